@@ -1,0 +1,44 @@
+//! `allot`: the command-line interface. A thin layer: it parses arguments, reads files, calls
+//! the library crates and prints their results. All IO happens here.
+
+mod catalog_cmd;
+mod check;
+mod cli;
+mod files;
+mod json;
+mod table;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, SchemaKind};
+
+/// Exit code when the input has errors (validation, or a file that cannot be read).
+pub const EXIT_INVALID: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Catalog(args) => catalog_cmd::run(&args),
+        Command::Schema { kind } => {
+            let schema = match kind {
+                SchemaKind::Scenario => allot_scenario::schema(),
+                SchemaKind::Catalog => schemars::schema_for!(allot_catalog::CatalogFile).to_value(),
+            };
+            println!("{}", serde_json::to_string_pretty(&schema)?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

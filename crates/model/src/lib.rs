@@ -1,0 +1,264 @@
+//! Transformer model architectures: the shape of a model (layers, widths, heads, experts) as a
+//! scenario or the command line gives it, and presets for published models.
+//!
+//! This crate only describes models; what they cost to train or serve on a chip is the
+//! performance model's business.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The feed-forward block of each layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Mlp {
+    /// Two matrices with a GELU between them (GPT-2/3 style).
+    #[default]
+    Gelu,
+    /// Three matrices, gated (Llama style).
+    Swiglu,
+}
+
+/// A decoder-only transformer, as published in its configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Architecture {
+    /// Number of transformer layers.
+    #[schemars(range(min = 1))]
+    pub layers: u32,
+    /// Hidden (model) width.
+    #[schemars(range(min = 1))]
+    pub d_model: u32,
+    /// Attention (query) heads.
+    #[schemars(range(min = 1))]
+    pub heads: u32,
+    /// Key/value heads (grouped-query attention); defaults to `heads`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub kv_heads: Option<u32>,
+    /// Feed-forward width (per expert for MoE layers); defaults to 4 × `d_model`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub ffn: Option<u32>,
+    /// Feed-forward kind; defaults to GELU.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub mlp: Mlp,
+    /// Vocabulary size.
+    #[schemars(range(min = 1))]
+    pub vocab: u32,
+    /// Training sequence length, tokens.
+    #[schemars(range(min = 1))]
+    pub seq_len: u32,
+    /// Routed experts per MoE layer (absent for dense models).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub experts: Option<u32>,
+    /// Experts each token is routed to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub top_k: Option<u32>,
+    /// Always-active shared experts per MoE layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_experts: Option<u32>,
+    /// Leading layers that are dense even in an MoE model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dense_layers: Option<u32>,
+    /// Feed-forward width of those dense layers, when it differs from `ffn`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub dense_ffn: Option<u32>,
+    /// Input and output embeddings share weights.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub tied_embeddings: bool,
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
+impl Architecture {
+    /// Checks the relations between fields that a schema cannot express. Returns
+    /// `(field, message)` pairs.
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if self.heads > 0 && self.d_model % self.heads != 0 {
+            out.push((
+                "heads",
+                format!(
+                    "d_model {} is not divisible by heads {}",
+                    self.d_model, self.heads
+                ),
+            ));
+        }
+        if let Some(kv) = self.kv_heads
+            && kv > 0
+            && self.heads % kv != 0
+        {
+            out.push((
+                "kv_heads",
+                format!("heads {} is not divisible by kv_heads {kv}", self.heads),
+            ));
+        }
+        match (self.experts, self.top_k) {
+            (Some(e), Some(k)) if k > e => {
+                out.push(("top_k", format!("top_k {k} is larger than experts {e}")));
+            }
+            (Some(_), None) => out.push((
+                "top_k",
+                "an MoE model (experts given) needs top_k".to_string(),
+            )),
+            (None, Some(_)) => {
+                out.push(("experts", "top_k is given but experts is not".to_string()))
+            }
+            _ => {}
+        }
+        if let Some(d) = self.dense_layers
+            && d > self.layers
+        {
+            out.push((
+                "dense_layers",
+                format!("dense_layers {d} exceeds layers {}", self.layers),
+            ));
+        }
+        out
+    }
+}
+
+/// A published model configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Preset {
+    /// Stable id used in scenarios and on the command line.
+    pub id: &'static str,
+    /// Where the configuration comes from.
+    pub source: &'static str,
+    /// Published total parameter count, for checking derived counts.
+    pub published_params: f64,
+    build: fn() -> Architecture,
+}
+
+impl Preset {
+    /// The architecture.
+    pub fn architecture(&self) -> Architecture {
+        (self.build)()
+    }
+}
+
+fn dense(
+    layers: u32,
+    d_model: u32,
+    heads: u32,
+    kv_heads: u32,
+    ffn: u32,
+    mlp: Mlp,
+    vocab: u32,
+    seq_len: u32,
+) -> Architecture {
+    Architecture {
+        layers,
+        d_model,
+        heads,
+        kv_heads: Some(kv_heads),
+        ffn: Some(ffn),
+        mlp,
+        vocab,
+        seq_len,
+        experts: None,
+        top_k: None,
+        shared_experts: None,
+        dense_layers: None,
+        dense_ffn: None,
+        tied_embeddings: false,
+    }
+}
+
+/// Every preset, in a stable order.
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        id: "gpt3-175b",
+        source: "https://arxiv.org/abs/2005.14165 (Table 2.1)",
+        published_params: 175e9,
+        build: || dense(96, 12288, 96, 96, 49152, Mlp::Gelu, 50257, 2048),
+    },
+    Preset {
+        id: "llama2-70b",
+        source: "https://huggingface.co/meta-llama/Llama-2-70b-hf/blob/main/config.json",
+        published_params: 70e9,
+        build: || dense(80, 8192, 64, 8, 28672, Mlp::Swiglu, 32000, 4096),
+    },
+    Preset {
+        id: "llama3.1-8b",
+        source: "https://huggingface.co/meta-llama/Llama-3.1-8B/blob/main/config.json",
+        published_params: 8.03e9,
+        build: || dense(32, 4096, 32, 8, 14336, Mlp::Swiglu, 128256, 8192),
+    },
+    Preset {
+        id: "llama3.1-70b",
+        source: "https://huggingface.co/meta-llama/Llama-3.1-70B/blob/main/config.json",
+        published_params: 70.6e9,
+        build: || dense(80, 8192, 64, 8, 28672, Mlp::Swiglu, 128256, 8192),
+    },
+    Preset {
+        id: "llama3.1-405b",
+        source: "https://huggingface.co/meta-llama/Llama-3.1-405B/blob/main/config.json",
+        published_params: 405e9,
+        build: || dense(126, 16384, 128, 8, 53248, Mlp::Swiglu, 128256, 8192),
+    },
+    Preset {
+        id: "mixtral-8x7b",
+        source: "https://huggingface.co/mistralai/Mixtral-8x7B-v0.1/blob/main/config.json",
+        published_params: 46.7e9,
+        build: || Architecture {
+            experts: Some(8),
+            top_k: Some(2),
+            ..dense(32, 4096, 32, 8, 14336, Mlp::Swiglu, 32000, 4096)
+        },
+    },
+    Preset {
+        id: "deepseek-v3",
+        source: "https://huggingface.co/deepseek-ai/DeepSeek-V3/blob/main/config.json",
+        published_params: 671e9,
+        build: || Architecture {
+            experts: Some(256),
+            top_k: Some(8),
+            shared_experts: Some(1),
+            dense_layers: Some(3),
+            dense_ffn: Some(18432),
+            ..dense(61, 7168, 128, 128, 2048, Mlp::Swiglu, 129280, 4096)
+        },
+    },
+];
+
+/// The preset with this id (case-insensitive), if any.
+pub fn preset(id: &str) -> Option<&'static Preset> {
+    PRESETS
+        .iter()
+        .find(|p| p.id.eq_ignore_ascii_case(id.trim()))
+}
+
+/// Ids of every preset.
+pub fn preset_ids() -> impl Iterator<Item = &'static str> {
+    PRESETS.iter().map(|p| p.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_are_consistent() {
+        for p in PRESETS {
+            assert_eq!(p.architecture().problems(), vec![], "{}", p.id);
+        }
+        assert!(preset("Llama3.1-405B").is_some());
+        assert!(preset("llama4").is_none());
+    }
+
+    #[test]
+    fn finds_inconsistent_architectures() {
+        let mut a = PRESETS[1].architecture();
+        a.kv_heads = Some(7);
+        a.experts = Some(4);
+        a.top_k = Some(5);
+        let fields: Vec<_> = a.problems().into_iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, vec!["kv_heads", "top_k"]);
+    }
+}

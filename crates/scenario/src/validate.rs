@@ -1,0 +1,633 @@
+//! Semantic checks of a scenario against itself and its catalog: references, names, dates,
+//! and relations between fields. Structural problems (types, unknown fields) are found earlier,
+//! by the schema check.
+
+use std::collections::HashMap;
+
+use allot_catalog::{Catalog, PriceModel};
+use allot_diag::{Diagnostic, did_you_mean};
+use allot_toml::SpanMap;
+
+use crate::format::{ModelSpec, ScenarioFile, Settings};
+use crate::{Month, Series};
+
+/// Collects diagnostics located by path.
+pub(crate) struct Report<'a> {
+    file: &'a str,
+    spans: &'a SpanMap,
+    pub(crate) out: Vec<Diagnostic>,
+}
+
+impl<'a> Report<'a> {
+    pub(crate) fn new(file: &'a str, spans: &'a SpanMap) -> Self {
+        Report {
+            file,
+            spans,
+            out: Vec::new(),
+        }
+    }
+
+    pub(crate) fn error(&mut self, path: &str, message: impl std::fmt::Display) -> &mut Diagnostic {
+        let d = Diagnostic::error(
+            self.file,
+            self.spans.value(path),
+            format!("{path}: {message}"),
+        );
+        let at = self.out.len();
+        self.out.push(d);
+        &mut self.out[at]
+    }
+
+    pub(crate) fn warning(
+        &mut self,
+        path: &str,
+        message: impl std::fmt::Display,
+    ) -> &mut Diagnostic {
+        let d = Diagnostic::warning(
+            self.file,
+            self.spans.value(path),
+            format!("{path}: {message}"),
+        );
+        let at = self.out.len();
+        self.out.push(d);
+        &mut self.out[at]
+    }
+}
+
+trait Hint {
+    fn hint(&mut self, hint: impl Into<String>) -> &mut Self;
+    fn hint_opt(&mut self, hint: Option<String>) -> &mut Self;
+}
+
+impl Hint for Diagnostic {
+    fn hint(&mut self, hint: impl Into<String>) -> &mut Self {
+        self.hints.push(hint.into());
+        self
+    }
+    fn hint_opt(&mut self, hint: Option<String>) -> &mut Self {
+        if let Some(h) = hint {
+            self.hints.push(h);
+        }
+        self
+    }
+}
+
+/// Checks `s` against itself and `catalog`.
+pub(crate) fn validate(s: &ScenarioFile, catalog: &Catalog, r: &mut Report<'_>) {
+    let settings = &s.scenario;
+    if settings.period.months() > 1 && settings.horizon_months % settings.period.months() != 0 {
+        r.error(
+            "scenario.horizon_months",
+            format!(
+                "{} months is not a whole number of quarters",
+                settings.horizon_months
+            ),
+        )
+        .hint(format!(
+            "use {} or {} months, or period = \"month\"",
+            settings.horizon_months / 3 * 3,
+            settings.horizon_months.div_ceil(3) * 3
+        ));
+    }
+
+    check_workloads(s, catalog, r);
+    check_contracts(s, catalog, r);
+    check_policy(s, catalog, r);
+    check_finance(s, r);
+}
+
+fn check_month_in_horizon(settings: &Settings, month: Month, path: &str, r: &mut Report<'_>) {
+    if !settings.contains(month) {
+        r.error(
+            path,
+            format!(
+                "{month} is outside the horizon {} to {}",
+                settings.start,
+                settings.last_month()
+            ),
+        )
+        .hint("move it inside the horizon, or change scenario.start or scenario.horizon_months");
+    }
+}
+
+fn check_chip(catalog: &Catalog, name: &str, path: &str, r: &mut Report<'_>) -> Option<String> {
+    match catalog.accelerator(name) {
+        Some(a) => Some(a.id.clone()),
+        None => {
+            r.error(path, format!("unknown accelerator '{name}'"))
+                .hint_opt(did_you_mean(name, catalog.accelerator_names()))
+                .hint("`allot catalog accelerators` lists them");
+            None
+        }
+    }
+}
+
+fn check_provider(catalog: &Catalog, name: &str, path: &str, r: &mut Report<'_>) -> Option<String> {
+    match catalog.provider(name) {
+        Some(p) => Some(p.id.clone()),
+        None => {
+            r.error(path, format!("unknown provider '{name}'"))
+                .hint_opt(did_you_mean(name, catalog.provider_names()))
+                .hint("`allot catalog providers` lists them");
+            None
+        }
+    }
+}
+
+fn check_offering(catalog: &Catalog, id: &str, path: &str, r: &mut Report<'_>) -> bool {
+    if catalog.offering(id).is_some() {
+        return true;
+    }
+    r.error(path, format!("unknown offering '{id}'"))
+        .hint_opt(did_you_mean(id, catalog.offering_ids()))
+        .hint("`allot catalog offerings` lists offering ids");
+    false
+}
+
+fn check_model(model: &ModelSpec, path: &str, r: &mut Report<'_>) {
+    match model {
+        ModelSpec::Preset(name) => {
+            if allot_model::preset(name).is_none() {
+                r.error(path, format!("unknown model preset '{name}'"))
+                    .hint_opt(did_you_mean(name, allot_model::preset_ids()))
+                    .hint(format!(
+                        "presets: {}; or give the architecture as a table",
+                        allot_model::preset_ids().collect::<Vec<_>>().join(", ")
+                    ));
+            }
+        }
+        ModelSpec::Architecture(arch) => {
+            for (field, problem) in arch.problems() {
+                r.error(&format!("{path}.{field}"), problem);
+            }
+        }
+    }
+}
+
+fn check_series(settings: &Settings, series: &Series, path: &str, r: &mut Report<'_>) {
+    match series {
+        Series::Constant(_) => {}
+        Series::Growth(g) => {
+            if let Some(from) = g.from {
+                check_month_in_horizon(settings, from, &format!("{path}.from"), r);
+            }
+        }
+        Series::Points(p) => {
+            let mut previous: Option<Month> = None;
+            for (i, point) in p.points.iter().enumerate() {
+                let here = format!("{path}.points[{i}].month");
+                check_month_in_horizon(settings, point.month, &here, r);
+                if let Some(prev) = previous
+                    && point.month <= prev
+                {
+                    r.error(
+                        &here,
+                        format!(
+                            "{} does not come after the previous point's {prev}",
+                            point.month
+                        ),
+                    )
+                    .hint("list points in increasing month order, one per month");
+                }
+                previous = Some(point.month);
+            }
+        }
+        Series::Values(values) => {
+            let periods = settings.periods() as usize;
+            if values.len() != periods {
+                let unit = if settings.period.months() == 1 {
+                    "month"
+                } else {
+                    "quarter"
+                };
+                r.error(
+                    path,
+                    format!(
+                        "has {} values but the horizon has {periods} periods",
+                        values.len()
+                    ),
+                )
+                .hint(format!(
+                    "give one value per {unit}, or use {{ points = [...] }} for a few dates"
+                ));
+            }
+        }
+    }
+}
+
+/// Resolves an allowed-chips list; returns the canonical ids found.
+fn check_chips(catalog: &Catalog, chips: &[String], path: &str, r: &mut Report<'_>) -> Vec<String> {
+    chips
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| check_chip(catalog, c, &format!("{path}[{i}]"), r))
+        .collect()
+}
+
+fn check_providers(
+    catalog: &Catalog,
+    providers: &[String],
+    path: &str,
+    r: &mut Report<'_>,
+) -> Vec<String> {
+    providers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| check_provider(catalog, p, &format!("{path}[{i}]"), r))
+        .collect()
+}
+
+/// Warns when no current offering sells an allowed chip at an allowed provider.
+fn check_placeable(
+    catalog: &Catalog,
+    chips: &[String],
+    providers: &[String],
+    path: &str,
+    r: &mut Report<'_>,
+) {
+    let any = catalog.offerings().iter().any(|o| {
+        o.is_current()
+            && o.price_model != PriceModel::Spot
+            && (chips.is_empty() || chips.contains(&o.chip))
+            && (providers.is_empty() || providers.contains(&o.provider))
+    });
+    if !any {
+        let what = |v: &[String]| {
+            if v.is_empty() {
+                "any".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        r.warning(
+            path,
+            format!(
+                "no priced offering sells chips [{}] at providers [{}]; it cannot be placed",
+                what(chips),
+                what(providers)
+            ),
+        )
+        .hint("allow more chips or providers, or add an offering in a catalog file");
+    }
+}
+
+fn check_workloads(s: &ScenarioFile, catalog: &Catalog, r: &mut Report<'_>) {
+    let settings = &s.scenario;
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut claim = |name: &str, path: String, r: &mut Report<'_>| {
+        let key = name.trim().to_lowercase();
+        if let Some(first) = names.get(&key) {
+            r.error(
+                &format!("{path}.name"),
+                format!("duplicate workload name '{name}' (also {first})"),
+            )
+            .hint(
+                "training runs and inference demands share one namespace: give each a unique name",
+            );
+        } else {
+            names.insert(key, path);
+        }
+    };
+    for (i, t) in s.training.iter().enumerate() {
+        let path = format!("training[{i}]");
+        claim(&t.name, path.clone(), r);
+        check_model(&t.model, &format!("{path}.model"), r);
+        let earliest = t.earliest_start.unwrap_or(settings.start);
+        if let Some(m) = t.earliest_start {
+            check_month_in_horizon(settings, m, &format!("{path}.earliest_start"), r);
+        }
+        if let Some(deadline) = t.deadline {
+            check_month_in_horizon(settings, deadline, &format!("{path}.deadline"), r);
+            if deadline < earliest {
+                r.error(
+                    &format!("{path}.deadline"),
+                    format!("deadline {deadline} is before the earliest start {earliest}"),
+                )
+                .hint("a run needs at least one month between earliest_start and deadline");
+            }
+        }
+        if let (Some(lo), Some(hi)) = (t.min_chips, t.max_chips)
+            && lo > hi
+        {
+            r.error(
+                &format!("{path}.min_chips"),
+                format!("min_chips {lo} is larger than max_chips {hi}"),
+            );
+        }
+        let chips = check_chips(catalog, &t.chips, &format!("{path}.chips"), r);
+        let providers = check_providers(catalog, &t.providers, &format!("{path}.providers"), r);
+        if chips.len() == t.chips.len() && providers.len() == t.providers.len() {
+            check_placeable(catalog, &chips, &providers, &path, r);
+        }
+    }
+    for (i, d) in s.inference.iter().enumerate() {
+        let path = format!("inference[{i}]");
+        claim(&d.name, path.clone(), r);
+        check_model(&d.model, &format!("{path}.model"), r);
+        check_series(
+            settings,
+            &d.requests_per_day,
+            &format!("{path}.requests_per_day"),
+            r,
+        );
+        if let Some(m) = d.start {
+            check_month_in_horizon(settings, m, &format!("{path}.start"), r);
+        }
+        if let Some(m) = d.end {
+            check_month_in_horizon(settings, m, &format!("{path}.end"), r);
+            let start = d.start.unwrap_or(settings.start);
+            if m < start {
+                r.error(
+                    &format!("{path}.end"),
+                    format!("end {m} is before start {start}"),
+                );
+            }
+        }
+        let chips = check_chips(catalog, &d.chips, &format!("{path}.chips"), r);
+        let providers = check_providers(catalog, &d.providers, &format!("{path}.providers"), r);
+        if chips.len() == d.chips.len() && providers.len() == d.providers.len() {
+            check_placeable(catalog, &chips, &providers, &path, r);
+        }
+    }
+}
+
+fn check_unique<'n>(
+    names: impl Iterator<Item = &'n str>,
+    section: &str,
+    what: &str,
+    r: &mut Report<'_>,
+) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, name) in names.enumerate() {
+        if let Some(first) = seen.insert(name.trim().to_lowercase(), i) {
+            r.error(
+                &format!("{section}[{i}].name"),
+                format!("duplicate {what} name '{name}' (also {section}[{first}])"),
+            );
+        }
+    }
+}
+
+fn check_contract_window(
+    settings: &Settings,
+    start: Month,
+    term: u32,
+    path: &str,
+    r: &mut Report<'_>,
+) {
+    let end = start.plus(i64::from(term));
+    if start >= settings.end() {
+        r.error(
+            &format!("{path}.start"),
+            format!(
+                "{start} is after the horizon, which ends {}",
+                settings.last_month()
+            ),
+        )
+        .hint("move it inside the horizon, or extend scenario.horizon_months");
+    } else if start < settings.start {
+        if end <= settings.start {
+            r.warning(
+                &format!("{path}.start"),
+                format!(
+                    "the term {start} to {} ends before the scenario starts; it has no effect",
+                    end.plus(-1)
+                ),
+            );
+        } else {
+            r.warning(
+                &format!("{path}.start"),
+                format!(
+                    "{start} is before the scenario start {}; only the months from {} are planned",
+                    settings.start, settings.start
+                ),
+            );
+        }
+    }
+}
+
+fn check_contracts(s: &ScenarioFile, catalog: &Catalog, r: &mut Report<'_>) {
+    let settings = &s.scenario;
+    check_unique(
+        s.commitment.iter().map(|c| c.name.as_str()),
+        "commitment",
+        "commitment",
+        r,
+    );
+    check_unique(
+        s.reservation.iter().map(|c| c.name.as_str()),
+        "reservation",
+        "reservation",
+        r,
+    );
+    check_unique(
+        s.exclusivity.iter().map(|c| c.name.as_str()),
+        "exclusivity",
+        "exclusivity",
+        r,
+    );
+
+    for (i, c) in s.commitment.iter().enumerate() {
+        let path = format!("commitment[{i}]");
+        let provider = check_provider(catalog, &c.provider, &format!("{path}.provider"), r);
+        check_contract_window(settings, c.start, c.term_months, &path, r);
+        let chips = check_chips(catalog, &c.chips, &format!("{path}.chips"), r);
+        if let Some(p) = provider
+            && chips.len() == c.chips.len()
+        {
+            check_placeable(catalog, &chips, &[p], &path, r);
+        }
+    }
+    for (i, res) in s.reservation.iter().enumerate() {
+        let path = format!("reservation[{i}]");
+        if check_offering(catalog, &res.offering, &format!("{path}.offering"), r)
+            && res.usd_per_chip_hour.is_none()
+            && catalog
+                .offering(&res.offering)
+                .is_some_and(|o| !o.is_priced())
+        {
+            r.error(
+                &format!("{path}.offering"),
+                format!("offering '{}' has no price", res.offering),
+            )
+            .hint("give usd_per_chip_hour for this reservation");
+        }
+        check_contract_window(settings, res.start, res.term_months, &path, r);
+    }
+    let workloads: Vec<&str> = s
+        .training
+        .iter()
+        .map(|t| t.name.as_str())
+        .chain(s.inference.iter().map(|d| d.name.as_str()))
+        .collect();
+    for (i, e) in s.exclusivity.iter().enumerate() {
+        let path = format!("exclusivity[{i}]");
+        for (j, w) in e.workloads.iter().enumerate() {
+            if !workloads
+                .iter()
+                .any(|n| n.trim().eq_ignore_ascii_case(w.trim()))
+            {
+                r.error(
+                    &format!("{path}.workloads[{j}]"),
+                    format!("unknown workload '{w}'"),
+                )
+                .hint_opt(did_you_mean(w, workloads.iter().copied()))
+                .hint("name a [[training]] run or an [[inference]] demand of this scenario");
+            }
+        }
+        check_providers(catalog, &e.providers, &format!("{path}.providers"), r);
+        for (field, m) in [("start", e.start), ("end", e.end)] {
+            if let Some(m) = m {
+                check_month_in_horizon(settings, m, &format!("{path}.{field}"), r);
+            }
+        }
+        if let (Some(a), Some(b)) = (e.start, e.end)
+            && b < a
+        {
+            r.error(
+                &format!("{path}.end"),
+                format!("end {b} is before start {a}"),
+            );
+        }
+    }
+    for (i, a) in s.availability.iter().enumerate() {
+        let path = format!("availability[{i}]");
+        match (&a.offering, &a.provider, &a.chip) {
+            (Some(o), None, None) => {
+                check_offering(catalog, o, &format!("{path}.offering"), r);
+            }
+            (None, Some(p), Some(c)) => {
+                let p = check_provider(catalog, p, &format!("{path}.provider"), r);
+                let c = check_chip(catalog, c, &format!("{path}.chip"), r);
+                if let (Some(p), Some(c)) = (p, c) {
+                    check_placeable(catalog, &[c], &[p], &path, r);
+                }
+            }
+            _ => {
+                r.error(
+                    &path,
+                    "give either `offering`, or both `provider` and `chip`",
+                );
+            }
+        }
+        check_series(settings, &a.chips, &format!("{path}.chips"), r);
+    }
+}
+
+fn check_policy(s: &ScenarioFile, catalog: &Catalog, r: &mut Report<'_>) {
+    let settings = &s.scenario;
+    let policy = &s.policy;
+    let vendors = catalog.vendors();
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    for (i, cap) in policy.vendor_cap.iter().enumerate() {
+        let path = format!("policy.vendor_cap[{i}]");
+        let vendor = cap.vendor.trim().to_lowercase();
+        if !vendors.contains(&vendor.as_str()) {
+            r.error(
+                &format!("{path}.vendor"),
+                format!("unknown vendor '{}'", cap.vendor),
+            )
+            .hint_opt(did_you_mean(&cap.vendor, vendors.iter().copied()))
+            .hint(format!("vendors: {}", vendors.join(", ")));
+        }
+        let key = (vendor, format!("{:?}", cap.basis));
+        if let Some(first) = seen.insert(key, i) {
+            r.error(
+                &format!("{path}.vendor"),
+                format!(
+                    "a second cap on vendor '{}' (also policy.vendor_cap[{first}])",
+                    cap.vendor
+                ),
+            )
+            .hint("keep one cap per vendor and basis");
+        }
+        for (field, m) in [("start", cap.start), ("end", cap.end)] {
+            if let Some(m) = m {
+                check_month_in_horizon(settings, m, &format!("{path}.{field}"), r);
+            }
+        }
+    }
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    for (i, cap) in policy.provider_cap.iter().enumerate() {
+        let path = format!("policy.provider_cap[{i}]");
+        if let Some(p) = check_provider(catalog, &cap.provider, &format!("{path}.provider"), r)
+            && let Some(first) = seen.insert((p, format!("{:?}", cap.basis)), i)
+        {
+            r.error(
+                &format!("{path}.provider"),
+                format!(
+                    "a second cap on provider '{}' (also policy.provider_cap[{first}])",
+                    cap.provider
+                ),
+            )
+            .hint("keep one cap per provider and basis");
+        }
+        for (field, m) in [("start", cap.start), ("end", cap.end)] {
+            if let Some(m) = m {
+                check_month_in_horizon(settings, m, &format!("{path}.{field}"), r);
+            }
+        }
+    }
+    if let Some(power) = &policy.power {
+        check_series(settings, &power.cap_mw, "policy.power.cap_mw", r);
+    }
+    let mut years: HashMap<i32, usize> = HashMap::new();
+    let (first_year, last_year) = (settings.start.year(), settings.last_month().year());
+    for (i, b) in policy.budget.iter().enumerate() {
+        let path = format!("policy.budget[{i}].year");
+        if b.year < first_year || b.year > last_year {
+            r.error(
+                &path,
+                format!(
+                    "{} is outside the horizon's years {first_year} to {last_year}",
+                    b.year
+                ),
+            );
+        }
+        if let Some(first) = years.insert(b.year, i) {
+            r.error(
+                &path,
+                format!(
+                    "a second budget for {} (also policy.budget[{first}])",
+                    b.year
+                ),
+            );
+        }
+    }
+}
+
+fn check_finance(s: &ScenarioFile, r: &mut Report<'_>) {
+    let settings = &s.scenario;
+    let Some(f) = &s.finance else { return };
+    if let Some(series) = &f.revenue_usd_per_month {
+        check_series(settings, series, "finance.revenue_usd_per_month", r);
+    }
+    if let Some(series) = &f.other_opex_usd_per_month {
+        check_series(settings, series, "finance.other_opex_usd_per_month", r);
+    }
+    check_unique(
+        f.funding.iter().map(|x| x.name.as_str()),
+        "finance.funding",
+        "funding event",
+        r,
+    );
+    for (i, x) in f.funding.iter().enumerate() {
+        check_month_in_horizon(settings, x.month, &format!("finance.funding[{i}].month"), r);
+    }
+    let (first_year, last_year) = (settings.start.year(), settings.last_month().year());
+    for (i, x) in f.reference.iter().enumerate() {
+        let path = format!("finance.reference[{i}]");
+        if x.to_year < x.from_year {
+            r.error(
+                &format!("{path}.to_year"),
+                format!("to_year {} is before from_year {}", x.to_year, x.from_year),
+            );
+        }
+        if x.from_year < first_year || x.to_year > last_year {
+            r.error(&format!("{path}.from_year"), format!(
+                "years {} to {} are not all inside the horizon's years {first_year} to {last_year}",
+                x.from_year, x.to_year
+            ));
+        }
+    }
+}
