@@ -73,10 +73,10 @@ fn check_catalog(
     let parsed = allot_toml::load::<CatalogFile>(name, text).value;
     let summary = parsed.map(|c| {
         format!(
-            "catalog file with {} providers, {} accelerators, {} offerings",
-            c.provider.len(),
-            c.accelerator.len(),
-            c.offering.len()
+            "catalog file with {}, {}, {}",
+            plural(c.provider.len(), "provider", "providers"),
+            plural(c.accelerator.len(), "accelerator", "accelerators"),
+            plural(c.offering.len(), "offering", "offerings")
         )
     });
     (diagnostics, files, summary)

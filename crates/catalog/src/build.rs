@@ -213,7 +213,12 @@ impl CatalogBuilder {
         Diagnostic::error(file, span, message)
     }
 
-    fn value_error(&self, origin: &Origin, field: &str, message: String) -> Diagnostic {
+    fn value_error(
+        &self,
+        origin: &Origin,
+        field: &str,
+        message: impl std::fmt::Display,
+    ) -> Diagnostic {
         let path = format!("{}.{field}", origin.path);
         let span = self.spans.get(&origin.file).and_then(|s| s.value(&path));
         Diagnostic::error(&origin.file, span, format!("{path}: {message}"))

@@ -21,30 +21,35 @@ pub fn normalize_name(name: &str) -> String {
     out
 }
 
-/// The candidate closest to `input`, if it is close enough to be a plausible typo.
+/// The candidate closest to `input`, if it is close enough to be a plausible typo: at most one
+/// edit per four characters (at least one edit), or a longer name that `input` begins.
+/// Comparison is on [`normalize_name`]d forms; ties go to the earlier candidate.
 pub fn suggest<'a, I>(input: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
     let folded = normalize_name(input);
-    let mut best: Option<(f64, &'a str)> = None;
+    let len = folded.chars().count();
+    if len == 0 {
+        return None;
+    }
+    let allowed = (len / 4).clamp(1, 3);
+    let mut best: Option<(usize, &'a str)> = None;
     for candidate in candidates {
         let c = normalize_name(candidate);
-        let score = if c == folded {
-            2.0
-        } else if !folded.is_empty()
-            && (c.starts_with(&folded) || folded.starts_with(&c))
-            && c.len().min(folded.len()) >= 2
-        {
-            1.0 + strsim::jaro_winkler(&folded, &c) / 10.0
+        let distance = strsim::damerau_levenshtein(&folded, &c);
+        let score = if distance <= allowed {
+            distance
+        } else if len >= 4 && c.starts_with(&folded) {
+            allowed + 1
         } else {
-            strsim::jaro_winkler(&folded, &c)
+            continue;
         };
-        if best.is_none_or(|(b, _)| score > b) {
+        if best.is_none_or(|(b, _)| score < b) {
             best = Some((score, candidate));
         }
     }
-    best.filter(|(score, _)| *score >= 0.8).map(|(_, c)| c)
+    best.map(|(_, c)| c)
 }
 
 /// `did you mean 'X'?` for the closest candidate, if any is close.
@@ -85,6 +90,17 @@ mod tests {
         assert_eq!(suggest("tpuv5e", chips), Some("tpu-v5e"));
         assert_eq!(suggest("zzzzzz", chips), None);
         assert_eq!(suggest("", chips), None);
+        assert_eq!(
+            suggest("deepseek", ["llama3.1-8b", "deepseek-v3"]),
+            Some("deepseek-v3")
+        );
+        let ids = ["aws/p5/us-east-1/on-demand", "aws/p5/us-east-1/spot"];
+        assert_eq!(suggest("aws/p5/us-east-1/negotiatd", ids), None);
+        assert_eq!(
+            suggest("aws/p5/us-east-1/ondemnd", ids),
+            Some("aws/p5/us-east-1/on-demand")
+        );
+        assert_eq!(suggest("qaurter", ["month", "quarter"]), Some("quarter"));
         assert_eq!(
             did_you_mean("gb20", chips).as_deref(),
             Some("did you mean 'gb200'?")

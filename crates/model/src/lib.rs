@@ -148,7 +148,6 @@ fn dense(
     heads: u32,
     kv_heads: u32,
     ffn: u32,
-    mlp: Mlp,
     vocab: u32,
     seq_len: u32,
 ) -> Architecture {
@@ -158,7 +157,7 @@ fn dense(
         heads,
         kv_heads: Some(kv_heads),
         ffn: Some(ffn),
-        mlp,
+        mlp: Mlp::Swiglu,
         vocab,
         seq_len,
         experts: None,
@@ -176,31 +175,34 @@ pub const PRESETS: &[Preset] = &[
         id: "gpt3-175b",
         source: "https://arxiv.org/abs/2005.14165 (Table 2.1)",
         published_params: 175e9,
-        build: || dense(96, 12288, 96, 96, 49152, Mlp::Gelu, 50257, 2048),
+        build: || Architecture {
+            mlp: Mlp::Gelu,
+            ..dense(96, 12288, 96, 96, 49152, 50257, 2048)
+        },
     },
     Preset {
         id: "llama2-70b",
         source: "https://huggingface.co/meta-llama/Llama-2-70b-hf/blob/main/config.json",
         published_params: 70e9,
-        build: || dense(80, 8192, 64, 8, 28672, Mlp::Swiglu, 32000, 4096),
+        build: || dense(80, 8192, 64, 8, 28672, 32000, 4096),
     },
     Preset {
         id: "llama3.1-8b",
         source: "https://huggingface.co/meta-llama/Llama-3.1-8B/blob/main/config.json",
         published_params: 8.03e9,
-        build: || dense(32, 4096, 32, 8, 14336, Mlp::Swiglu, 128256, 8192),
+        build: || dense(32, 4096, 32, 8, 14336, 128256, 8192),
     },
     Preset {
         id: "llama3.1-70b",
         source: "https://huggingface.co/meta-llama/Llama-3.1-70B/blob/main/config.json",
         published_params: 70.6e9,
-        build: || dense(80, 8192, 64, 8, 28672, Mlp::Swiglu, 128256, 8192),
+        build: || dense(80, 8192, 64, 8, 28672, 128256, 8192),
     },
     Preset {
         id: "llama3.1-405b",
         source: "https://huggingface.co/meta-llama/Llama-3.1-405B/blob/main/config.json",
         published_params: 405e9,
-        build: || dense(126, 16384, 128, 8, 53248, Mlp::Swiglu, 128256, 8192),
+        build: || dense(126, 16384, 128, 8, 53248, 128256, 8192),
     },
     Preset {
         id: "mixtral-8x7b",
@@ -209,7 +211,7 @@ pub const PRESETS: &[Preset] = &[
         build: || Architecture {
             experts: Some(8),
             top_k: Some(2),
-            ..dense(32, 4096, 32, 8, 14336, Mlp::Swiglu, 32000, 4096)
+            ..dense(32, 4096, 32, 8, 14336, 32000, 4096)
         },
     },
     Preset {
@@ -222,7 +224,7 @@ pub const PRESETS: &[Preset] = &[
             shared_experts: Some(1),
             dense_layers: Some(3),
             dense_ffn: Some(18432),
-            ..dense(61, 7168, 128, 128, 2048, Mlp::Swiglu, 129280, 4096)
+            ..dense(61, 7168, 128, 128, 2048, 129280, 4096)
         },
     },
 ];

@@ -53,14 +53,36 @@ pub fn load(file: &str, text: &str, read: &mut ReadFile<'_>) -> Loaded {
     let mut files = vec![(file.to_string(), text.to_string())];
     let loaded = allot_toml::load::<ScenarioFile>(file, text);
     let mut diagnostics = loaded.diagnostics;
-    let Some(parsed) = loaded.value else {
-        return Loaded {
-            scenario: None,
-            diagnostics,
-            files,
-        };
-    };
     let spans = loaded.spans;
+    // With structural errors, the entries that have them are dropped and the rest is still
+    // checked for meaning, so that one pass reports as much as possible. Problems in the
+    // version, the settings or the catalog section would make every later check misleading.
+    let (parsed, salvaged) = match loaded.value {
+        Some(parsed) => (parsed, None),
+        None => {
+            let blocking = loaded.error_paths.is_empty()
+                || loaded.error_paths.iter().any(|p| {
+                    let top = p.as_str().split(['.', '[']).next().unwrap_or("");
+                    matches!(top, "" | "version" | "scenario" | "catalog")
+                });
+            match (!blocking)
+                .then(|| allot_toml::salvage::<ScenarioFile>(file, text, &loaded.error_paths))
+                .flatten()
+            {
+                Some(s) => {
+                    let parsed = s.value.clone();
+                    (parsed, Some(s))
+                }
+                None => {
+                    return Loaded {
+                        scenario: None,
+                        diagnostics,
+                        files,
+                    };
+                }
+            }
+        }
+    };
 
     let mut builder = if parsed.catalog.builtin {
         CatalogBuilder::with_builtin()
@@ -87,12 +109,15 @@ pub fn load(file: &str, text: &str, read: &mut ReadFile<'_>) -> Loaded {
     diagnostics.extend(catalog_diagnostics);
 
     let mut report = validate::Report::new(file, &spans);
+    if let Some(s) = &salvaged {
+        report.salvaged(s);
+    }
     apply_price_overrides(&parsed, &mut catalog, &mut report);
     validate::validate(&parsed, &catalog, &mut report);
     diagnostics.extend(report.out);
     allot_diag::sort(&mut diagnostics);
 
-    let scenario = (!allot_diag::has_errors(&diagnostics)).then(|| Scenario {
+    let scenario = (!allot_diag::has_errors(&diagnostics)).then_some(Scenario {
         file: parsed,
         catalog,
     });

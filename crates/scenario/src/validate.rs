@@ -16,6 +16,11 @@ pub(crate) struct Report<'a> {
     file: &'a str,
     spans: &'a SpanMap,
     pub(crate) out: Vec<Diagnostic>,
+    /// When checking a salvaged document: kept elements' original indices, per array.
+    kept: HashMap<String, Vec<usize>>,
+    /// Names of workloads dropped for structural errors: they exist, so references to them
+    /// are not errors.
+    dropped_workloads: Vec<String>,
 }
 
 impl<'a> Report<'a> {
@@ -24,13 +29,50 @@ impl<'a> Report<'a> {
             file,
             spans,
             out: Vec::new(),
+            kept: HashMap::new(),
+            dropped_workloads: Vec::new(),
+        }
+    }
+
+    /// Checks a salvaged document: paths are mapped back to the original file.
+    pub(crate) fn salvaged<T>(&mut self, s: &allot_toml::Salvaged<T>) {
+        self.kept = s.kept.clone();
+        self.dropped_workloads = s
+            .dropped
+            .iter()
+            .filter(|(section, _, _)| section == "training" || section == "inference")
+            .filter_map(|(_, _, name)| name.clone())
+            .collect();
+    }
+
+    /// The path in the original file of a path in the (possibly salvaged) document.
+    fn original(&self, path: &str) -> String {
+        let end = path.find(['.', '[']).unwrap_or(path.len());
+        let (key, rest) = path.split_at(end);
+        let Some(kept) = self.kept.get(key) else {
+            return path.to_string();
+        };
+        let Some(after) = rest.strip_prefix('[') else {
+            return path.to_string();
+        };
+        let Some(close) = after.find(']') else {
+            return path.to_string();
+        };
+        match after[..close]
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| kept.get(i))
+        {
+            Some(orig) => format!("{key}[{orig}]{}", &after[close + 1..]),
+            None => path.to_string(),
         }
     }
 
     pub(crate) fn error(&mut self, path: &str, message: impl std::fmt::Display) -> &mut Diagnostic {
+        let path = self.original(path);
         let d = Diagnostic::error(
             self.file,
-            self.spans.value(path),
+            self.spans.value(&path),
             format!("{path}: {message}"),
         );
         let at = self.out.len();
@@ -43,9 +85,10 @@ impl<'a> Report<'a> {
         path: &str,
         message: impl std::fmt::Display,
     ) -> &mut Diagnostic {
+        let path = self.original(path);
         let d = Diagnostic::warning(
             self.file,
-            self.spans.value(path),
+            self.spans.value(&path),
             format!("{path}: {message}"),
         );
         let at = self.out.len();
@@ -454,11 +497,13 @@ fn check_contracts(s: &ScenarioFile, catalog: &Catalog, r: &mut Report<'_>) {
         }
         check_contract_window(settings, res.start, res.term_months, &path, r);
     }
+    let dropped = std::mem::take(&mut r.dropped_workloads);
     let workloads: Vec<&str> = s
         .training
         .iter()
         .map(|t| t.name.as_str())
         .chain(s.inference.iter().map(|d| d.name.as_str()))
+        .chain(dropped.iter().map(String::as_str))
         .collect();
     for (i, e) in s.exclusivity.iter().enumerate() {
         let path = format!("exclusivity[{i}]");

@@ -18,6 +18,15 @@ use crate::{Document, Path};
 /// Checks `doc` against `schema` (a JSON Schema as produced by `schemars`), returning one
 /// diagnostic per problem found.
 pub fn check_schema(doc: &Document<'_>, schema: &Value) -> Vec<Diagnostic> {
+    check_schema_at(doc, schema)
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect()
+}
+
+/// [`check_schema`], with the path of the value each problem is about (for an unknown field,
+/// the field's own path).
+pub fn check_schema_at(doc: &Document<'_>, schema: &Value) -> Vec<(Path, Diagnostic)> {
     let checker = Checker { root: schema };
     let mut problems = Vec::new();
     checker.check_table(
@@ -29,14 +38,18 @@ pub fn check_schema(doc: &Document<'_>, schema: &Value) -> Vec<Diagnostic> {
     );
     problems
         .into_iter()
-        .map(|p| Diagnostic {
-            hints: p.hints,
-            ..Diagnostic::error(doc.file(), Some(p.span), p.message)
+        .map(|p| {
+            let d = Diagnostic {
+                hints: p.hints,
+                ..Diagnostic::error(doc.file(), Some(p.span), p.message)
+            };
+            (p.path, d)
         })
         .collect()
 }
 
 struct Problem {
+    path: Path,
     span: Range<usize>,
     message: String,
     hints: Vec<String>,
@@ -246,6 +259,7 @@ impl<'s> Checker<'s> {
                         format!("needs at least {min} items")
                     };
                     out.push(Problem {
+                        path: path.clone(),
                         span: span.clone(),
                         message: at(path, what),
                         hints: vec![],
@@ -267,6 +281,7 @@ impl<'s> Checker<'s> {
             DeValue::Float(f) => {
                 if types.contains(&"integer") && !types.contains(&"number") {
                     out.push(Problem {
+                        path: path.clone(),
                         span,
                         message: at(
                             path,
@@ -310,8 +325,7 @@ impl<'s> Checker<'s> {
             if let DeValue::String(s) = value.get_ref() {
                 hints.push(format!(
                     "write numbers without quotes, in the unit the field name gives (e.g. {})",
-                    s.trim()
-                        .split_whitespace()
+                    s.split_whitespace()
                         .next()
                         .filter(|n| n.parse::<f64>().is_ok())
                         .unwrap_or("38e9")
@@ -323,6 +337,7 @@ impl<'s> Checker<'s> {
             hints.push("use [name] (single brackets) for a single table".to_string());
         }
         Problem {
+            path: path.clone(),
             span: value.span(),
             message: at(
                 path,
@@ -344,6 +359,7 @@ impl<'s> Checker<'s> {
         match value.get_ref() {
             DeValue::String(s) if names.contains(&s.as_ref()) => {}
             DeValue::String(s) => out.push(Problem {
+                path: path.clone(),
                 span: value.span(),
                 message: at(
                     path,
@@ -352,6 +368,7 @@ impl<'s> Checker<'s> {
                 hints: did_you_mean(s, names.iter().copied()).into_iter().collect(),
             }),
             other => out.push(Problem {
+                path: path.clone(),
                 span: value.span(),
                 message: at(
                     path,
@@ -391,6 +408,7 @@ impl<'s> Checker<'s> {
                 }
             }
             out.push(Problem {
+                path: path.clone(),
                 span: value.span(),
                 message: at(
                     path,
@@ -400,18 +418,61 @@ impl<'s> Checker<'s> {
             });
             return;
         }
-        let mut best: Option<Vec<Problem>> = None;
-        for branch in fitting {
+        let mut failures = Vec::new();
+        for branch in &fitting {
             let mut trial = Vec::new();
             self.check_value(path, value, branch, &mut trial);
             if trial.is_empty() {
                 return;
             }
-            if best.as_ref().is_none_or(|b| trial.len() < b.len()) {
-                best = Some(trial);
-            }
+            failures.push(trial);
         }
-        out.extend(best.unwrap_or_default());
+        if failures.len() == 1 {
+            out.extend(failures.pop().unwrap_or_default());
+            return;
+        }
+        // Several forms of the same kind, none matching: describe them all.
+        let forms: Vec<String> = branches.iter().map(|b| self.describe(b)).collect();
+        out.push(Problem {
+            path: path.clone(),
+            span: value.span(),
+            message: at(
+                path,
+                format!(
+                    "matches none of the accepted forms: {}",
+                    forms.join("; or ")
+                ),
+            ),
+            hints: vec![],
+        });
+    }
+
+    /// A short description of what a schema accepts, e.g. `a table { initial, growth_per_year, from? }`.
+    fn describe(&self, schema: &'s Value) -> String {
+        let schema = self.resolve(schema);
+        let types = self.types(schema);
+        if types.contains(&"object")
+            && let Some(props) = schema.get("properties").and_then(Value::as_object)
+        {
+            let required: Vec<&str> = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let fields: Vec<String> = props
+                .keys()
+                .map(|k| {
+                    if required.contains(&k.as_str()) {
+                        k.clone()
+                    } else {
+                        format!("{k}?")
+                    }
+                })
+                .collect();
+            return format!("a table {{ {} }}", fields.join(", "));
+        }
+        let names: Vec<String> = types.iter().map(|t| type_name(t).to_string()).collect();
+        join_or(&names)
     }
 
     fn check_table(
@@ -443,6 +504,7 @@ impl<'s> Checker<'s> {
                             .then(|| format!("expected one of: {}", known.join(", ")))
                     });
                     out.push(Problem {
+                        path: path.key(name),
                         span: key.span(),
                         message: at(path, format!("unknown field '{name}'")),
                         hints: hint.into_iter().collect(),
@@ -458,6 +520,7 @@ impl<'s> Checker<'s> {
             for field in required.iter().filter_map(Value::as_str) {
                 if table.get(field).is_none() {
                     out.push(Problem {
+                        path: path.clone(),
                         span: span.clone(),
                         message: at(path, format!("missing field '{field}'")),
                         hints: vec![],
@@ -479,6 +542,7 @@ impl<'s> Checker<'s> {
             && (s.trim().chars().count() as u64) < min
         {
             out.push(Problem {
+                path: path.clone(),
                 span: span.clone(),
                 message: at(path, "must not be empty"),
                 hints: vec![],
@@ -505,6 +569,7 @@ impl<'s> Checker<'s> {
                 _ => vec![],
             };
             out.push(Problem {
+                path: path.clone(),
                 span,
                 message: at(path, message),
                 hints,
@@ -523,6 +588,7 @@ impl<'s> Checker<'s> {
     ) {
         let Some(n) = n.filter(|n| n.is_finite()) else {
             out.push(Problem {
+                path: path.clone(),
                 span,
                 message: at(path, format!("must be a finite number, found {written}")),
                 hints: vec![],
@@ -532,6 +598,7 @@ impl<'s> Checker<'s> {
         let bound = |key: &str| schema.get(key).and_then(Value::as_f64);
         let mut fail = |what: String| {
             out.push(Problem {
+                path: path.clone(),
                 span: span.clone(),
                 message: at(path, format!("{what}, found {written}")),
                 hints: vec![],

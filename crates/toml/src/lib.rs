@@ -17,10 +17,12 @@
 mod check;
 mod document;
 mod path;
+mod salvage;
 
-pub use check::check_schema;
+pub use check::{check_schema, check_schema_at};
 pub use document::{Document, SpanMap};
 pub use path::Path;
+pub use salvage::{Salvaged, salvage};
 
 use allot_diag::Diagnostic;
 use serde::de::DeserializeOwned;
@@ -35,6 +37,8 @@ pub struct Loaded<T> {
     pub spans: SpanMap,
     /// Every problem found, in file order.
     pub diagnostics: Vec<Diagnostic>,
+    /// Paths of the values with structural (schema) problems; empty after a syntax error.
+    pub error_paths: Vec<Path>,
 }
 
 /// Parses `text` (named `file` in messages), checks it against `T`'s JSON Schema and, when that
@@ -55,19 +59,24 @@ where
     let (document, mut diagnostics) = Document::parse(file, text);
     let spans = document.span_map();
     if !diagnostics.is_empty() {
+        allot_diag::sort(&mut diagnostics);
         return Loaded {
             value: None,
             spans,
             diagnostics,
+            error_paths: Vec::new(),
         };
     }
-    diagnostics.extend(check_schema(&document, schema));
+    let (error_paths, found): (Vec<Path>, Vec<Diagnostic>) =
+        check_schema_at(&document, schema).into_iter().unzip();
+    diagnostics.extend(found);
     if allot_diag::has_errors(&diagnostics) {
         allot_diag::sort(&mut diagnostics);
         return Loaded {
             value: None,
             spans,
             diagnostics,
+            error_paths,
         };
     }
     let value = match document.deserialize::<T>() {
@@ -82,5 +91,6 @@ where
         value,
         spans,
         diagnostics,
+        error_paths,
     }
 }

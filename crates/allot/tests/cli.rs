@@ -1,0 +1,381 @@
+//! End-to-end tests of the `allot` binary: one test binary for the whole command line.
+//!
+//! The malformed-scenario corpus lives in `testdata/invalid/`: each `NAME.toml` has a
+//! `NAME.stderr` with the exact expected diagnostics. To accept new output after an intended
+//! change, run `UPDATE_EXPECT=1 cargo test -p allot --test cli` and review the diff.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
+}
+
+fn allot(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_allot"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run allot")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("utf-8 output")
+}
+
+fn files_in(dir: &str, ext: &str) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(root().join(dir))
+        .expect("read dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(ext))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn invalid_corpus_gives_the_expected_diagnostics() {
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let names = files_in("testdata/invalid", ".toml");
+    assert!(
+        names.len() >= 40,
+        "the corpus must hold at least 40 malformed scenarios, found {}",
+        names.len()
+    );
+    let mut failures = Vec::new();
+    for name in &names {
+        let rel = format!("testdata/invalid/{name}");
+        let out = allot(&["check", &rel]);
+        let stderr = text(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{rel} should exit 2; stderr:\n{stderr}"
+        );
+        assert!(
+            out.stdout.is_empty(),
+            "{rel} printed to stdout: {}",
+            text(&out.stdout)
+        );
+        assert!(stderr.contains(": error: "), "{rel} reported no error");
+        let expected_path = root().join(rel.replace(".toml", ".stderr"));
+        if update {
+            std::fs::write(&expected_path, &stderr).expect("write expectation");
+            continue;
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_else(|_| {
+            panic!(
+                "missing {}; run with UPDATE_EXPECT=1",
+                expected_path.display()
+            )
+        });
+        assert!(
+            expected.contains(": error: "),
+            "{} expects no error",
+            expected_path.display()
+        );
+        if expected != stderr {
+            failures.push(format!(
+                "--- {rel}\nexpected:\n{expected}\nactual:\n{stderr}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} files differ:\n{}",
+        failures.len(),
+        names.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_example_is_valid() {
+    let names = files_in("examples", ".toml");
+    assert!(
+        names.len() >= 3,
+        "expected at least three examples, found {names:?}"
+    );
+    for name in names {
+        let rel = format!("examples/{name}");
+        let out = allot(&["check", &rel]);
+        assert_eq!(out.status.code(), Some(0), "{rel}:\n{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert!(stdout.starts_with(&format!("{rel}: ok")), "{stdout}");
+    }
+}
+
+#[test]
+fn frontier_lab_example_names_its_deals() {
+    let out = allot(&["check", "examples/frontier-lab.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let source =
+        std::fs::read_to_string(root().join("examples/frontier-lab.toml")).expect("read example");
+    for provider in ["aws", "azure", "oci", "coreweave"] {
+        assert!(
+            source.contains(&format!("provider = \"{provider}\"")),
+            "no commitment with {provider}"
+        );
+    }
+    assert!(
+        source.contains("38e9") || source.contains("38_000_000_000"),
+        "the $38B AWS deal is missing"
+    );
+    assert!(source.contains("[[exclusivity]]"));
+}
+
+#[test]
+fn check_accepts_a_catalog_file() {
+    let out = allot(&["check", "examples/owned-datacenter/catalog.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("catalog file with"));
+}
+
+#[test]
+fn check_reports_an_unreadable_file() {
+    let out = allot(&["check", "testdata/no-such-file.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("testdata/no-such-file.toml: error: cannot read file"));
+}
+
+#[test]
+fn check_reports_every_file() {
+    let out = allot(&[
+        "check",
+        "examples/startup.toml",
+        "testdata/invalid/unknown-chip.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stdout).contains("examples/startup.toml: ok"));
+    assert!(text(&out.stderr).contains("unknown accelerator 'H10'"));
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = allot(args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+const CHIP_IDS: [&str; 19] = [
+    "a100",
+    "h100",
+    "h200",
+    "b200",
+    "gb200",
+    "b300",
+    "gb300",
+    "mi300x",
+    "mi325x",
+    "mi355x",
+    "trainium1",
+    "trainium2",
+    "trainium3",
+    "inferentia2",
+    "tpu-v5e",
+    "tpu-v5p",
+    "tpu-v6e",
+    "tpu-v7",
+    "gaudi3",
+];
+
+#[test]
+fn catalog_accelerators_json_has_every_chip_with_sources() {
+    let list = json(&["catalog", "accelerators", "--json"]);
+    let list = list.as_array().expect("array");
+    for id in CHIP_IDS {
+        let a = list
+            .iter()
+            .find(|a| a["id"] == id)
+            .unwrap_or_else(|| panic!("no accelerator {id}"));
+        for field in [
+            "vendor",
+            "name",
+            "bf16_tflops",
+            "fp8_tflops",
+            "hbm_gb",
+            "hbm_tb_s",
+            "tdp_w",
+            "sources",
+        ] {
+            assert!(a.get(field).is_some(), "{id} lacks {field}");
+        }
+        assert!(a["bf16_tflops"].as_f64().expect("number") > 0.0);
+        let sources = a["sources"].as_array().expect("sources");
+        assert!(!sources.is_empty());
+        for s in sources {
+            assert!(s["url"].as_str().expect("url").starts_with("http"));
+            assert!(s["date"].as_str().expect("date").len() >= 4);
+        }
+    }
+    let h100 = list.iter().find(|a| a["id"] == "h100").expect("h100");
+    assert_eq!(h100["bf16_tflops"], 989.4);
+    assert_eq!(h100["vendor"], "nvidia");
+    let a100 = list.iter().find(|a| a["id"] == "a100").expect("a100");
+    assert!(a100["fp8_tflops"].is_null(), "A100 has no FP8");
+}
+
+#[test]
+fn catalog_offerings_json_derives_chip_hour_prices() {
+    let list = json(&["catalog", "offerings", "--json"]);
+    let list = list.as_array().expect("array");
+    assert!(list.len() >= 73, "{} offerings", list.len());
+    for o in list {
+        for field in [
+            "id",
+            "provider",
+            "instance",
+            "chip",
+            "chips_per_instance",
+            "region",
+            "price_model",
+            "usd_per_instance_hour",
+            "usd_per_chip_hour",
+            "sources",
+        ] {
+            assert!(o.get(field).is_some(), "{} lacks {field}", o["id"]);
+        }
+        if let (Some(inst), Some(chip)) = (
+            o["usd_per_instance_hour"].as_f64(),
+            o["usd_per_chip_hour"].as_f64(),
+        ) {
+            let n = o["chips_per_instance"].as_f64().expect("chips");
+            assert!((inst / n - chip).abs() < 1e-9, "{}", o["id"]);
+        }
+    }
+    let p5 = list
+        .iter()
+        .find(|o| o["id"] == "aws/p5.48xlarge/us-east-1/on-demand")
+        .expect("p5");
+    assert_eq!(p5["usd_per_chip_hour"], 6.88);
+    assert_eq!(p5["chip"], "h100");
+    assert_eq!(p5["price_model"], "on_demand");
+}
+
+#[test]
+fn catalog_filters_by_vendor_provider_chip_and_price_model() {
+    let amd = json(&["catalog", "accelerators", "--vendor", "AMD", "--json"]);
+    let ids: Vec<&str> = amd
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|a| a["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(ids, ["mi300x", "mi325x", "mi355x"]);
+
+    let spot = json(&[
+        "catalog",
+        "offerings",
+        "--provider",
+        "Amazon",
+        "--price-model",
+        "spot",
+        "--json",
+    ]);
+    let spot = spot.as_array().expect("array");
+    assert!(!spot.is_empty());
+    assert!(
+        spot.iter()
+            .all(|o| o["provider"] == "aws" && o["price_model"] == "spot")
+    );
+
+    let h100 = json(&[
+        "catalog",
+        "offerings",
+        "--chip",
+        "H100 SXM",
+        "--current",
+        "--json",
+    ]);
+    let h100 = h100.as_array().expect("array");
+    assert!(
+        h100.iter()
+            .all(|o| o["chip"] == "h100" && o["historical"] == false && o["priced"] == true)
+    );
+
+    let providers = json(&["catalog", "providers", "--chip", "trainium2", "--json"]);
+    let ids: Vec<&str> = providers
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|p| p["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(ids, ["aws"]);
+
+    let table = allot(&["catalog", "offerings", "--vendor", "google"]);
+    let table = text(&table.stdout);
+    assert!(table.contains("gcp/tpu-v6e/us-central1/on-demand"));
+    assert!(!table.contains("h100"));
+}
+
+#[test]
+fn catalog_filter_typos_get_hints() {
+    let out = allot(&["catalog", "offerings", "--chip", "H10"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean 'h100'?"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = allot(&["catalog", "accelerators", "--vendor", "nvida"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("did you mean 'nvidia'?"));
+    let out = allot(&["catalog", "offerings", "--price-model", "reserved-1yr"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean 'reserved_1y'?"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn catalog_uses_a_scenarios_files_and_overrides() {
+    let list = json(&[
+        "catalog",
+        "offerings",
+        "--scenario",
+        "examples/owned-datacenter.toml",
+        "--json",
+    ]);
+    let list = list.as_array().expect("array");
+    assert!(
+        list.iter().any(|o| o["price_model"] == "owned"),
+        "owned offerings from the scenario's catalog file"
+    );
+}
+
+#[test]
+fn schema_scenario_is_a_json_schema() {
+    let schema = json(&["schema", "scenario"]);
+    assert_eq!(schema["type"], "object");
+    let props = schema["properties"].as_object().expect("properties");
+    for section in [
+        "version",
+        "scenario",
+        "catalog",
+        "training",
+        "inference",
+        "commitment",
+        "reservation",
+        "exclusivity",
+        "availability",
+        "policy",
+        "finance",
+    ] {
+        assert!(props.contains_key(section), "schema lacks {section}");
+    }
+    assert!(schema["$defs"].get("TrainingRun").is_some());
+    let catalog = json(&["schema", "catalog"]);
+    assert!(catalog["properties"].get("offering").is_some());
+}
+
+#[test]
+fn version_is_printed() {
+    let out = allot(&["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).starts_with("allot "));
+}
