@@ -21,6 +21,9 @@ pub enum Command {
     /// List the catalog: accelerators, offerings or providers.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// The performance model: chip-hours for a training run or an inference workload.
+    #[command(subcommand)]
+    Perf(PerfCommand),
     /// Print a JSON Schema.
     Schema {
         /// Which format.
@@ -89,4 +92,129 @@ pub struct CatalogArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `allot perf ...`
+#[derive(Debug, Subcommand)]
+pub enum PerfCommand {
+    /// Time and chip-hours to train a model, per chip.
+    Train(PerfTrainArgs),
+    /// Throughput and chip-hours per million tokens to serve a model, per chip.
+    Serve(PerfServeArgs),
+}
+
+/// The model: a preset or an explicit architecture.
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    /// A preset: gpt3-175b, llama2-70b, llama3.1-8b, llama3.1-70b, llama3.1-405b, mixtral-8x7b,
+    /// deepseek-v3.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Layers.
+    #[arg(long)]
+    pub layers: Option<u32>,
+    /// Model width.
+    #[arg(long = "d-model")]
+    pub d_model: Option<u32>,
+    /// Attention heads.
+    #[arg(long)]
+    pub heads: Option<u32>,
+    /// Key/value heads (default: --heads).
+    #[arg(long = "kv-heads")]
+    pub kv_heads: Option<u32>,
+    /// Feed-forward width (default: 4 × d-model).
+    #[arg(long)]
+    pub ffn: Option<u32>,
+    /// Gated (SwiGLU) feed-forward instead of GELU.
+    #[arg(long)]
+    pub swiglu: bool,
+    /// Vocabulary size.
+    #[arg(long)]
+    pub vocab: Option<u32>,
+    /// Sequence length (overrides a preset's).
+    #[arg(long)]
+    pub seq: Option<u32>,
+    /// Routed experts (MoE).
+    #[arg(long)]
+    pub experts: Option<u32>,
+    /// Experts per token (MoE).
+    #[arg(long = "top-k")]
+    pub top_k: Option<u32>,
+}
+
+/// Arguments of `allot perf train`.
+#[derive(Debug, Args)]
+pub struct PerfTrainArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Accelerator id or alias, or `all`.
+    #[arg(long, default_value = "all")]
+    pub chip: String,
+    /// Cluster size.
+    #[arg(long)]
+    pub chips: u32,
+    /// Training tokens.
+    #[arg(long)]
+    pub tokens: f64,
+    /// Precision.
+    #[arg(long, value_enum, default_value = "bf16")]
+    pub precision: PrecisionArg,
+    /// LoRA fine-tuning instead of full training.
+    #[arg(long)]
+    pub lora: bool,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `allot perf serve`.
+#[derive(Debug, Args)]
+pub struct PerfServeArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Accelerator id or alias, or `all`.
+    #[arg(long, default_value = "all")]
+    pub chip: String,
+    /// A fixed batch instead of the largest that meets the latency.
+    #[arg(long)]
+    pub batch: Option<u32>,
+    /// A fixed number of chips per replica instead of the chosen one.
+    #[arg(long = "chips-per-replica")]
+    pub chips_per_replica: Option<u32>,
+    /// Context kept per sequence, tokens (default: input + output).
+    #[arg(long)]
+    pub context: Option<u32>,
+    /// Mean input tokens per request (default: the Azure conversation trace mean).
+    #[arg(long, default_value_t = 1155)]
+    pub input: u32,
+    /// Mean output tokens per request.
+    #[arg(long, default_value_t = 211)]
+    pub output: u32,
+    /// Latency class: interactive (30 tokens/s per user), standard (10) or batch.
+    #[arg(long, default_value = "interactive")]
+    pub latency: String,
+    /// Precision of weights and KV cache.
+    #[arg(long, value_enum, default_value = "bf16")]
+    pub precision: PrecisionArg,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Precision on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PrecisionArg {
+    /// bfloat16.
+    Bf16,
+    /// FP8 (BF16 on chips without FP8).
+    Fp8,
+}
+
+impl From<PrecisionArg> for allot_perf::Precision {
+    fn from(p: PrecisionArg) -> Self {
+        match p {
+            PrecisionArg::Bf16 => allot_perf::Precision::Bf16,
+            PrecisionArg::Fp8 => allot_perf::Precision::Fp8,
+        }
+    }
 }

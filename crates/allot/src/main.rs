@@ -6,6 +6,7 @@ mod check;
 mod cli;
 mod files;
 mod json;
+mod perf_cmd;
 mod table;
 
 use std::process::ExitCode;
@@ -32,6 +33,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Catalog(args) => catalog_cmd::run(&args),
+        Command::Perf(args) => perf_cmd::run(&args),
         Command::Schema { kind } => {
             let schema = match kind {
                 SchemaKind::Scenario => allot_scenario::schema(),

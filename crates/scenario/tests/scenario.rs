@@ -99,6 +99,7 @@ fn model() -> impl Strategy<Value = ModelSpec> {
                 shared_experts: None,
                 dense_layers: None,
                 dense_ffn: None,
+                kv_latent_dim: None,
                 tied_embeddings: !moe,
             })
         }),
