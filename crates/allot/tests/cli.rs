@@ -379,3 +379,157 @@ fn version_is_printed() {
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).starts_with("allot "));
 }
+
+#[test]
+fn perf_train_reports_every_chip_with_the_documented_fields() {
+    let list = json(&[
+        "perf",
+        "train",
+        "--model",
+        "llama3.1-405b",
+        "--chip",
+        "all",
+        "--chips",
+        "8",
+        "--tokens",
+        "1e12",
+        "--json",
+    ]);
+    let list = list.as_array().expect("array");
+    assert!(list.len() >= 20);
+    for e in list {
+        for field in [
+            "chip",
+            "tokens_per_s_per_chip",
+            "mfu",
+            "hours",
+            "chip_hours",
+            "fits",
+            "memory_gb_per_chip",
+        ] {
+            assert!(e.get(field).is_some(), "{} lacks {field}", e["chip"]);
+        }
+    }
+    let h100 = list.iter().find(|e| e["chip"] == "h100").expect("h100");
+    assert_eq!(h100["fits"], false, "405B does not train on 8 H100");
+
+    let table = text(
+        &allot(&[
+            "perf",
+            "train",
+            "--model",
+            "llama3.1-8b",
+            "--chip",
+            "H100 SXM",
+            "--chips",
+            "64",
+            "--tokens",
+            "1e11",
+        ])
+        .stdout,
+    );
+    assert!(table.contains("h100") && table.contains("yes"), "{table}");
+}
+
+#[test]
+fn perf_serve_chooses_batch_and_replica() {
+    let list = json(&[
+        "perf",
+        "serve",
+        "--model",
+        "llama3.1-70b",
+        "--chip",
+        "all",
+        "--json",
+    ]);
+    for e in list.as_array().expect("array") {
+        for field in [
+            "chip",
+            "prefill_tokens_per_s_per_chip",
+            "decode_tokens_per_s_per_chip",
+            "batch",
+            "chips_per_replica",
+            "chip_hours_per_million_tokens",
+        ] {
+            assert!(e.get(field).is_some(), "{} lacks {field}", e["chip"]);
+        }
+    }
+    let fixed = json(&[
+        "perf",
+        "serve",
+        "--model",
+        "llama3.1-8b",
+        "--chip",
+        "h100",
+        "--batch",
+        "4",
+        "--json",
+    ]);
+    assert_eq!(fixed[0]["batch"], 4);
+    assert_eq!(fixed[0]["chips_per_replica"], 1);
+}
+
+#[test]
+fn perf_accepts_an_explicit_architecture_and_rejects_bad_input() {
+    let out = json(&[
+        "perf",
+        "train",
+        "--layers",
+        "32",
+        "--d-model",
+        "4096",
+        "--heads",
+        "32",
+        "--vocab",
+        "32000",
+        "--seq",
+        "4096",
+        "--chip",
+        "b200",
+        "--chips",
+        "16",
+        "--tokens",
+        "1e10",
+        "--json",
+    ]);
+    assert_eq!(out[0]["chip"], "b200");
+    let out = allot(&[
+        "perf",
+        "train",
+        "--model",
+        "llama3.1-70",
+        "--chips",
+        "8",
+        "--tokens",
+        "1e9",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean 'llama3.1-70b'?"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = allot(&[
+        "perf",
+        "serve",
+        "--layers",
+        "32",
+        "--d-model",
+        "4096",
+        "--heads",
+        "30",
+        "--vocab",
+        "1000",
+        "--seq",
+        "128",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("not divisible"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = allot(&["perf", "serve", "--model", "llama3.1-8b", "--chip", "H1000"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("did you mean 'h100'?"));
+}

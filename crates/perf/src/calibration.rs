@@ -236,6 +236,17 @@ impl Calibration {
     }
 }
 
+/// The peak rate an MLPerf submission on `chip` runs at: FP8 where the chip has it (NVIDIA,
+/// AMD and Intel submissions train in FP8), and for TPUs INT8 at twice the BF16 rate (Google
+/// trains with INT8 through Accurate Quantized Training, AQT); BF16 otherwise.
+pub fn mlperf_peak(chip: &allot_catalog::Accelerator) -> f64 {
+    match (chip.fp8_tflops, Family::of(&chip.id)) {
+        (Some(_), _) => Precision::Fp8.peak_flops(chip),
+        (None, Family::GoogleTpu) => 2.0 * chip.bf16_tflops * 1e12,
+        (None, _) => chip.bf16_tflops * 1e12,
+    }
+}
+
 /// Observations from the shipped MLPerf results whose accelerator the catalog knows.
 pub fn observations(catalog: &Catalog) -> Vec<Observation> {
     let benchmarks: Vec<Benchmark> = mlperf::benchmarks();
@@ -244,7 +255,7 @@ pub fn observations(catalog: &Catalog) -> Vec<Observation> {
         .filter_map(|r| {
             let b = benchmarks.iter().find(|b| b.id == r.benchmark)?;
             let chip = catalog.accelerator(&r.accelerator)?;
-            let peak = Precision::Fp8.peak_flops(chip);
+            let peak = mlperf_peak(chip);
             Some(Observation {
                 benchmark: r.benchmark.clone(),
                 chip: chip.id.clone(),
@@ -252,7 +263,9 @@ pub fn observations(catalog: &Catalog) -> Vec<Observation> {
                 chips: r.chips,
                 kind: b.kind,
                 minutes: r.minutes,
-                flops: b.tokens * flops_per_token(&b.arch, b.kind),
+                flops: b.tokens(r.chips)
+                    * flops_per_token(&b.arch, b.kind)
+                    * (1.0 + b.eval_fraction),
                 peak,
             })
         })

@@ -61,6 +61,20 @@ pub struct ScenarioFile {
     /// Revenue, other costs, cash and funding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finance: Option<Finance>,
+    /// Overrides of the performance model.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub performance: Performance,
+}
+
+/// Overrides of the performance model's stated defaults.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Performance {
+    /// Software-maturity factor per accelerator (id or alias → factor, 0.05 to 2), multiplying
+    /// the calibrated utilisation; e.g. `{ trainium3 = 0.8 }`. Defaults are in
+    /// docs/performance-model.md.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub maturity: std::collections::BTreeMap<String, f64>,
 }
 
 /// Planning granularity.

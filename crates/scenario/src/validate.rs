@@ -137,6 +137,19 @@ pub(crate) fn validate(s: &ScenarioFile, catalog: &Catalog, r: &mut Report<'_>) 
     check_contracts(s, catalog, r);
     check_policy(s, catalog, r);
     check_finance(s, r);
+    for (name, factor) in &s.performance.maturity {
+        let path = format!(
+            "performance.maturity.{}",
+            allot_toml::Path::root().key(name)
+        );
+        check_chip(catalog, name, &path, r);
+        if !(0.05..=2.0).contains(factor) {
+            r.error(&path, format!("maturity {factor} is outside 0.05 to 2"))
+                .hint(
+                    "1.0 means as mature as the calibrated family; 0.7 means 30% lower utilisation",
+                );
+        }
+    }
 }
 
 fn check_month_in_horizon(settings: &Settings, month: Month, path: &str, r: &mut Report<'_>) {

@@ -286,6 +286,7 @@ fn scenario() -> impl Strategy<Value = ScenarioFile> {
                         }],
                         spot: None,
                     },
+                    performance: Performance::default(),
                     finance: finance.then(|| Finance {
                         starting_cash_usd: 1e9,
                         revenue_usd_per_month: revenue,

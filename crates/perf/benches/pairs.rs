@@ -1,0 +1,145 @@
+//! Evaluates every (workload × accelerator) pair of examples/frontier-lab.toml: the work the
+//! planner asks of the performance model before building its model.
+//!
+//! Run with `cargo bench -p allot-perf --bench pairs`. Prints the median of repeated runs; the
+//! one-off calibration fit is timed separately.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use allot_model::Architecture;
+use allot_perf::{
+    Calibration, Precision, ServeRequest, TrainKind, TrainRequest, calibration, default_maturity,
+    estimate_serve, estimate_train, min_chips, observations,
+};
+use allot_scenario::{LatencyClass, ModelSpec};
+
+fn median_of<F: FnMut() -> usize>(runs: usize, mut f: F) -> (Duration, usize) {
+    let n = f();
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(f());
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    (times[runs / 2], n)
+}
+
+fn arch(m: &ModelSpec) -> Architecture {
+    match m {
+        ModelSpec::Preset(p) => allot_model::preset(p).expect("preset").architecture(),
+        ModelSpec::Architecture(a) => a.clone(),
+    }
+}
+
+fn precision(p: allot_scenario::Precision) -> Precision {
+    match p {
+        allot_scenario::Precision::Bf16 => Precision::Bf16,
+        allot_scenario::Precision::Fp8 => Precision::Fp8,
+    }
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let path = root.join("examples/frontier-lab.toml");
+    let text = std::fs::read_to_string(&path).expect("read example");
+    let dir = path.parent().expect("folder").to_path_buf();
+    let mut read = |p: &str| -> Result<(String, String), String> {
+        let f = dir.join(p);
+        std::fs::read_to_string(&f)
+            .map(|t| (f.display().to_string(), t))
+            .map_err(|e| e.to_string())
+    };
+    let scenario = allot_scenario::load("frontier-lab.toml", &text, &mut read)
+        .scenario
+        .expect("valid example");
+
+    let fit = Instant::now();
+    let (catalog, _) = allot_catalog::Catalog::builtin();
+    let refit = Calibration::fit(&observations(&catalog));
+    let fit_time = fit.elapsed();
+    assert_eq!(&refit, calibration());
+
+    let training: Vec<(Architecture, f64, Precision, u32)> = scenario
+        .file
+        .training
+        .iter()
+        .map(|t| {
+            (
+                arch(&t.model),
+                t.tokens,
+                precision(t.precision),
+                t.min_chips.unwrap_or(1),
+            )
+        })
+        .collect();
+    let inference: Vec<(Architecture, u32, u32, Precision, Option<f64>)> = scenario
+        .file
+        .inference
+        .iter()
+        .map(|d| {
+            let latency = d.min_tokens_per_s_per_user.or(match d.latency {
+                LatencyClass::Interactive => Some(30.0),
+                LatencyClass::Standard => Some(10.0),
+                LatencyClass::Batch => None,
+            });
+            (
+                arch(&d.model),
+                d.input_tokens,
+                d.output_tokens,
+                precision(d.precision),
+                latency,
+            )
+        })
+        .collect();
+    let chips = scenario.catalog.accelerators();
+    let cal = calibration();
+    let (median, pairs) = median_of(51, || {
+        let mut n = 0;
+        for chip in chips {
+            let maturity = default_maturity(&chip.id);
+            for (a, tokens, p, lo) in &training {
+                let need = min_chips(a, TrainKind::Full, chip).unwrap_or(1).max(*lo);
+                let req = TrainRequest {
+                    arch: a,
+                    tokens: *tokens,
+                    chips: need,
+                    precision: *p,
+                    kind: TrainKind::Full,
+                    maturity,
+                };
+                std::hint::black_box(estimate_train(chip, &req, cal));
+                n += 1;
+            }
+            for (a, input, output, p, latency) in &inference {
+                let req = ServeRequest {
+                    arch: a,
+                    input_tokens: *input,
+                    output_tokens: *output,
+                    context: None,
+                    precision: *p,
+                    min_tokens_per_s_per_user: *latency,
+                    batch: None,
+                    chips_per_replica: None,
+                    maturity,
+                };
+                std::hint::black_box(estimate_serve(chip, &req, cal));
+                n += 1;
+            }
+        }
+        n
+    });
+    println!(
+        "calibration fit (once per process): {:.1} ms",
+        fit_time.as_secs_f64() * 1e3
+    );
+    println!(
+        "frontier-lab: {pairs} (workload x accelerator) pairs ({} training, {} inference, {} chips): median {:.3} ms",
+        training.len(),
+        inference.len(),
+        chips.len(),
+        median.as_secs_f64() * 1e3
+    );
+}
