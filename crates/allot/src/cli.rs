@@ -101,6 +101,12 @@ pub enum PerfCommand {
     Train(PerfTrainArgs),
     /// Throughput and chip-hours per million tokens to serve a model, per chip.
     Serve(PerfServeArgs),
+    /// The utilisation fitted on MLPerf Training results, and its error per result.
+    Calibration {
+        /// List every result with its prediction.
+        #[arg(long)]
+        results: bool,
+    },
 }
 
 /// The model: a preset or an explicit architecture.

@@ -39,7 +39,13 @@ pub struct Calibration {
     /// Fixed time per benchmark run that does not shrink with more chips (initialisation,
     /// evaluation), minutes. A nuisance parameter of the fit: planning does not use it.
     pub overhead_minutes: Vec<(String, f64)>,
+    /// Chips with at least [`MIN_CHIP_RESULTS`] results of their own: their measured
+    /// efficiency relative to their family's fit (the median ratio of observed to fitted MFU).
+    pub chip_factors: Vec<(String, f64, usize)>,
 }
+
+/// Results a chip needs before its own efficiency factor is fitted.
+pub const MIN_CHIP_RESULTS: usize = 3;
 
 /// One observation used in the fit.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,7 +114,15 @@ impl Calibration {
             TrainKind::Full => 1.0,
             TrainKind::Lora => self.lora_factor,
         };
-        self.base(Family::of(chip_id)) * k * self.scale(chips)
+        self.base(Family::of(chip_id)) * k * self.scale(chips) * self.chip_factor(chip_id)
+    }
+
+    /// A chip's fitted efficiency relative to its family (1 without enough results).
+    pub fn chip_factor(&self, chip_id: &str) -> f64 {
+        self.chip_factors
+            .iter()
+            .find(|(c, _, _)| c == chip_id)
+            .map_or(1.0, |(_, f, _)| *f)
     }
 
     /// The fixed overhead of a benchmark, minutes.
@@ -162,7 +176,7 @@ impl Calibration {
                 }
             }
         }
-        best
+        best.with_chip_factors(observations)
     }
 
     fn fit_at(obs: &[Observation], alpha: f64, overheads: &[(String, f64)]) -> Calibration {
@@ -171,6 +185,7 @@ impl Calibration {
             lora_factor: 1.0,
             families: Vec::new(),
             overhead_minutes: overheads.to_vec(),
+            chip_factors: Vec::new(),
         };
         let families: Vec<Family> = {
             let mut f: Vec<Family> = obs.iter().map(|o| o.family).collect();
@@ -211,6 +226,30 @@ impl Calibration {
             }
         }
         c
+    }
+
+    /// Adds each chip's own efficiency factor, measured against the fitted family model. Done
+    /// after the fit, so that chip factors cannot absorb the scaling and LoRA terms.
+    fn with_chip_factors(mut self, obs: &[Observation]) -> Calibration {
+        let c = &mut self;
+        let mut chips: Vec<&str> = obs.iter().map(|o| o.chip.as_str()).collect();
+        chips.sort_unstable();
+        chips.dedup();
+        let family_only = c.clone();
+        for chip in chips {
+            let ratios: Vec<f64> = obs
+                .iter()
+                .filter(|o| o.chip == chip)
+                .map(|o| {
+                    o.mfu(c.overhead(&o.benchmark)) / family_only.mfu(&o.chip, o.chips, o.kind)
+                })
+                .collect();
+            if ratios.len() >= MIN_CHIP_RESULTS {
+                let n = ratios.len();
+                c.chip_factors.push((chip.to_string(), median(ratios), n));
+            }
+        }
+        self
     }
 
     /// Median relative error of predicted time, per benchmark.
