@@ -16,6 +16,10 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Plan a scenario: the least-cost plan under every contract and policy (exit 3 if infeasible).
+    Plan(PlanArgs),
+    /// Verify a plan independently: recompute every cost, check every constraint (exit 1 if any fails).
+    Verify(VerifyArgs),
     /// Check scenario or catalog files and report every problem (exit 2 on any error).
     Check(CheckArgs),
     /// List the catalog: accelerators, offerings or providers.
@@ -51,6 +55,30 @@ pub enum SchemaKind {
     Scenario,
     /// The catalog file format.
     Catalog,
+    /// The plan JSON written by `allot plan --json`.
+    Plan,
+}
+
+/// Arguments of `allot plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// Print the plan as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write plan.json and CSV tables to this folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Solver time limit, seconds.
+    #[arg(long = "time-limit", default_value_t = 60.0)]
+    pub time_limit: f64,
+    /// Relative MIP gap at which the solver may stop.
+    #[arg(long = "mip-gap", default_value_t = 1e-3)]
+    pub mip_gap: f64,
+    /// Write the exact model solved to this .lp file.
+    #[arg(long = "dump-model", value_name = "FILE.lp")]
+    pub dump_model: Option<PathBuf>,
 }
 
 /// `allot catalog ...`
@@ -223,4 +251,13 @@ impl From<PrecisionArg> for allot_perf::Precision {
             PrecisionArg::Fp8 => allot_perf::Precision::Fp8,
         }
     }
+}
+
+/// Arguments of `allot verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The scenario the plan was made for.
+    pub scenario: PathBuf,
+    /// The plan, as written by `allot plan --json` or `--out`.
+    pub plan: PathBuf,
 }

@@ -7,7 +7,9 @@ mod cli;
 mod files;
 mod json;
 mod perf_cmd;
+mod plan_cmd;
 mod table;
+mod verify_cmd;
 
 use std::process::ExitCode;
 
@@ -32,12 +34,15 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Plan(args) => plan_cmd::run(&args),
+        Command::Verify(args) => verify_cmd::run(&args),
         Command::Catalog(args) => catalog_cmd::run(&args),
         Command::Perf(args) => perf_cmd::run(&args),
         Command::Schema { kind } => {
             let schema = match kind {
                 SchemaKind::Scenario => allot_scenario::schema(),
                 SchemaKind::Catalog => schemars::schema_for!(allot_catalog::CatalogFile).to_value(),
+                SchemaKind::Plan => schemars::schema_for!(allot_plan::Plan).to_value(),
             };
             println!("{}", serde_json::to_string_pretty(&schema)?);
             Ok(ExitCode::SUCCESS)

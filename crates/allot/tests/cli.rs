@@ -533,3 +533,136 @@ fn perf_accepts_an_explicit_architecture_and_rejects_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("did you mean 'h100'?"));
 }
+
+#[test]
+fn every_example_plans_and_every_plan_verifies() {
+    let dir = std::env::temp_dir().join(format!("allot-plan-test-{}", std::process::id()));
+    for name in ["startup", "owned-datacenter"] {
+        let scenario = format!("examples/{name}.toml");
+        let out = dir.join(name);
+        let run = allot(&["plan", &scenario, "--out", out.to_str().expect("path")]);
+        let stdout = text(&run.stdout);
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{name}: {stdout}\n{}",
+            text(&run.stderr)
+        );
+        assert!(stdout.contains("optimal"), "{stdout}");
+        for file in [
+            "plan.json",
+            "capacity.csv",
+            "training.csv",
+            "inference.csv",
+            "costs.csv",
+            "commitments.csv",
+        ] {
+            assert!(out.join(file).exists(), "{name}: no {file}");
+        }
+        let plan_path = out.join("plan.json");
+        let verified = allot(&["verify", &scenario, plan_path.to_str().expect("path")]);
+        assert_eq!(
+            verified.status.code(),
+            Some(0),
+            "{}",
+            text(&verified.stdout)
+        );
+        assert!(text(&verified.stdout).contains("verified"));
+
+        let plan: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&plan_path).expect("plan"))
+                .expect("json");
+        for field in [
+            "status",
+            "objective_usd",
+            "cost_by_provider",
+            "cost_by_vendor",
+            "cost_by_period",
+            "training",
+            "inference",
+            "commitments",
+        ] {
+            assert!(plan.get(field).is_some(), "plan lacks {field}");
+        }
+        for run in plan["training"].as_array().expect("training") {
+            for field in ["name", "provider", "chip", "chips", "start", "finish"] {
+                assert!(run.get(field).is_some(), "training lacks {field}");
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn verify_rejects_a_tampered_plan() {
+    let dir = std::env::temp_dir().join(format!("allot-verify-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let run = allot(&["plan", "examples/startup.toml", "--json"]);
+    assert_eq!(run.status.code(), Some(0));
+    let mut plan: serde_json::Value = serde_json::from_slice(&run.stdout).expect("json");
+    let cost = plan["total_cost_usd"].as_f64().expect("cost");
+    plan["total_cost_usd"] = serde_json::json!(cost * 0.9);
+    if let Some(lines) = plan["capacity"].as_array_mut() {
+        for line in lines {
+            let chips = line["chips"].as_f64().expect("chips");
+            line["chips"] = serde_json::json!(chips * 0.5);
+        }
+    }
+    let path = dir.join("tampered.json");
+    std::fs::write(&path, serde_json::to_string(&plan).expect("json")).expect("write");
+    let verified = allot(&[
+        "verify",
+        "examples/startup.toml",
+        path.to_str().expect("path"),
+    ]);
+    assert_eq!(verified.status.code(), Some(1));
+    let out = text(&verified.stdout);
+    assert!(out.contains("violated: total cost"), "{out}");
+    assert!(out.contains("violated: supply"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_infeasible_scenario_exits_3_and_says_why() {
+    let dir = std::env::temp_dir().join(format!("allot-infeasible-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("infeasible.toml");
+    std::fs::write(
+        &path,
+        r#"version = 1
+[scenario]
+name = "no trainium at azure"
+start = "2027-01"
+horizon_months = 6
+[[training]]
+name = "run"
+model = "llama3.1-8b"
+tokens = 1e11
+chips = ["trainium2"]
+[[exclusivity]]
+name = "azure-only"
+workloads = ["run"]
+providers = ["azure"]
+"#,
+    )
+    .expect("write");
+    let run = allot(&["plan", path.to_str().expect("path")]);
+    assert_eq!(run.status.code(), Some(3), "{}", text(&run.stdout));
+    let out = text(&run.stdout);
+    assert!(out.contains("infeasible"), "{out}");
+    assert!(out.contains("training run 'run' has no option"), "{out}");
+    let model = dir.join("model.lp");
+    let dumped = allot(&[
+        "plan",
+        path.to_str().expect("path"),
+        "--dump-model",
+        model.to_str().expect("path"),
+    ]);
+    assert_eq!(dumped.status.code(), Some(3));
+    assert!(
+        std::fs::read_to_string(&model)
+            .expect("lp")
+            .contains("Subject To")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,59 @@
+//! `allot verify SCENARIO PLAN.json`: check a plan independently of the planner.
+
+use std::process::ExitCode;
+
+use crate::cli::VerifyArgs;
+use crate::files::{print_diagnostics, read_text, reader_beside};
+
+pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+    let name = args.scenario.display().to_string();
+    let text = match read_text(&args.scenario) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{name}: error: cannot read file: {e}");
+            return Ok(ExitCode::from(crate::EXIT_INVALID));
+        }
+    };
+    let loaded = allot_scenario::load(&name, &text, &mut reader_beside(&args.scenario));
+    print_diagnostics(&loaded.diagnostics, &loaded.files);
+    let Some(scenario) = loaded.scenario else {
+        return Ok(ExitCode::from(crate::EXIT_INVALID));
+    };
+    let plan_name = args.plan.display().to_string();
+    let plan_text = match read_text(&args.plan) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{plan_name}: error: cannot read file: {e}");
+            return Ok(ExitCode::from(crate::EXIT_INVALID));
+        }
+    };
+    let plan: allot_plan::Plan = match serde_json::from_str(&plan_text) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!(
+                "{plan_name}:{}:{}: error: not a plan: {e}",
+                e.line(),
+                e.column()
+            );
+            return Ok(ExitCode::from(crate::EXIT_INVALID));
+        }
+    };
+    let report = allot_verify::verify(&scenario, &plan);
+    for v in &report.violations {
+        println!("violated: {}: {}", v.check, v.message);
+    }
+    if report.passed() {
+        println!(
+            "{plan_name}: verified: {} checks passed against {name}",
+            report.checks
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!(
+            "{plan_name}: {} of {} checks failed",
+            report.violations.len(),
+            report.checks
+        );
+        Ok(ExitCode::from(1))
+    }
+}

@@ -1,0 +1,570 @@
+//! Building the mixed-integer program from prepared data (docs/model.md describes it).
+
+use allot_scenario::{Scenario, ShareBasis};
+
+use crate::lp::{Col, Model};
+use crate::prep::{HOURS_PER_MONTH, Prepared, Purchase, overlap};
+
+/// The model and where each quantity lives in it.
+#[derive(Debug)]
+pub struct Built {
+    /// The model.
+    pub model: Model,
+    /// Chips provisioned per supply and period.
+    pub cap: Vec<Vec<Col>>,
+    /// Cohorts started per term supply and period.
+    pub cohorts: Vec<Vec<Option<Col>>>,
+    /// Option chosen per training run.
+    pub train_choice: Vec<Vec<Col>>,
+    /// Chips used per training run, option and period.
+    pub train_chips: Vec<Vec<Vec<(usize, Col)>>>,
+    /// Chips serving per inference demand, option and period.
+    pub serve_chips: Vec<Vec<Vec<(usize, Col)>>>,
+    /// Take-or-pay shortfall per commitment.
+    pub shortfall: Vec<Option<Col>>,
+    /// Obligation inside the horizon per commitment, USD.
+    pub obligation: Vec<f64>,
+    /// Period in which each commitment's shortfall is paid.
+    pub shortfall_period: Vec<usize>,
+    /// Reserved (pre-bought) chips per supply and period.
+    pub reserved_chips: Vec<Vec<f64>>,
+    /// Cost of those reservations per supply and period, USD.
+    pub reserved_cost: Vec<Vec<f64>>,
+}
+
+/// Work rows count tokens in billions, keeping coefficients well inside HiGHS's limits (1e15).
+const TOKEN_UNIT: f64 = 1e9;
+
+/// The average of a monthly series over each period.
+fn per_period(series: &allot_scenario::Series, s: &Scenario, prep: &Prepared) -> Vec<f64> {
+    let set = &s.file.scenario;
+    let m = set.period.months();
+    let monthly = series.monthly(set.start, set.horizon_months, m);
+    prep.periods
+        .iter()
+        .enumerate()
+        .map(|(p, per)| {
+            let start = p * m as usize;
+            let vals = &monthly[start..(start + per.months as usize).min(monthly.len())];
+            vals.iter().sum::<f64>() / vals.len().max(1) as f64
+        })
+        .collect()
+}
+
+/// Builds the model.
+pub fn build(s: &Scenario, prep: &Prepared) -> Built {
+    let f = &s.file;
+    let catalog = &s.catalog;
+    let n = prep.periods.len();
+    let months_per_period = f.scenario.period.months();
+    let rate = f.scenario.discount_rate;
+    let mut m = Model::default();
+
+    // Reservations already held: constant capacity and cost.
+    let mut reserved_chips = vec![vec![0.0; n]; prep.supplies.len()];
+    let mut reserved_cost = vec![vec![0.0; n]; prep.supplies.len()];
+    for r in &f.reservation {
+        let Some(i) = prep
+            .supplies
+            .iter()
+            .position(|x| x.offering.id.eq_ignore_ascii_case(r.offering.trim()))
+        else {
+            continue;
+        };
+        let price = r
+            .usd_per_chip_hour
+            .or(prep.supplies[i].offering.usd_per_chip_hour())
+            .unwrap_or(0.0);
+        for (p, per) in prep.periods.iter().enumerate() {
+            let months = overlap(
+                per.start,
+                i64::from(per.months),
+                r.start,
+                i64::from(r.term_months),
+            ) as f64;
+            if months > 0.0 {
+                reserved_chips[i][p] += f64::from(r.chips) * months / f64::from(per.months);
+                reserved_cost[i][p] += f64::from(r.chips) * price * months * HOURS_PER_MONTH;
+                m.objective_constant +=
+                    f64::from(r.chips) * price * months * HOURS_PER_MONTH * per.discount;
+            }
+        }
+    }
+
+    // Capacity: flexible purchases, or cohorts of term purchases.
+    let mut cap = Vec::with_capacity(prep.supplies.len());
+    let mut cohorts = Vec::with_capacity(prep.supplies.len());
+    for (i, sup) in prep.supplies.iter().enumerate() {
+        let id = &sup.offering.id;
+        match sup.purchase {
+            Purchase::Flexible => {
+                cap.push(
+                    (0..n)
+                        .map(|p| {
+                            let per = &prep.periods[p];
+                            m.col(
+                                format!("buy {id} {}", per.label),
+                                0.0,
+                                f64::INFINITY,
+                                sup.price[p] * per.hours * per.discount,
+                            )
+                        })
+                        .collect(),
+                );
+                cohorts.push(vec![None; n]);
+            }
+            Purchase::Term {
+                periods: term,
+                months,
+            } => {
+                let starts: Vec<Option<Col>> = (0..n)
+                    .map(|t| {
+                        // Full term cost, discounted, including months past the horizon.
+                        let mut cost = 0.0;
+                        for k in 0..i64::from(months) {
+                            let idx = t as i64 * i64::from(months_per_period) + k;
+                            let p = (idx / i64::from(months_per_period)) as usize;
+                            let price = sup.price[p.min(n - 1)];
+                            let years = (idx as f64 + 0.5) / 12.0;
+                            cost += price * HOURS_PER_MONTH * (1.0 + rate).powf(-years);
+                        }
+                        Some(m.col(
+                            format!("commit {id} from {}", prep.periods[t].label),
+                            0.0,
+                            f64::INFINITY,
+                            cost,
+                        ))
+                    })
+                    .collect();
+                let caps: Vec<Col> = (0..n)
+                    .map(|p| {
+                        let c = m.col(
+                            format!("held {id} {}", prep.periods[p].label),
+                            0.0,
+                            f64::INFINITY,
+                            0.0,
+                        );
+                        let row = m.row(
+                            format!("cohorts {id} {}", prep.periods[p].label),
+                            0.0,
+                            0.0,
+                            &[(c, 1.0)],
+                        );
+                        for (t, start) in starts.iter().enumerate() {
+                            if t <= p && p < t + term {
+                                if let Some(col) = start {
+                                    m.add(row, *col, -1.0);
+                                }
+                            }
+                        }
+                        c
+                    })
+                    .collect();
+                cap.push(caps);
+                cohorts.push(starts);
+            }
+        }
+        let _ = i;
+    }
+
+    // Supply must cover use, per pool and period.
+    let supply_rows: Vec<Vec<crate::lp::Row>> = prep
+        .pools
+        .iter()
+        .enumerate()
+        .map(|(k, pool)| {
+            (0..n)
+                .map(|p| {
+                    let reserved: f64 = prep
+                        .supplies
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, x)| x.pool == k)
+                        .map(|(i, x)| reserved_chips[i][p] * x.efficiency)
+                        .sum();
+                    let terms: Vec<(Col, f64)> = prep
+                        .supplies
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, x)| x.pool == k)
+                        .map(|(i, x)| (cap[i][p], x.efficiency))
+                        .collect();
+                    let spot = if pool.spot { " spot" } else { "" };
+                    m.row(
+                        format!(
+                            "supply {}/{}{spot} {}",
+                            pool.provider, pool.chip, prep.periods[p].label
+                        ),
+                        -reserved,
+                        f64::INFINITY,
+                        &terms,
+                    )
+                })
+                .collect()
+        })
+        .collect();
+
+    // Training runs.
+    let mut train_choice = Vec::new();
+    let mut train_chips = Vec::new();
+    for run in &prep.training {
+        let choices: Vec<Col> = run
+            .options
+            .iter()
+            .map(|o| {
+                let pool = &prep.pools[o.pool];
+                m.binary(
+                    format!("place {} on {}/{}", run.name, pool.provider, pool.chip),
+                    0.0,
+                )
+            })
+            .collect();
+        let terms: Vec<(Col, f64)> = choices.iter().map(|c| (*c, 1.0)).collect();
+        m.row(format!("place {} once", run.name), 1.0, 1.0, &terms);
+        let active: Vec<(usize, Col)> = (run.window.0..=run.window.1)
+            .map(|p| {
+                (
+                    p,
+                    m.binary(
+                        format!("run {} in {}", run.name, prep.periods[p].label),
+                        0.0,
+                    ),
+                )
+            })
+            .collect();
+        let mut per_option = Vec::new();
+        for (o, opt) in run.options.iter().enumerate() {
+            let pool = &prep.pools[opt.pool];
+            let mut work = Vec::new();
+            let mut cols = Vec::new();
+            for &p in &opt.periods {
+                let label = &prep.periods[p].label;
+                let x = m.col(
+                    format!("train {} {}/{} {label}", run.name, pool.provider, pool.chip),
+                    0.0,
+                    opt.max_chips,
+                    0.0,
+                );
+                m.add(supply_rows[opt.pool][p], x, -1.0);
+                m.row(
+                    format!(
+                        "cluster max {} {}/{} {label}",
+                        run.name, pool.provider, pool.chip
+                    ),
+                    f64::NEG_INFINITY,
+                    0.0,
+                    &[(x, 1.0), (choices[o], -opt.max_chips)],
+                );
+                if let Some(&(_, a)) = active.iter().find(|(q, _)| *q == p) {
+                    m.row(
+                        format!(
+                            "active max {} {}/{} {label}",
+                            run.name, pool.provider, pool.chip
+                        ),
+                        f64::NEG_INFINITY,
+                        0.0,
+                        &[(x, 1.0), (a, -opt.max_chips)],
+                    );
+                    m.row(
+                        format!(
+                            "cluster min {} {}/{} {label}",
+                            run.name, pool.provider, pool.chip
+                        ),
+                        -opt.min_chips,
+                        f64::INFINITY,
+                        &[(x, 1.0), (choices[o], -opt.min_chips), (a, -opt.min_chips)],
+                    );
+                }
+                work.push((
+                    x,
+                    prep.periods[p].hours * 3600.0 * opt.tokens_per_s_per_chip / TOKEN_UNIT,
+                ));
+                cols.push((p, x));
+            }
+            work.push((choices[o], -run.tokens / TOKEN_UNIT));
+            m.row(
+                format!("work {} on {}/{}", run.name, pool.provider, pool.chip),
+                0.0,
+                f64::INFINITY,
+                &work,
+            );
+            per_option.push(cols);
+        }
+        train_choice.push(choices);
+        train_chips.push(per_option);
+    }
+
+    // Inference demand.
+    let mut serve_chips = Vec::new();
+    for d in &prep.serving {
+        let rows: Vec<Option<crate::lp::Row>> = (0..n)
+            .map(|p| {
+                (d.tokens[p] > 0.0).then(|| {
+                    m.row(
+                        format!("serve {} {}", d.name, prep.periods[p].label),
+                        d.tokens[p] / 1e6,
+                        f64::INFINITY,
+                        &[],
+                    )
+                })
+            })
+            .collect();
+        let mut per_option = Vec::new();
+        for opt in &d.options {
+            let pool = &prep.pools[opt.pool];
+            let mut cols = Vec::new();
+            for &p in &opt.periods {
+                let Some(row) = rows[p] else { continue };
+                let w = m.col(
+                    format!(
+                        "serve {} {}/{} {}",
+                        d.name, pool.provider, pool.chip, prep.periods[p].label
+                    ),
+                    0.0,
+                    f64::INFINITY,
+                    0.0,
+                );
+                m.add(row, w, prep.periods[p].hours / opt.chip_hours_per_million);
+                m.add(supply_rows[opt.pool][p], w, -1.0);
+                cols.push((p, w));
+            }
+            per_option.push(cols);
+        }
+        serve_chips.push(per_option);
+    }
+
+    // Delivery ramps.
+    for (a_index, a) in f.availability.iter().enumerate() {
+        let chips = per_period(&a.chips, s, prep);
+        let members: Vec<usize> = prep
+            .supplies
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| match (&a.offering, &a.provider, &a.chip) {
+                (Some(o), _, _) => x.offering.id.eq_ignore_ascii_case(o.trim()),
+                (None, Some(v), Some(c)) => {
+                    catalog
+                        .provider(v)
+                        .is_some_and(|v| v.id == x.offering.provider)
+                        && catalog
+                            .accelerator(c)
+                            .is_some_and(|c| c.id == x.offering.chip)
+                }
+                _ => false,
+            })
+            .map(|(i, _)| i)
+            .collect();
+        for p in 0..n {
+            let reserved: f64 = members.iter().map(|&i| reserved_chips[i][p]).sum();
+            let terms: Vec<(Col, f64)> = members.iter().map(|&i| (cap[i][p], 1.0)).collect();
+            m.row(
+                format!("availability[{a_index}] {}", prep.periods[p].label),
+                f64::NEG_INFINITY,
+                chips[p] - reserved,
+                &terms,
+            );
+        }
+    }
+
+    // Cost of a supply in a period: price × hours × chips provisioned (+ reservations).
+    let cost_terms = |filter: &dyn Fn(usize) -> bool, p: usize| -> (Vec<(Col, f64)>, f64) {
+        let mut terms = Vec::new();
+        let mut constant = 0.0;
+        for (i, sup) in prep.supplies.iter().enumerate() {
+            if filter(i) {
+                terms.push((cap[i][p], sup.price[p] * prep.periods[p].hours));
+                constant += reserved_cost[i][p];
+            }
+        }
+        (terms, constant)
+    };
+
+    // Commitments.
+    let mut shortfall = Vec::new();
+    let mut obligation = Vec::new();
+    let mut shortfall_period = Vec::new();
+    let horizon_start = f.scenario.start;
+    let horizon_months = i64::from(f.scenario.horizon_months);
+    for c in &f.commitment {
+        let inside = overlap(
+            c.start,
+            i64::from(c.term_months),
+            horizon_start,
+            horizon_months,
+        );
+        let owed = c.total_usd * inside as f64 / f64::from(c.term_months);
+        let provider = catalog
+            .provider(&c.provider)
+            .map(|v| v.id.clone())
+            .unwrap_or_default();
+        let scope: Vec<String> = c
+            .chips
+            .iter()
+            .filter_map(|x| catalog.accelerator(x).map(|a| a.id.clone()))
+            .collect();
+        let in_scope = |i: usize| {
+            let o = &prep.supplies[i].offering;
+            o.provider == provider && (scope.is_empty() || scope.contains(&o.chip))
+        };
+        let mut terms = Vec::new();
+        let mut constant = 0.0;
+        let mut last = 0;
+        for (p, per) in prep.periods.iter().enumerate() {
+            let months = overlap(
+                per.start,
+                i64::from(per.months),
+                c.start,
+                i64::from(c.term_months),
+            );
+            if months == 0 {
+                continue;
+            }
+            last = p;
+            let share = months as f64 / f64::from(per.months);
+            let (t, k) = cost_terms(&in_scope, p);
+            terms.extend(t.into_iter().map(|(col, v)| (col, v * share)));
+            constant += k * share;
+        }
+        let end_period = last;
+        let short = if c.take_or_pay && inside > 0 {
+            let disc = prep.periods[end_period].discount;
+            let col = m.col(format!("shortfall {}", c.name), 0.0, f64::INFINITY, disc);
+            terms.push((col, 1.0));
+            m.row(
+                format!("commitment {}", c.name),
+                owed - constant,
+                f64::INFINITY,
+                &terms,
+            );
+            Some(col)
+        } else {
+            None
+        };
+        shortfall.push(short);
+        obligation.push(owed);
+        shortfall_period.push(end_period);
+    }
+
+    // Share caps, per calendar year inside each cap's window.
+    let years: Vec<i32> = {
+        let mut y: Vec<i32> = prep.periods.iter().map(|p| p.year).collect();
+        y.dedup();
+        y
+    };
+    let in_window =
+        |p: usize, start: Option<allot_scenario::Month>, end: Option<allot_scenario::Month>| {
+            let per = &prep.periods[p];
+            start.is_none_or(|s| per.start.plus(i64::from(per.months) - 1) >= s)
+                && end.is_none_or(|e| per.start <= e)
+        };
+    let share_rows = |label: String,
+                      member: &dyn Fn(usize) -> bool,
+                      share: f64,
+                      basis: ShareBasis,
+                      start: Option<allot_scenario::Month>,
+                      end: Option<allot_scenario::Month>,
+                      m: &mut Model| {
+        for &y in &years {
+            let ps: Vec<usize> = (0..n)
+                .filter(|&p| prep.periods[p].year == y && in_window(p, start, end))
+                .collect();
+            if ps.is_empty() {
+                continue;
+            }
+            let mut terms = Vec::new();
+            let mut constant = 0.0;
+            for &p in &ps {
+                for (i, sup) in prep.supplies.iter().enumerate() {
+                    let (weight, k) = match basis {
+                        ShareBasis::Spend => {
+                            (sup.price[p] * prep.periods[p].hours, reserved_cost[i][p])
+                        }
+                        ShareBasis::Chips => (1.0, reserved_chips[i][p]),
+                    };
+                    let coef = if member(i) { 1.0 - share } else { -share };
+                    terms.push((cap[i][p], weight * coef));
+                    constant += k * coef;
+                }
+            }
+            m.row(format!("{label} {y}"), f64::NEG_INFINITY, -constant, &terms);
+        }
+    };
+    for cap_def in &f.policy.vendor_cap {
+        let vendor = cap_def.vendor.trim().to_lowercase();
+        share_rows(
+            format!("vendor cap {vendor}"),
+            &|i| prep.supplies[i].vendor == vendor,
+            cap_def.max_share,
+            cap_def.basis,
+            cap_def.start,
+            cap_def.end,
+            &mut m,
+        );
+    }
+    for cap_def in &f.policy.provider_cap {
+        let provider = catalog
+            .provider(&cap_def.provider)
+            .map(|v| v.id.clone())
+            .unwrap_or_default();
+        share_rows(
+            format!("provider cap {provider}"),
+            &|i| prep.supplies[i].offering.provider == provider,
+            cap_def.max_share,
+            cap_def.basis,
+            cap_def.start,
+            cap_def.end,
+            &mut m,
+        );
+    }
+
+    // Power.
+    if let Some(power) = &f.policy.power {
+        let cap_mw = per_period(&power.cap_mw, s, prep);
+        for p in 0..n {
+            let mut terms = Vec::new();
+            let mut constant = 0.0;
+            for (i, sup) in prep.supplies.iter().enumerate() {
+                let mw = sup.tdp_w * power.pue / 1e6;
+                terms.push((cap[i][p], mw));
+                constant += reserved_chips[i][p] * mw;
+            }
+            m.row(
+                format!("power {}", prep.periods[p].label),
+                f64::NEG_INFINITY,
+                cap_mw[p] - constant,
+                &terms,
+            );
+        }
+    }
+
+    // Yearly budgets.
+    for b in &f.policy.budget {
+        let mut terms = Vec::new();
+        let mut constant = 0.0;
+        for p in (0..n).filter(|&p| prep.periods[p].year == b.year) {
+            let (t, k) = cost_terms(&|_| true, p);
+            terms.extend(t);
+            constant += k;
+        }
+        m.row(
+            format!("budget {}", b.year),
+            f64::NEG_INFINITY,
+            b.max_usd - constant,
+            &terms,
+        );
+    }
+
+    Built {
+        model: m,
+        cap,
+        cohorts,
+        train_choice,
+        train_chips,
+        serve_chips,
+        shortfall,
+        obligation,
+        shortfall_period,
+        reserved_chips,
+        reserved_cost,
+    }
+}

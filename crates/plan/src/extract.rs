@@ -1,0 +1,299 @@
+//! Reading the plan out of a solution.
+
+use std::collections::BTreeMap;
+
+use allot_scenario::Scenario;
+
+use crate::build::Built;
+use crate::highs_backend::{Solution, SolveStatus};
+use crate::plan::*;
+use crate::prep::{Prepared, Purchase};
+
+const EPS: f64 = 1e-6;
+
+fn status_words(status: SolveStatus, gap: f64) -> (String, String) {
+    let (name, words) = match status {
+        SolveStatus::Optimal => (
+            "optimal",
+            format!("optimal (within a relative gap of {:.2}%)", gap * 100.0),
+        ),
+        SolveStatus::Feasible => (
+            "feasible",
+            format!(
+                "feasible but not proven optimal: the time limit stopped the solver at a gap of {:.2}%",
+                gap * 100.0
+            ),
+        ),
+        SolveStatus::Infeasible => (
+            "infeasible",
+            "infeasible: no plan meets every constraint".to_string(),
+        ),
+        SolveStatus::Unbounded => (
+            "unbounded",
+            "unbounded: the model lets cost fall without limit (a modelling error)".to_string(),
+        ),
+        SolveStatus::TimeLimitNoSolution => (
+            "time_limit_no_solution",
+            "no plan found before the time limit; raise --time-limit".to_string(),
+        ),
+        SolveStatus::Error => ("error", "the solver failed".to_string()),
+    };
+    (name.to_string(), words)
+}
+
+fn value(sol: &Solution, col: crate::lp::Col) -> f64 {
+    sol.values.get(col.0).copied().unwrap_or(0.0)
+}
+
+/// Builds the plan from a solution.
+pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> Plan {
+    let (status, mut status_message) = status_words(sol.status, sol.mip_gap);
+    if !sol.message.is_empty() {
+        status_message = format!("{status_message}: {}", sol.message);
+    }
+    let periods: Vec<String> = prep.periods.iter().map(|p| p.label.clone()).collect();
+    let mut plan = Plan {
+        format: "allot-plan".to_string(),
+        version: PLAN_VERSION,
+        scenario: s.file.scenario.name.clone(),
+        status,
+        status_message,
+        objective_usd: if sol.status.has_solution() {
+            sol.objective
+        } else {
+            0.0
+        },
+        total_cost_usd: 0.0,
+        mip_gap: if sol.mip_gap.is_finite() {
+            sol.mip_gap
+        } else {
+            0.0
+        },
+        periods: periods.clone(),
+        cost_by_provider: BTreeMap::new(),
+        cost_by_vendor: BTreeMap::new(),
+        cost_by_chip: BTreeMap::new(),
+        cost_by_year: BTreeMap::new(),
+        cost_by_period: vec![0.0; prep.periods.len()],
+        vendor_share: BTreeMap::new(),
+        provider_share: BTreeMap::new(),
+        capacity: Vec::new(),
+        cohorts: Vec::new(),
+        training: Vec::new(),
+        inference: Vec::new(),
+        commitments: Vec::new(),
+        unplaceable: prep.unplaceable.clone(),
+    };
+    if !sol.status.has_solution() {
+        return plan;
+    }
+
+    // Capacity and its cost.
+    let mut compute_by_vendor: BTreeMap<String, f64> = BTreeMap::new();
+    let mut compute_by_provider: BTreeMap<String, f64> = BTreeMap::new();
+    let mut compute_total = 0.0;
+    for (i, sup) in prep.supplies.iter().enumerate() {
+        for (p, per) in prep.periods.iter().enumerate() {
+            let bought = value(sol, built.cap[i][p]);
+            let reserved = built.reserved_chips[i][p];
+            let cost = bought * sup.price[p] * per.hours + built.reserved_cost[i][p];
+            if bought + reserved <= EPS && cost <= EPS {
+                continue;
+            }
+            let o = &sup.offering;
+            plan.capacity.push(CapacityLine {
+                offering: o.id.clone(),
+                provider: o.provider.clone(),
+                chip: o.chip.clone(),
+                period: per.label.clone(),
+                chips: bought + reserved,
+                reserved_chips: reserved,
+                usd_per_chip_hour: sup.price[p],
+                cost_usd: cost,
+            });
+            *plan.cost_by_provider.entry(o.provider.clone()).or_default() += cost;
+            *plan.cost_by_vendor.entry(sup.vendor.clone()).or_default() += cost;
+            *plan.cost_by_chip.entry(o.chip.clone()).or_default() += cost;
+            *plan.cost_by_year.entry(per.year.to_string()).or_default() += cost;
+            plan.cost_by_period[p] += cost;
+            *compute_by_vendor.entry(sup.vendor.clone()).or_default() += cost;
+            *compute_by_provider.entry(o.provider.clone()).or_default() += cost;
+            compute_total += cost;
+        }
+        if let Purchase::Term { months, .. } = sup.purchase {
+            for (t, c) in built.cohorts[i].iter().enumerate() {
+                let chips = c.map_or(0.0, |c| value(sol, c));
+                if chips > EPS {
+                    plan.cohorts.push(CohortLine {
+                        offering: sup.offering.id.clone(),
+                        start: periods[t].clone(),
+                        term_months: months,
+                        chips,
+                    });
+                }
+            }
+        }
+    }
+    for (k, v) in &compute_by_vendor {
+        plan.vendor_share.insert(
+            k.clone(),
+            if compute_total > 0.0 {
+                v / compute_total
+            } else {
+                0.0
+            },
+        );
+    }
+    for (k, v) in &compute_by_provider {
+        plan.provider_share.insert(
+            k.clone(),
+            if compute_total > 0.0 {
+                v / compute_total
+            } else {
+                0.0
+            },
+        );
+    }
+
+    // Commitments: spend counted and shortfall.
+    for (c_index, c) in s.file.commitment.iter().enumerate() {
+        let provider = s
+            .catalog
+            .provider(&c.provider)
+            .map(|v| v.id.clone())
+            .unwrap_or_default();
+        let scope: Vec<String> = c
+            .chips
+            .iter()
+            .filter_map(|x| s.catalog.accelerator(x).map(|a| a.id.clone()))
+            .collect();
+        let mut spend = 0.0;
+        for (i, sup) in prep.supplies.iter().enumerate() {
+            let o = &sup.offering;
+            if o.provider != provider || !(scope.is_empty() || scope.contains(&o.chip)) {
+                continue;
+            }
+            for (p, per) in prep.periods.iter().enumerate() {
+                let months = crate::prep::overlap(
+                    per.start,
+                    i64::from(per.months),
+                    c.start,
+                    i64::from(c.term_months),
+                );
+                if months > 0 {
+                    let share = months as f64 / f64::from(per.months);
+                    spend += share
+                        * (value(sol, built.cap[i][p]) * sup.price[p] * per.hours
+                            + built.reserved_cost[i][p]);
+                }
+            }
+        }
+        let shortfall = built.shortfall[c_index].map_or(0.0, |col| value(sol, col));
+        let owed = built.obligation[c_index];
+        if shortfall > EPS {
+            let p = built.shortfall_period[c_index];
+            *plan.cost_by_provider.entry(provider.clone()).or_default() += shortfall;
+            *plan
+                .cost_by_year
+                .entry(prep.periods[p].year.to_string())
+                .or_default() += shortfall;
+            plan.cost_by_period[p] += shortfall;
+        }
+        plan.commitments.push(CommitmentLine {
+            name: c.name.clone(),
+            provider,
+            obligation_usd: owed,
+            spend_usd: spend,
+            shortfall_usd: shortfall,
+            utilisation: if owed > 0.0 { spend / owed } else { 0.0 },
+        });
+    }
+    plan.total_cost_usd = plan.cost_by_period.iter().sum();
+
+    // Training.
+    for (r, run) in prep.training.iter().enumerate() {
+        let chosen = built.train_choice[r]
+            .iter()
+            .position(|c| value(sol, *c) > 0.5);
+        let mut line = TrainingLine {
+            name: run.name.clone(),
+            provider: String::new(),
+            chip: String::new(),
+            chips: 0.0,
+            start: String::new(),
+            finish: String::new(),
+            chip_hours: 0.0,
+            chips_by_period: BTreeMap::new(),
+        };
+        if let Some(o) = chosen {
+            let pool = &prep.pools[run.options[o].pool];
+            line.provider = pool.provider.clone();
+            line.chip = pool.chip.clone();
+            for &(p, col) in &built.train_chips[r][o] {
+                let x = value(sol, col);
+                if x > EPS {
+                    line.chips = line.chips.max(x);
+                    line.chip_hours += x * prep.periods[p].hours;
+                    if line.start.is_empty() {
+                        line.start = periods[p].clone();
+                    }
+                    line.finish = periods[p].clone();
+                    line.chips_by_period.insert(periods[p].clone(), x);
+                }
+            }
+        }
+        plan.training.push(line);
+    }
+
+    // Inference.
+    for (d_index, d) in prep.serving.iter().enumerate() {
+        let mut mix = Vec::new();
+        let mut chips_by_period = Vec::new();
+        let total_tokens: f64 = d.tokens.iter().sum();
+        for (o, opt) in d.options.iter().enumerate() {
+            let pool = &prep.pools[opt.pool];
+            let mut chip_hours = 0.0;
+            for &(p, col) in &built.serve_chips[d_index][o] {
+                let w = value(sol, col);
+                if w > EPS {
+                    chip_hours += w * prep.periods[p].hours;
+                    chips_by_period.push(ServingChips {
+                        provider: pool.provider.clone(),
+                        chip: pool.chip.clone(),
+                        period: periods[p].clone(),
+                        chips: w,
+                    });
+                }
+            }
+            if chip_hours > EPS {
+                let tokens = chip_hours / opt.chip_hours_per_million * 1e6;
+                mix.push(ServingShare {
+                    provider: pool.provider.clone(),
+                    chip: pool.chip.clone(),
+                    token_share: if total_tokens > 0.0 {
+                        tokens / total_tokens
+                    } else {
+                        0.0
+                    },
+                    chip_hours,
+                });
+            }
+        }
+        // Shares of the tokens served (capacity that is paid for anyway may serve more than the
+        // demand; the surplus is not a cost).
+        let served: f64 = mix.iter().map(|s| s.token_share).sum();
+        if served > 0.0 {
+            for s in &mut mix {
+                s.token_share /= served;
+            }
+        }
+        mix.sort_by(|a, b| b.token_share.total_cmp(&a.token_share));
+        plan.inference.push(InferenceLine {
+            name: d.name.clone(),
+            tokens: total_tokens,
+            mix,
+            chips_by_period,
+        });
+    }
+    plan
+}

@@ -1,0 +1,278 @@
+//! The optimisation model, written once against this small sparse modelling layer: columns
+//! (variables) with bounds, costs and integrality; rows (constraints) with bounds; and
+//! coefficients. The solver backend (`highs_backend.rs`) is an adapter, and `write_lp` dumps the
+//! exact model in CPLEX LP format so that any solve can be replayed.
+
+use std::fmt::Write as _;
+
+/// A column (variable) index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Col(pub usize);
+
+/// A row (constraint) index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Row(pub usize);
+
+/// A variable.
+#[derive(Debug, Clone)]
+pub struct ColDef {
+    /// Name (for dumps and explanations).
+    pub name: String,
+    /// Lower bound.
+    pub lo: f64,
+    /// Upper bound (may be infinite).
+    pub hi: f64,
+    /// Objective coefficient.
+    pub cost: f64,
+    /// Whether the variable must be integral.
+    pub integer: bool,
+}
+
+/// A constraint `lo <= Σ coef · col <= hi`.
+#[derive(Debug, Clone)]
+pub struct RowDef {
+    /// Name.
+    pub name: String,
+    /// Lower bound (may be -∞).
+    pub lo: f64,
+    /// Upper bound (may be +∞).
+    pub hi: f64,
+}
+
+/// A minimisation model.
+#[derive(Debug, Clone, Default)]
+pub struct Model {
+    /// Variables.
+    pub cols: Vec<ColDef>,
+    /// Constraints.
+    pub rows: Vec<RowDef>,
+    /// Coefficients (row, column, value).
+    pub entries: Vec<(Row, Col, f64)>,
+    /// A constant added to the objective.
+    pub objective_constant: f64,
+}
+
+impl Model {
+    /// Adds a continuous variable.
+    pub fn col(&mut self, name: impl Into<String>, lo: f64, hi: f64, cost: f64) -> Col {
+        self.cols.push(ColDef {
+            name: name.into(),
+            lo,
+            hi,
+            cost,
+            integer: false,
+        });
+        Col(self.cols.len() - 1)
+    }
+
+    /// Adds a binary variable.
+    pub fn binary(&mut self, name: impl Into<String>, cost: f64) -> Col {
+        self.cols.push(ColDef {
+            name: name.into(),
+            lo: 0.0,
+            hi: 1.0,
+            cost,
+            integer: true,
+        });
+        Col(self.cols.len() - 1)
+    }
+
+    /// Adds a constraint with its terms.
+    pub fn row(&mut self, name: impl Into<String>, lo: f64, hi: f64, terms: &[(Col, f64)]) -> Row {
+        self.rows.push(RowDef {
+            name: name.into(),
+            lo,
+            hi,
+        });
+        let r = Row(self.rows.len() - 1);
+        for &(c, v) in terms {
+            if v != 0.0 {
+                self.entries.push((r, c, v));
+            }
+        }
+        r
+    }
+
+    /// Adds a term to an existing row.
+    pub fn add(&mut self, row: Row, col: Col, value: f64) {
+        if value != 0.0 {
+            self.entries.push((row, col, value));
+        }
+    }
+
+    /// The first non-finite coefficient, cost or crossed bound, if any: a bug in the builder
+    /// or its data, reported instead of handed to the solver.
+    pub fn invalid(&self) -> Option<String> {
+        for c in &self.cols {
+            if !c.cost.is_finite()
+                || c.lo.is_nan()
+                || c.hi.is_nan()
+                || c.lo > c.hi
+                || c.lo == f64::INFINITY
+            {
+                return Some(format!(
+                    "variable '{}' has cost {} and bounds [{}, {}]",
+                    c.name, c.cost, c.lo, c.hi
+                ));
+            }
+        }
+        for r in &self.rows {
+            if r.lo.is_nan()
+                || r.hi.is_nan()
+                || r.lo > r.hi
+                || r.lo == f64::INFINITY
+                || r.hi == f64::NEG_INFINITY
+            {
+                return Some(format!(
+                    "constraint '{}' has bounds [{}, {}]",
+                    r.name, r.lo, r.hi
+                ));
+            }
+        }
+        for &(r, c, v) in &self.entries {
+            if !v.is_finite() {
+                return Some(format!(
+                    "coefficient {v} of '{}' in '{}'",
+                    self.cols[c.0].name, self.rows[r.0].name
+                ));
+            }
+        }
+        None
+    }
+
+    /// Whether any variable is integral.
+    pub fn is_mip(&self) -> bool {
+        self.cols.iter().any(|c| c.integer)
+    }
+
+    /// The model in CPLEX LP format (as read by HiGHS, CPLEX, Gurobi, CBC).
+    pub fn write_lp(&self) -> String {
+        let names: Vec<String> = self
+            .cols
+            .iter()
+            .enumerate()
+            .map(|(i, c)| lp_name(&c.name, 'x', i))
+            .collect();
+        let mut by_row: Vec<Vec<(usize, f64)>> = vec![Vec::new(); self.rows.len()];
+        for &(r, c, v) in &self.entries {
+            by_row[r.0].push((c.0, v));
+        }
+        let mut out = String::from("\\ allot planning model\nMinimize\n obj:");
+        let mut any = false;
+        for (i, c) in self.cols.iter().enumerate() {
+            if c.cost != 0.0 {
+                let _ = write!(out, " {} {}", signed(c.cost), names[i]);
+                any = true;
+            }
+        }
+        if self.objective_constant != 0.0 || !any {
+            let _ = write!(out, " {}", signed(self.objective_constant));
+        }
+        out.push_str("\nSubject To\n");
+        for (i, r) in self.rows.iter().enumerate() {
+            let mut expr = String::new();
+            for &(c, v) in &by_row[i] {
+                let _ = write!(expr, " {} {}", signed(v), names[c]);
+            }
+            if expr.is_empty() {
+                expr.push_str(" 0 x_zero");
+            }
+            let name = lp_name(&r.name, 'r', i);
+            match (r.lo.is_finite(), r.hi.is_finite()) {
+                (true, true) if r.lo == r.hi => {
+                    let _ = writeln!(out, " {name}:{expr} = {}", r.lo);
+                }
+                (true, true) => {
+                    let _ = writeln!(out, " {name}_lo:{expr} >= {}", r.lo);
+                    let _ = writeln!(out, " {name}_hi:{expr} <= {}", r.hi);
+                }
+                (true, false) => {
+                    let _ = writeln!(out, " {name}:{expr} >= {}", r.lo);
+                }
+                (false, true) => {
+                    let _ = writeln!(out, " {name}:{expr} <= {}", r.hi);
+                }
+                (false, false) => {}
+            }
+        }
+        out.push_str("Bounds\n");
+        for (i, c) in self.cols.iter().enumerate() {
+            let lo = if c.lo.is_finite() {
+                c.lo.to_string()
+            } else {
+                "-inf".to_string()
+            };
+            let hi = if c.hi.is_finite() {
+                c.hi.to_string()
+            } else {
+                "+inf".to_string()
+            };
+            let _ = writeln!(out, " {lo} <= {} <= {hi}", names[i]);
+        }
+        let ints: Vec<&String> = self
+            .cols
+            .iter()
+            .zip(&names)
+            .filter(|(c, _)| c.integer)
+            .map(|(_, n)| n)
+            .collect();
+        if !ints.is_empty() {
+            out.push_str("General\n");
+            for n in ints {
+                let _ = writeln!(out, " {n}");
+            }
+        }
+        out.push_str("End\n");
+        out
+    }
+}
+
+fn signed(v: f64) -> String {
+    if v < 0.0 {
+        format!("- {}", -v)
+    } else {
+        format!("+ {v}")
+    }
+}
+
+/// A name the LP format accepts: letters, digits and `_.`, not starting with a digit, unique by
+/// its index suffix.
+fn lp_name(name: &str, prefix: char, index: usize) -> String {
+    let clean: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect();
+    format!("{prefix}{index}_{clean}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_a_readable_lp() {
+        let mut m = Model::default();
+        let x = m.col("buy h100/2026-01", 0.0, f64::INFINITY, 2.5);
+        let y = m.binary("place run", 10.0);
+        m.row("demand", 4.0, f64::INFINITY, &[(x, 1.0), (y, -2.0)]);
+        m.row("range", 1.0, 5.0, &[(x, 1.0)]);
+        let lp = m.write_lp();
+        assert!(
+            lp.contains("obj: + 2.5 x0_buy_h100_2026_01 + 10 x1_place_run"),
+            "{lp}"
+        );
+        assert!(
+            lp.contains("r0_demand: + 1 x0_buy_h100_2026_01 - 2 x1_place_run >= 4"),
+            "{lp}"
+        );
+        assert!(lp.contains("r1_range_lo: + 1 x0_buy_h100_2026_01 >= 1"));
+        assert!(lp.contains("General\n x1_place_run"));
+    }
+}

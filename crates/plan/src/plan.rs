@@ -1,0 +1,171 @@
+//! The plan: the versioned output format (`allot schema plan`).
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Plan format version.
+pub const PLAN_VERSION: u32 = 1;
+
+/// A compute plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Plan {
+    /// Always `allot-plan`.
+    pub format: String,
+    /// Plan format version.
+    pub version: u32,
+    /// Scenario name.
+    pub scenario: String,
+    /// `optimal`, `feasible` (time limit, with a gap), `infeasible`, `unbounded`,
+    /// `time_limit_no_solution` or `error`.
+    pub status: String,
+    /// What the status means, in words.
+    pub status_message: String,
+    /// Discounted total cost, USD (the objective), including reservation and take-or-pay
+    /// payments and the full terms of commitments made in the horizon.
+    pub objective_usd: f64,
+    /// Undiscounted cost inside the horizon, USD.
+    pub total_cost_usd: f64,
+    /// Relative gap between the plan and the best bound (0 when proven optimal).
+    pub mip_gap: f64,
+    /// Period labels, in order.
+    pub periods: Vec<String>,
+    /// Undiscounted cost by provider, USD.
+    pub cost_by_provider: BTreeMap<String, f64>,
+    /// Undiscounted cost by chip vendor, USD.
+    pub cost_by_vendor: BTreeMap<String, f64>,
+    /// Undiscounted cost by accelerator, USD.
+    pub cost_by_chip: BTreeMap<String, f64>,
+    /// Undiscounted cost by calendar year, USD.
+    pub cost_by_year: BTreeMap<String, f64>,
+    /// Undiscounted cost per period, USD.
+    pub cost_by_period: Vec<f64>,
+    /// Share of compute spend by vendor.
+    pub vendor_share: BTreeMap<String, f64>,
+    /// Share of compute spend by provider.
+    pub provider_share: BTreeMap<String, f64>,
+    /// Capacity bought or held, per offering and period.
+    pub capacity: Vec<CapacityLine>,
+    /// Commitments started (reservations, savings plans, negotiated terms, owned hardware).
+    pub cohorts: Vec<CohortLine>,
+    /// Training runs.
+    pub training: Vec<TrainingLine>,
+    /// Inference demands.
+    pub inference: Vec<InferenceLine>,
+    /// Spend commitments.
+    pub commitments: Vec<CommitmentLine>,
+    /// Workloads that could not be given any option (why a plan is infeasible).
+    pub unplaceable: Vec<String>,
+}
+
+/// Chips of one offering in one period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CapacityLine {
+    /// Offering id.
+    pub offering: String,
+    /// Provider id.
+    pub provider: String,
+    /// Accelerator id.
+    pub chip: String,
+    /// Period label.
+    pub period: String,
+    /// Chips provisioned (average over the period), including reservations already held.
+    pub chips: f64,
+    /// Of which held through scenario reservations.
+    pub reserved_chips: f64,
+    /// Price per chip-hour paid, USD.
+    pub usd_per_chip_hour: f64,
+    /// Cost in the period, USD.
+    pub cost_usd: f64,
+}
+
+/// A term commitment started in the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CohortLine {
+    /// Offering id.
+    pub offering: String,
+    /// First period.
+    pub start: String,
+    /// Term, months.
+    pub term_months: u32,
+    /// Chips.
+    pub chips: f64,
+}
+
+/// Where and when a training run runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TrainingLine {
+    /// Run name.
+    pub name: String,
+    /// Provider id ("" when not placed).
+    pub provider: String,
+    /// Accelerator id.
+    pub chip: String,
+    /// Largest number of chips in any period.
+    pub chips: f64,
+    /// First period with chips.
+    pub start: String,
+    /// Last period with chips.
+    pub finish: String,
+    /// Chip-hours used.
+    pub chip_hours: f64,
+    /// Chips per period (period label → chips).
+    pub chips_by_period: BTreeMap<String, f64>,
+}
+
+/// How an inference demand is served.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct InferenceLine {
+    /// Demand name.
+    pub name: String,
+    /// Tokens served over the horizon.
+    pub tokens: f64,
+    /// Serving mix over the horizon.
+    pub mix: Vec<ServingShare>,
+    /// Chips serving per provider/chip and period.
+    pub chips_by_period: Vec<ServingChips>,
+}
+
+/// One part of a serving mix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ServingShare {
+    /// Provider id.
+    pub provider: String,
+    /// Accelerator id.
+    pub chip: String,
+    /// Share of the tokens served (which may exceed the demand where capacity is paid anyway).
+    pub token_share: f64,
+    /// Chip-hours used.
+    pub chip_hours: f64,
+}
+
+/// Chips serving a demand from one pool in one period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ServingChips {
+    /// Provider id.
+    pub provider: String,
+    /// Accelerator id.
+    pub chip: String,
+    /// Period label.
+    pub period: String,
+    /// Chips (average over the period).
+    pub chips: f64,
+}
+
+/// A spend commitment's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CommitmentLine {
+    /// Commitment name.
+    pub name: String,
+    /// Provider id.
+    pub provider: String,
+    /// Part of the commitment that falls inside the horizon, USD.
+    pub obligation_usd: f64,
+    /// Spend counted toward it, USD.
+    pub spend_usd: f64,
+    /// Take-or-pay shortfall paid, USD.
+    pub shortfall_usd: f64,
+    /// Spend / obligation.
+    pub utilisation: f64,
+}

@@ -1,0 +1,302 @@
+//! Planner tests: hand-solvable scenarios whose optimum is computed in the test, invariants, and
+//! a property test against a closed-form oracle. Every plan is also checked by the independent
+//! verifier.
+
+use allot_plan::{Plan, SolveSettings, plan};
+use allot_scenario::Scenario;
+use proptest::prelude::*;
+
+const CATALOG: &str = r#"
+version = 1
+[[provider]]
+id = "alpha"
+name = "Alpha Cloud"
+[[provider]]
+id = "beta"
+name = "Beta Cloud"
+[[accelerator]]
+id = "x1"
+name = "X1"
+vendor = "xvendor"
+bf16_tflops = 1000
+fp8_tflops = 2000
+hbm_gb = 141
+hbm_tb_s = 4.8
+tdp_w = 1000
+sources = [{ url = "https://example.com/x1", date = "2026" }]
+[[accelerator]]
+id = "y1"
+name = "Y1"
+vendor = "yvendor"
+bf16_tflops = 1000
+fp8_tflops = 2000
+hbm_gb = 141
+hbm_tb_s = 4.8
+tdp_w = 1000
+sources = [{ url = "https://example.com/y1", date = "2026" }]
+[[offering]]
+id = "alpha/x1"
+provider = "alpha"
+instance = "x1"
+chip = "x1"
+chips_per_instance = 1
+region = "r"
+price_model = "on_demand"
+usd_per_instance_hour = PRICE_A
+sources = [{ url = "https://example.com/a", date = "2026" }]
+[[offering]]
+id = "beta/x1"
+provider = "beta"
+instance = "x1"
+chip = "x1"
+chips_per_instance = 1
+region = "r"
+price_model = "on_demand"
+usd_per_instance_hour = PRICE_B
+sources = [{ url = "https://example.com/b", date = "2026" }]
+[[offering]]
+id = "beta/y1"
+provider = "beta"
+instance = "y1"
+chip = "y1"
+chips_per_instance = 1
+region = "r"
+price_model = "on_demand"
+usd_per_instance_hour = PRICE_Y
+sources = [{ url = "https://example.com/y", date = "2026" }]
+"#;
+
+fn scenario(body: &str, prices: (f64, f64, f64)) -> Scenario {
+    let text = format!(
+        "version = 1\n[scenario]\nname = \"t\"\nstart = \"2027-01\"\nhorizon_months = 3\n[catalog]\nbuiltin = false\nfiles = [\"c.toml\"]\n{body}"
+    );
+    let catalog = CATALOG
+        .replace("PRICE_A", &prices.0.to_string())
+        .replace("PRICE_B", &prices.1.to_string())
+        .replace("PRICE_Y", &prices.2.to_string());
+    let mut read =
+        |_: &str| -> Result<(String, String), String> { Ok(("c.toml".into(), catalog.clone())) };
+    let loaded = allot_scenario::load("t.toml", &text, &mut read);
+    let errors: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.message.clone())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    loaded.scenario.expect("scenario")
+}
+
+fn solve(s: &Scenario) -> Plan {
+    let p = plan(s, &SolveSettings::default()).plan;
+    if matches!(p.status.as_str(), "optimal" | "feasible") {
+        let report = allot_verify::verify(s, &p);
+        assert!(report.passed(), "verifier: {:?}", report.violations);
+    }
+    p
+}
+
+/// Chip-hours per million tokens of the test demand on X1/Y1 (identical chips).
+fn chip_hours_per_million() -> f64 {
+    let cat = Scenario::clone(&scenario("", (1.0, 1.0, 1.0))).catalog;
+    let chip = cat.accelerator("x1").expect("x1").clone();
+    let arch = allot_model::preset("llama3.1-8b")
+        .expect("preset")
+        .architecture();
+    let req = allot_perf::ServeRequest {
+        arch: &arch,
+        input_tokens: 1000,
+        output_tokens: 200,
+        context: None,
+        precision: allot_perf::Precision::Bf16,
+        min_tokens_per_s_per_user: Some(30.0),
+        batch: None,
+        chips_per_replica: None,
+        maturity: allot_perf::default_maturity("x1"),
+    };
+    allot_perf::estimate_serve(&chip, &req, allot_perf::calibration()).chip_hours_per_million_tokens
+}
+
+const DEMAND: &str = r#"
+[[inference]]
+name = "chat"
+model = "llama3.1-8b"
+input_tokens = 1000
+output_tokens = 200
+requests_per_day = 1e6
+chips = ["x1"]
+"#;
+
+/// Tokens per month of DEMAND.
+fn monthly_tokens() -> f64 {
+    1e6 * 1200.0 * 365.25 / 12.0
+}
+
+#[test]
+fn inference_goes_to_the_cheapest_offering_at_the_hand_computed_cost() {
+    let s = scenario(DEMAND, (2.0, 3.0, 9.0));
+    let p = solve(&s);
+    assert_eq!(p.status, "optimal");
+    let expected = 3.0 * monthly_tokens() / 1e6 * chip_hours_per_million() * 2.0;
+    assert!(
+        (p.total_cost_usd - expected).abs() < 1e-6 * expected,
+        "{} vs {expected}",
+        p.total_cost_usd
+    );
+    assert_eq!(p.cost_by_provider.keys().collect::<Vec<_>>(), ["alpha"]);
+    assert_eq!(p.inference[0].mix[0].provider, "alpha");
+}
+
+#[test]
+fn a_take_or_pay_commitment_makes_its_provider_free_up_to_the_obligation() {
+    // Beta costs more, but $X of beta spend is owed anyway: the plan spends it on beta first.
+    let one_month_on_beta = monthly_tokens() / 1e6 * chip_hours_per_million() * 3.0;
+    let owed = 1.5 * one_month_on_beta;
+    let body = format!(
+        "{DEMAND}\n[[commitment]]\nname = \"beta-deal\"\nprovider = \"beta\"\ntotal_usd = {owed}\nstart = \"2027-01\"\nterm_months = 3\n"
+    );
+    let p = solve(&scenario(&body, (2.0, 3.0, 9.0)));
+    assert_eq!(p.status, "optimal");
+    let c = &p.commitments[0];
+    assert!(c.shortfall_usd < 1e-3 * owed, "{c:?}");
+    assert!((c.spend_usd - owed).abs() < 1e-6 * owed, "{c:?}");
+    // The rest of the work (3 months minus what $owed buys on beta) goes to alpha at $2.
+    let beta_months = owed / one_month_on_beta;
+    let expected =
+        owed + (3.0 - beta_months) * monthly_tokens() / 1e6 * chip_hours_per_million() * 2.0;
+    assert!(
+        (p.total_cost_usd - expected).abs() < 1e-6 * expected,
+        "{} vs {expected}",
+        p.total_cost_usd
+    );
+}
+
+#[test]
+fn exclusivity_moves_work_to_the_named_provider() {
+    let body = format!(
+        "{DEMAND}\n[[exclusivity]]\nname = \"beta-only\"\nworkloads = [\"chat\"]\nproviders = [\"beta\"]\n"
+    );
+    let p = solve(&scenario(&body, (2.0, 3.0, 9.0)));
+    assert_eq!(p.status, "optimal");
+    assert_eq!(p.cost_by_provider.keys().collect::<Vec<_>>(), ["beta"]);
+    let expected = 3.0 * monthly_tokens() / 1e6 * chip_hours_per_million() * 3.0;
+    assert!((p.total_cost_usd - expected).abs() < 1e-6 * expected);
+}
+
+#[test]
+fn a_provider_cap_splits_spend_at_the_cap() {
+    let body =
+        format!("{DEMAND}\n[[policy.provider_cap]]\nprovider = \"alpha\"\nmax_share = 0.5\n");
+    let p = solve(&scenario(&body, (2.0, 3.0, 9.0)));
+    assert_eq!(p.status, "optimal");
+    let alpha = p.cost_by_provider["alpha"];
+    let beta = p.cost_by_provider["beta"];
+    assert!((alpha - beta).abs() < 1e-6 * alpha, "{alpha} vs {beta}");
+    // Equal spend at $2 and $3: alpha serves 3/5 of the work. Cost = 2 × (3/5 of work at $2).
+    let work = 3.0 * monthly_tokens() / 1e6 * chip_hours_per_million();
+    let expected = 2.0 * (0.6 * work * 2.0);
+    assert!(
+        (p.total_cost_usd - expected).abs() < 1e-6 * expected,
+        "{} vs {expected}",
+        p.total_cost_usd
+    );
+}
+
+#[test]
+fn a_reservation_is_paid_and_used_first() {
+    let body = format!(
+        "{DEMAND}\n[[reservation]]\nname = \"held\"\noffering = \"beta/x1\"\nchips = 1\nstart = \"2027-01\"\nterm_months = 3\n"
+    );
+    let p = solve(&scenario(&body, (2.0, 3.0, 9.0)));
+    assert_eq!(p.status, "optimal");
+    let hours = 3.0 * 730.5;
+    let work_chip_hours = 3.0 * monthly_tokens() / 1e6 * chip_hours_per_million();
+    let expected = hours * 3.0 + (work_chip_hours - hours).max(0.0) * 2.0;
+    assert!(
+        (p.total_cost_usd - expected).abs() < 1e-6 * expected,
+        "{} vs {expected}",
+        p.total_cost_usd
+    );
+}
+
+#[test]
+fn exclusivity_to_a_provider_without_the_chip_is_infeasible() {
+    let body = r#"
+[[inference]]
+name = "chat"
+model = "llama3.1-8b"
+input_tokens = 1000
+output_tokens = 200
+requests_per_day = 1e6
+chips = ["y1"]
+[[exclusivity]]
+name = "alpha-only"
+workloads = ["chat"]
+providers = ["alpha"]
+"#;
+    let p = solve(&scenario(body, (2.0, 3.0, 9.0)));
+    assert_eq!(p.status, "infeasible");
+    assert!(
+        p.unplaceable.iter().any(|u| u.contains("chat")),
+        "{:?}",
+        p.unplaceable
+    );
+}
+
+#[test]
+fn a_training_run_is_placed_once_and_does_its_work() {
+    let body = r#"
+[[training]]
+name = "ft"
+model = "llama3.1-8b"
+tokens = 5e10
+deadline = "2027-02"
+"#;
+    let p = solve(&scenario(body, (2.0, 3.0, 1.5)));
+    assert_eq!(p.status, "optimal");
+    let t = &p.training[0];
+    assert_eq!(
+        (t.provider.as_str(), t.chip.as_str()),
+        ("beta", "y1"),
+        "{t:?}"
+    );
+    assert!(t.finish.as_str() <= "2027-02");
+    assert!((p.total_cost_usd - t.chip_hours * 1.5).abs() < 1e-6 * p.total_cost_usd);
+}
+
+#[test]
+fn same_input_gives_byte_identical_json() {
+    let s = scenario(DEMAND, (2.0, 3.0, 9.0));
+    let a = serde_json::to_string(&solve(&s)).expect("json");
+    let b = serde_json::to_string(&solve(&s)).expect("json");
+    assert_eq!(a, b);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Without caps or contracts, the optimum is every period's work at the cheapest price;
+    /// tightening a cap never lowers the cost, and a cheaper offering never raises it.
+    #[test]
+    fn matches_the_closed_form_and_the_invariants(a in 1u32..50, b in 1u32..50, y in 1u32..50, share in 20u32..100, rpd in 1u32..20) {
+        let (pa, pb, py) = (f64::from(a) / 10.0, f64::from(b) / 10.0, f64::from(y) / 10.0);
+        let demand = DEMAND.replace("1e6", &format!("{}e5", rpd)).replace("chips = [\"x1\"]", "");
+        let work = 3.0 * f64::from(rpd) * 1e5 * 1200.0 * 365.25 / 12.0 / 1e6 * chip_hours_per_million();
+        let free = solve(&scenario(&demand, (pa, pb, py)));
+        prop_assert_eq!(free.status.as_str(), "optimal");
+        let oracle = work * pa.min(pb).min(py);
+        prop_assert!((free.total_cost_usd - oracle).abs() < 1e-6 * oracle, "{} vs {}", free.total_cost_usd, oracle);
+
+        let capped = |s: u32| {
+            let body = format!("{demand}\n[[policy.provider_cap]]\nprovider = \"beta\"\nmax_share = {}\n", f64::from(s) / 100.0);
+            solve(&scenario(&body, (pa, pb, py)))
+        };
+        let loose = capped(share);
+        let tight = capped(share.saturating_sub(15).max(5));
+        prop_assert!(loose.total_cost_usd >= free.total_cost_usd * (1.0 - 1e-9));
+        prop_assert!(tight.total_cost_usd >= loose.total_cost_usd * (1.0 - 1e-9));
+
+        let cheaper = solve(&scenario(&demand, (pa * 0.5, pb, py)));
+        prop_assert!(cheaper.total_cost_usd <= free.total_cost_usd * (1.0 + 1e-9));
+    }
+}
