@@ -76,6 +76,9 @@ pub struct PlanArgs {
     /// Relative MIP gap at which the solver may stop.
     #[arg(long = "mip-gap", default_value_t = 1e-3)]
     pub mip_gap: f64,
+    /// Print the solver's log.
+    #[arg(long = "solver-log")]
+    pub solver_log: bool,
     /// Write the exact model solved to this .lp file.
     #[arg(long = "dump-model", value_name = "FILE.lp")]
     pub dump_model: Option<PathBuf>,

@@ -32,6 +32,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         time_limit_s: args.time_limit,
         mip_gap: args.mip_gap,
         threads: 1,
+        log: args.solver_log,
     };
     let outcome = allot_plan::plan(&scenario, &settings);
     if let Some(path) = &args.dump_model {

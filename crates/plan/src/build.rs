@@ -32,8 +32,14 @@ pub struct Built {
     pub reserved_cost: Vec<Vec<f64>>,
 }
 
-/// Work rows count tokens in billions, keeping coefficients well inside HiGHS's limits (1e15).
-const TOKEN_UNIT: f64 = 1e9;
+/// Model units, chosen so that coefficients and bounds stay within a few orders of magnitude of
+/// each other (HiGHS warns past 1e15 and refuses semi-continuous bounds past 1e5): tokens in
+/// billions, chips in thousands, money in millions of USD. The plan reports natural units.
+pub const TOKEN_UNIT: f64 = 1e9;
+/// Chips per model unit.
+pub const CHIP_UNIT: f64 = 1e3;
+/// USD per model unit.
+pub const MONEY_UNIT: f64 = 1e6;
 
 /// The average of a monthly series over each period.
 fn per_period(series: &allot_scenario::Series, s: &Scenario, prep: &Prepared) -> Vec<f64> {
@@ -86,7 +92,8 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
                 reserved_chips[i][p] += f64::from(r.chips) * months / f64::from(per.months);
                 reserved_cost[i][p] += f64::from(r.chips) * price * months * HOURS_PER_MONTH;
                 m.objective_constant +=
-                    f64::from(r.chips) * price * months * HOURS_PER_MONTH * per.discount;
+                    f64::from(r.chips) * price * months * HOURS_PER_MONTH * per.discount
+                        / MONEY_UNIT;
             }
         }
     }
@@ -106,7 +113,7 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
                                 format!("buy {id} {}", per.label),
                                 0.0,
                                 f64::INFINITY,
-                                sup.price[p] * per.hours * per.discount,
+                                sup.price[p] * per.hours * per.discount * CHIP_UNIT / MONEY_UNIT,
                             )
                         })
                         .collect(),
@@ -132,7 +139,7 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
                             format!("commit {id} from {}", prep.periods[t].label),
                             0.0,
                             f64::INFINITY,
-                            cost,
+                            cost * CHIP_UNIT / MONEY_UNIT,
                         ))
                     })
                     .collect();
@@ -195,7 +202,7 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
                             "supply {}/{}{spot} {}",
                             pool.provider, pool.chip, prep.periods[p].label
                         ),
-                        -reserved,
+                        -reserved / CHIP_UNIT,
                         f64::INFINITY,
                         &terms,
                     )
@@ -221,17 +228,6 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
             .collect();
         let terms: Vec<(Col, f64)> = choices.iter().map(|c| (*c, 1.0)).collect();
         m.row(format!("place {} once", run.name), 1.0, 1.0, &terms);
-        let active: Vec<(usize, Col)> = (run.window.0..=run.window.1)
-            .map(|p| {
-                (
-                    p,
-                    m.binary(
-                        format!("run {} in {}", run.name, prep.periods[p].label),
-                        0.0,
-                    ),
-                )
-            })
-            .collect();
         let mut per_option = Vec::new();
         for (o, opt) in run.options.iter().enumerate() {
             let pool = &prep.pools[opt.pool];
@@ -239,10 +235,11 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
             let mut cols = Vec::new();
             for &p in &opt.periods {
                 let label = &prep.periods[p].label;
-                let x = m.col(
+                // Semi-continuous: a cluster in use has at least its minimum chips.
+                let x = m.semi_continuous(
                     format!("train {} {}/{} {label}", run.name, pool.provider, pool.chip),
-                    0.0,
-                    opt.max_chips,
+                    opt.min_chips / CHIP_UNIT,
+                    opt.max_chips / CHIP_UNIT,
                     0.0,
                 );
                 m.add(supply_rows[opt.pool][p], x, -1.0);
@@ -253,31 +250,12 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
                     ),
                     f64::NEG_INFINITY,
                     0.0,
-                    &[(x, 1.0), (choices[o], -opt.max_chips)],
+                    &[(x, 1.0), (choices[o], -opt.max_chips / CHIP_UNIT)],
                 );
-                if let Some(&(_, a)) = active.iter().find(|(q, _)| *q == p) {
-                    m.row(
-                        format!(
-                            "active max {} {}/{} {label}",
-                            run.name, pool.provider, pool.chip
-                        ),
-                        f64::NEG_INFINITY,
-                        0.0,
-                        &[(x, 1.0), (a, -opt.max_chips)],
-                    );
-                    m.row(
-                        format!(
-                            "cluster min {} {}/{} {label}",
-                            run.name, pool.provider, pool.chip
-                        ),
-                        -opt.min_chips,
-                        f64::INFINITY,
-                        &[(x, 1.0), (choices[o], -opt.min_chips), (a, -opt.min_chips)],
-                    );
-                }
                 work.push((
                     x,
-                    prep.periods[p].hours * 3600.0 * opt.tokens_per_s_per_chip / TOKEN_UNIT,
+                    prep.periods[p].hours * 3600.0 * opt.tokens_per_s_per_chip * CHIP_UNIT
+                        / TOKEN_UNIT,
                 ));
                 cols.push((p, x));
             }
@@ -302,7 +280,7 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
                 (d.tokens[p] > 0.0).then(|| {
                     m.row(
                         format!("serve {} {}", d.name, prep.periods[p].label),
-                        d.tokens[p] / 1e6,
+                        d.tokens[p] / TOKEN_UNIT,
                         f64::INFINITY,
                         &[],
                     )
@@ -324,7 +302,12 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
                     f64::INFINITY,
                     0.0,
                 );
-                m.add(row, w, prep.periods[p].hours / opt.chip_hours_per_million);
+                m.add(
+                    row,
+                    w,
+                    prep.periods[p].hours / opt.chip_hours_per_million * 1e6 * CHIP_UNIT
+                        / TOKEN_UNIT,
+                );
                 m.add(supply_rows[opt.pool][p], w, -1.0);
                 cols.push((p, w));
             }
@@ -360,7 +343,7 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
             m.row(
                 format!("availability[{a_index}] {}", prep.periods[p].label),
                 f64::NEG_INFINITY,
-                chips[p] - reserved,
+                (chips[p] - reserved) / CHIP_UNIT,
                 &terms,
             );
         }
@@ -372,8 +355,11 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
         let mut constant = 0.0;
         for (i, sup) in prep.supplies.iter().enumerate() {
             if filter(i) {
-                terms.push((cap[i][p], sup.price[p] * prep.periods[p].hours));
-                constant += reserved_cost[i][p];
+                terms.push((
+                    cap[i][p],
+                    sup.price[p] * prep.periods[p].hours * CHIP_UNIT / MONEY_UNIT,
+                ));
+                constant += reserved_cost[i][p] / MONEY_UNIT;
             }
         }
         (terms, constant)
@@ -432,7 +418,7 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
             terms.push((col, 1.0));
             m.row(
                 format!("commitment {}", c.name),
-                owed - constant,
+                owed / MONEY_UNIT - constant,
                 f64::INFINITY,
                 &terms,
             );
@@ -476,10 +462,11 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
             for &p in &ps {
                 for (i, sup) in prep.supplies.iter().enumerate() {
                     let (weight, k) = match basis {
-                        ShareBasis::Spend => {
-                            (sup.price[p] * prep.periods[p].hours, reserved_cost[i][p])
-                        }
-                        ShareBasis::Chips => (1.0, reserved_chips[i][p]),
+                        ShareBasis::Spend => (
+                            sup.price[p] * prep.periods[p].hours * CHIP_UNIT / MONEY_UNIT,
+                            reserved_cost[i][p] / MONEY_UNIT,
+                        ),
+                        ShareBasis::Chips => (1.0, reserved_chips[i][p] / CHIP_UNIT),
                     };
                     let coef = if member(i) { 1.0 - share } else { -share };
                     terms.push((cap[i][p], weight * coef));
@@ -524,9 +511,9 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
             let mut terms = Vec::new();
             let mut constant = 0.0;
             for (i, sup) in prep.supplies.iter().enumerate() {
-                let mw = sup.tdp_w * power.pue / 1e6;
+                let mw = sup.tdp_w * power.pue / 1e6 * CHIP_UNIT;
                 terms.push((cap[i][p], mw));
-                constant += reserved_chips[i][p] * mw;
+                constant += reserved_chips[i][p] / CHIP_UNIT * mw;
             }
             m.row(
                 format!("power {}", prep.periods[p].label),
@@ -549,7 +536,7 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
         m.row(
             format!("budget {}", b.year),
             f64::NEG_INFINITY,
-            b.max_usd - constant,
+            b.max_usd / MONEY_UNIT - constant,
             &terms,
         );
     }

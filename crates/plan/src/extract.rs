@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use allot_scenario::Scenario;
 
-use crate::build::Built;
+use crate::build::{Built, CHIP_UNIT, MONEY_UNIT};
 use crate::highs_backend::{Solution, SolveStatus};
 use crate::plan::*;
 use crate::prep::{Prepared, Purchase};
@@ -45,6 +45,11 @@ fn value(sol: &Solution, col: crate::lp::Col) -> f64 {
     sol.values.get(col.0).copied().unwrap_or(0.0)
 }
 
+/// Chips (natural units) from a chip column (thousands).
+fn chips(sol: &Solution, col: crate::lp::Col) -> f64 {
+    value(sol, col) * CHIP_UNIT
+}
+
 /// Builds the plan from a solution.
 pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> Plan {
     let (status, mut status_message) = status_words(sol.status, sol.mip_gap);
@@ -59,7 +64,7 @@ pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> 
         status,
         status_message,
         objective_usd: if sol.status.has_solution() {
-            sol.objective
+            sol.objective * MONEY_UNIT
         } else {
             0.0
         },
@@ -94,7 +99,7 @@ pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> 
     let mut compute_total = 0.0;
     for (i, sup) in prep.supplies.iter().enumerate() {
         for (p, per) in prep.periods.iter().enumerate() {
-            let bought = value(sol, built.cap[i][p]);
+            let bought = chips(sol, built.cap[i][p]);
             let reserved = built.reserved_chips[i][p];
             let cost = bought * sup.price[p] * per.hours + built.reserved_cost[i][p];
             if bought + reserved <= EPS && cost <= EPS {
@@ -122,7 +127,7 @@ pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> 
         }
         if let Purchase::Term { months, .. } = sup.purchase {
             for (t, c) in built.cohorts[i].iter().enumerate() {
-                let chips = c.map_or(0.0, |c| value(sol, c));
+                let chips = c.map_or(0.0, |c| chips(sol, c));
                 if chips > EPS {
                     plan.cohorts.push(CohortLine {
                         offering: sup.offering.id.clone(),
@@ -183,12 +188,12 @@ pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> 
                 if months > 0 {
                     let share = months as f64 / f64::from(per.months);
                     spend += share
-                        * (value(sol, built.cap[i][p]) * sup.price[p] * per.hours
+                        * (chips(sol, built.cap[i][p]) * sup.price[p] * per.hours
                             + built.reserved_cost[i][p]);
                 }
             }
         }
-        let shortfall = built.shortfall[c_index].map_or(0.0, |col| value(sol, col));
+        let shortfall = built.shortfall[c_index].map_or(0.0, |col| value(sol, col) * MONEY_UNIT);
         let owed = built.obligation[c_index];
         if shortfall > EPS {
             let p = built.shortfall_period[c_index];
@@ -230,7 +235,7 @@ pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> 
             line.provider = pool.provider.clone();
             line.chip = pool.chip.clone();
             for &(p, col) in &built.train_chips[r][o] {
-                let x = value(sol, col);
+                let x = chips(sol, col);
                 if x > EPS {
                     line.chips = line.chips.max(x);
                     line.chip_hours += x * prep.periods[p].hours;
@@ -254,7 +259,7 @@ pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> 
             let pool = &prep.pools[opt.pool];
             let mut chip_hours = 0.0;
             for &(p, col) in &built.serve_chips[d_index][o] {
-                let w = value(sol, col);
+                let w = chips(sol, col);
                 if w > EPS {
                     chip_hours += w * prep.periods[p].hours;
                     chips_by_period.push(ServingChips {

@@ -14,6 +14,8 @@ pub struct SolveSettings {
     pub mip_gap: f64,
     /// Solver threads.
     pub threads: u32,
+    /// Print the solver's log to standard output.
+    pub log: bool,
 }
 
 impl Default for SolveSettings {
@@ -22,6 +24,7 @@ impl Default for SolveSettings {
             time_limit_s: 60.0,
             mip_gap: 1e-3,
             threads: 1,
+            log: false,
         }
     }
 }
@@ -77,7 +80,12 @@ pub fn solve(model: &Model, settings: &SolveSettings) -> Solution {
         by_col[c.0].push((rows[r.0], v));
     }
     for (c, terms) in model.cols.iter().zip(by_col) {
-        pb.add_column_with_integrality(c.cost, c.lo..=c.hi, terms, c.integer);
+        let kind = match (c.integer, c.semi) {
+            (_, true) => highs::Integrality::SemiContinuous,
+            (true, false) => highs::Integrality::Integer,
+            (false, false) => highs::Integrality::Continuous,
+        };
+        pb.add_column_with_integrality_kind(c.cost, c.lo..=c.hi, terms, kind);
     }
     if let Some(problem) = model.invalid() {
         return Solution {
@@ -99,11 +107,21 @@ pub fn solve(model: &Model, settings: &SolveSettings) -> Solution {
             message: "HiGHS rejected the model".to_string(),
         };
     };
-    m.make_quiet();
+    if settings.log {
+        m.set_option("output_flag", true);
+        m.set_option("log_to_console", true);
+    } else {
+        m.make_quiet();
+    }
     m.set_option("time_limit", settings.time_limit_s);
     m.set_option("mip_rel_gap", settings.mip_gap);
     m.set_option("threads", settings.threads.max(1) as i32);
     m.set_option("random_seed", 1);
+    if let Ok(effort) = std::env::var("ALLOT_HEURISTIC_EFFORT") {
+        if let Ok(e) = effort.parse::<f64>() {
+            m.set_option("mip_heuristic_effort", e);
+        }
+    }
     let solved = match m.try_solve() {
         Ok(s) => s,
         Err(_) => {

@@ -26,6 +26,8 @@ pub struct ColDef {
     pub cost: f64,
     /// Whether the variable must be integral.
     pub integer: bool,
+    /// Semi-continuous: the value is 0 or within `[lo, hi]`.
+    pub semi: bool,
 }
 
 /// A constraint `lo <= Σ coef · col <= hi`.
@@ -61,6 +63,7 @@ impl Model {
             hi,
             cost,
             integer: false,
+            semi: false,
         });
         Col(self.cols.len() - 1)
     }
@@ -73,6 +76,20 @@ impl Model {
             hi: 1.0,
             cost,
             integer: true,
+            semi: false,
+        });
+        Col(self.cols.len() - 1)
+    }
+
+    /// Adds a semi-continuous variable: 0, or between `lo` and `hi`.
+    pub fn semi_continuous(&mut self, name: impl Into<String>, lo: f64, hi: f64, cost: f64) -> Col {
+        self.cols.push(ColDef {
+            name: name.into(),
+            lo,
+            hi,
+            cost,
+            integer: false,
+            semi: true,
         });
         Col(self.cols.len() - 1)
     }
@@ -142,7 +159,7 @@ impl Model {
 
     /// Whether any variable is integral.
     pub fn is_mip(&self) -> bool {
-        self.cols.iter().any(|c| c.integer)
+        self.cols.iter().any(|c| c.integer || c.semi)
     }
 
     /// The model in CPLEX LP format (as read by HiGHS, CPLEX, Gurobi, CBC).
@@ -219,6 +236,19 @@ impl Model {
         if !ints.is_empty() {
             out.push_str("General\n");
             for n in ints {
+                let _ = writeln!(out, " {n}");
+            }
+        }
+        let semis: Vec<&String> = self
+            .cols
+            .iter()
+            .zip(&names)
+            .filter(|(c, _)| c.semi)
+            .map(|(_, n)| n)
+            .collect();
+        if !semis.is_empty() {
+            out.push_str("Semi-continuous\n");
+            for n in semis {
                 let _ = writeln!(out, " {n}");
             }
         }
