@@ -117,11 +117,6 @@ pub fn solve(model: &Model, settings: &SolveSettings) -> Solution {
     m.set_option("mip_rel_gap", settings.mip_gap);
     m.set_option("threads", settings.threads.max(1) as i32);
     m.set_option("random_seed", 1);
-    if let Ok(effort) = std::env::var("ALLOT_HEURISTIC_EFFORT") {
-        if let Ok(e) = effort.parse::<f64>() {
-            m.set_option("mip_heuristic_effort", e);
-        }
-    }
     let solved = match m.try_solve() {
         Ok(s) => s,
         Err(_) => {
