@@ -20,6 +20,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Verify a plan independently: recompute every cost, check every constraint (exit 1 if any fails).
     Verify(VerifyArgs),
+    /// Generate a scenario of a given size (for benchmarks): writes DIR/scenario.toml and DIR/catalog.toml.
+    Gen(GenArgs),
     /// Check scenario or catalog files and report every problem (exit 2 on any error).
     Check(CheckArgs),
     /// List the catalog: accelerators, offerings or providers.
@@ -263,4 +265,24 @@ pub struct VerifyArgs {
     pub scenario: PathBuf,
     /// The plan, as written by `allot plan --json` or `--out`.
     pub plan: PathBuf,
+}
+
+/// Arguments of `allot gen`.
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// Monthly periods.
+    #[arg(long, default_value_t = 24)]
+    pub periods: u32,
+    /// Offerings in the generated catalog.
+    #[arg(long, default_value_t = 40)]
+    pub offerings: u32,
+    /// Workloads (one in eight is a training run).
+    #[arg(long, default_value_t = 10)]
+    pub workloads: u32,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Folder to write scenario.toml and catalog.toml into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }

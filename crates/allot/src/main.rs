@@ -36,6 +36,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan_cmd::run(&args),
         Command::Verify(args) => verify_cmd::run(&args),
+        Command::Gen(args) => {
+            let params = allot_plan::generate::GenParams {
+                periods: args.periods.clamp(1, 600),
+                offerings: args.offerings.max(1),
+                workloads: args.workloads.max(1),
+                seed: args.seed,
+            };
+            let (scenario, catalog) = allot_plan::generate::generate(&params, "catalog.toml");
+            std::fs::create_dir_all(&args.out)?;
+            std::fs::write(args.out.join("scenario.toml"), scenario)?;
+            std::fs::write(args.out.join("catalog.toml"), catalog)?;
+            println!("wrote {}", args.out.join("scenario.toml").display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Catalog(args) => catalog_cmd::run(&args),
         Command::Perf(args) => perf_cmd::run(&args),
         Command::Schema { kind } => {

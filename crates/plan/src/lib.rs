@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod extract;
+pub mod generate;
 pub mod highs_backend;
 pub mod lp;
 pub mod plan;
