@@ -6,7 +6,7 @@ use allot_catalog::{Accelerator, Catalog, CatalogBuilder, Offering, PriceModel};
 use allot_diag::{did_you_mean, has_errors};
 
 use crate::cli::{CatalogArgs, CatalogCommand};
-use crate::files::{print_diagnostics, read_text, reader_beside};
+use crate::files::{load_scenario, print_diagnostics, read_text};
 use crate::json::{AcceleratorJson, OfferingJson, ProviderJson};
 use crate::table::{Align, Table, num};
 
@@ -38,17 +38,7 @@ pub fn run(command: &CatalogCommand) -> anyhow::Result<ExitCode> {
 /// The built-in catalog plus `--file`s, or a scenario's catalog; `None` after printing errors.
 fn load_catalog(args: &CatalogArgs) -> Option<Catalog> {
     if let Some(path) = &args.scenario {
-        let name = path.display().to_string();
-        let text = match read_text(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("{name}: error: cannot read file: {e}");
-                return None;
-            }
-        };
-        let loaded = allot_scenario::load(&name, &text, &mut reader_beside(path));
-        print_diagnostics(&loaded.diagnostics, &loaded.files);
-        return loaded.scenario.map(|s| s.catalog);
+        return load_scenario(path).map(|s| s.catalog);
     }
     let mut builder = CatalogBuilder::with_builtin();
     let mut files = Vec::new();

@@ -37,3 +37,19 @@ pub fn print_diagnostics(diagnostics: &[Diagnostic], files: &[(String, String)])
         eprintln!("{}", d.render(text));
     }
 }
+
+/// Reads and loads a scenario, printing its diagnostics; `None` when it cannot be used (the
+/// caller exits with [`crate::EXIT_INVALID`]).
+pub fn load_scenario(path: &Path) -> Option<allot_scenario::Scenario> {
+    let name = path.display().to_string();
+    let text = match read_text(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{name}: error: cannot read file: {e}");
+            return None;
+        }
+    };
+    let loaded = allot_scenario::load(&name, &text, &mut reader_beside(path));
+    print_diagnostics(&loaded.diagnostics, &loaded.files);
+    loaded.scenario
+}

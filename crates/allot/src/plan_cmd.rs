@@ -8,24 +8,14 @@ use allot_plan::{Plan, SolveSettings};
 use anyhow::Context;
 
 use crate::cli::PlanArgs;
-use crate::files::{print_diagnostics, read_text, reader_beside};
+use crate::files::load_scenario;
 use crate::table::{Align, Table, num};
 
 /// Exit code when the scenario is infeasible.
 pub const EXIT_INFEASIBLE: u8 = 3;
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
-    let name = args.scenario.display().to_string();
-    let text = match read_text(&args.scenario) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("{name}: error: cannot read file: {e}");
-            return Ok(ExitCode::from(crate::EXIT_INVALID));
-        }
-    };
-    let loaded = allot_scenario::load(&name, &text, &mut reader_beside(&args.scenario));
-    print_diagnostics(&loaded.diagnostics, &loaded.files);
-    let Some(scenario) = loaded.scenario else {
+    let Some(scenario) = load_scenario(&args.scenario) else {
         return Ok(ExitCode::from(crate::EXIT_INVALID));
     };
     let settings = SolveSettings {

@@ -3,20 +3,11 @@
 use std::process::ExitCode;
 
 use crate::cli::VerifyArgs;
-use crate::files::{print_diagnostics, read_text, reader_beside};
+use crate::files::{load_scenario, read_text};
 
 pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let name = args.scenario.display().to_string();
-    let text = match read_text(&args.scenario) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("{name}: error: cannot read file: {e}");
-            return Ok(ExitCode::from(crate::EXIT_INVALID));
-        }
-    };
-    let loaded = allot_scenario::load(&name, &text, &mut reader_beside(&args.scenario));
-    print_diagnostics(&loaded.diagnostics, &loaded.files);
-    let Some(scenario) = loaded.scenario else {
+    let Some(scenario) = load_scenario(&args.scenario) else {
         return Ok(ExitCode::from(crate::EXIT_INVALID));
     };
     let plan_name = args.plan.display().to_string();
