@@ -81,6 +81,9 @@ pub struct PlanArgs {
     /// Print the solver's log.
     #[arg(long = "solver-log")]
     pub solver_log: bool,
+    /// HiGHS presolve: on (default) or off (faster on some models, see BENCHMARKS.md).
+    #[arg(long, value_parser = ["on", "off"], default_value = "on")]
+    pub presolve: String,
     /// Write the exact model solved to this .lp file.
     #[arg(long = "dump-model", value_name = "FILE.lp")]
     pub dump_model: Option<PathBuf>,

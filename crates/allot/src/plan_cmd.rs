@@ -23,6 +23,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         mip_gap: args.mip_gap,
         threads: 1,
         log: args.solver_log,
+        presolve: args.presolve == "on",
     };
     let outcome = allot_plan::plan(&scenario, &settings);
     if let Some(path) = &args.dump_model {

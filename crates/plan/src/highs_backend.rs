@@ -16,6 +16,10 @@ pub struct SolveSettings {
     pub threads: u32,
     /// Print the solver's log to standard output.
     pub log: bool,
+    /// Run HiGHS's presolve (its default). Off can be much faster on models whose presolve
+    /// reductions slow the search (examples/frontier-lab.toml: 1.5 s instead of 3.6 s) and
+    /// slower on others; see BENCHMARKS.md.
+    pub presolve: bool,
 }
 
 impl Default for SolveSettings {
@@ -25,6 +29,7 @@ impl Default for SolveSettings {
             mip_gap: 1e-3,
             threads: 1,
             log: false,
+            presolve: true,
         }
     }
 }
@@ -117,6 +122,9 @@ pub fn solve(model: &Model, settings: &SolveSettings) -> Solution {
     m.set_option("mip_rel_gap", settings.mip_gap);
     m.set_option("threads", settings.threads.max(1) as i32);
     m.set_option("random_seed", 1);
+    if !settings.presolve {
+        m.set_option("presolve", "off");
+    }
     let solved = match m.try_solve() {
         Ok(s) => s,
         Err(_) => {
