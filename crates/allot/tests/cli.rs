@@ -666,3 +666,53 @@ providers = ["azure"]
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Data-driven planner tests: every scenario under `testdata/plans/` (and the small examples)
+/// plans to the objective recorded in its `.expected` file (six significant digits; alternative
+/// optima share the objective). `UPDATE_EXPECT=1` rewrites them.
+#[test]
+fn planned_objectives_match_their_expectations() {
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let mut cases = vec![
+        "examples/startup.toml".to_string(),
+        "examples/owned-datacenter.toml".to_string(),
+    ];
+    for entry in std::fs::read_dir(root().join("testdata/plans")).expect("testdata/plans") {
+        let path = entry.expect("entry").path();
+        if path.join("scenario.toml").exists() {
+            let rel = path
+                .strip_prefix(root())
+                .expect("inside root")
+                .join("scenario.toml");
+            cases.push(rel.to_string_lossy().to_string());
+        }
+    }
+    cases.sort();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let run = allot(&["plan", case, "--json"]);
+        assert_eq!(run.status.code(), Some(0), "{case}: {}", text(&run.stderr));
+        let plan: serde_json::Value = serde_json::from_slice(&run.stdout).expect("json");
+        let summary = format!(
+            "status {}\nobjective_usd {:.6e}\ntotal_cost_usd {:.6e}\n",
+            plan["status"].as_str().expect("status"),
+            plan["objective_usd"].as_f64().expect("objective"),
+            plan["total_cost_usd"].as_f64().expect("total")
+        );
+        let expected_path = root().join(case.replace(".toml", ".expected"));
+        if update {
+            std::fs::write(&expected_path, &summary).expect("write expectation");
+            continue;
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_else(|_| {
+            panic!(
+                "missing {}; run with UPDATE_EXPECT=1",
+                expected_path.display()
+            )
+        });
+        if expected != summary {
+            failures.push(format!("{case}:\nexpected:\n{expected}actual:\n{summary}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
