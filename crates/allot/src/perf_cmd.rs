@@ -116,6 +116,15 @@ fn chips<'a>(catalog: &'a Catalog, chip: &str) -> Result<Vec<&'a Accelerator>, S
     })
 }
 
+/// The model and the chips to evaluate it on.
+fn workload<'a>(
+    catalog: &'a Catalog,
+    model: &ModelArgs,
+    chip: &str,
+) -> Result<(Architecture, Vec<&'a Accelerator>), String> {
+    Ok((architecture(model)?, chips(catalog, chip)?))
+}
+
 /// The cheapest current on-demand price per chip-hour of a chip, if any offering has one.
 fn on_demand_price(catalog: &Catalog, chip: &str) -> Option<f64> {
     catalog
@@ -135,12 +144,8 @@ struct TrainJson {
 }
 
 fn train(catalog: &Catalog, args: &PerfTrainArgs) -> anyhow::Result<ExitCode> {
-    let arch = match architecture(&args.model) {
-        Ok(a) => a,
-        Err(e) => return invalid(e),
-    };
-    let list = match chips(catalog, &args.chip) {
-        Ok(l) => l,
+    let (arch, list) = match workload(catalog, &args.model, &args.chip) {
+        Ok(w) => w,
         Err(e) => return invalid(e),
     };
     let kind = if args.lora {
@@ -239,12 +244,8 @@ struct ServeJson {
 }
 
 fn serve(catalog: &Catalog, args: &PerfServeArgs) -> anyhow::Result<ExitCode> {
-    let arch = match architecture(&args.model) {
-        Ok(a) => a,
-        Err(e) => return invalid(e),
-    };
-    let list = match chips(catalog, &args.chip) {
-        Ok(l) => l,
+    let (arch, list) = match workload(catalog, &args.model, &args.chip) {
+        Ok(w) => w,
         Err(e) => return invalid(e),
     };
     let latency = match args.latency.as_str() {
