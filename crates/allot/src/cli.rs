@@ -81,6 +81,13 @@ pub struct PlanArgs {
     /// Print the solver's log.
     #[arg(long = "solver-log")]
     pub solver_log: bool,
+    /// What to optimise: least discounted cost, or the smallest largest-vendor share of spend
+    /// whose cost is within --within percent of the least cost.
+    #[arg(long, value_parser = ["cost", "min-vendor-share"], default_value = "cost")]
+    pub objective: String,
+    /// With --objective min-vendor-share: allowed cost increase over the least cost, percent.
+    #[arg(long, default_value_t = 5.0)]
+    pub within: f64,
     /// HiGHS presolve: on (default) or off (faster on some models, see BENCHMARKS.md).
     #[arg(long, value_parser = ["on", "off"], default_value = "on")]
     pub presolve: String,

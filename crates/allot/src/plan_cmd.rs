@@ -25,7 +25,12 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         log: args.solver_log,
         presolve: args.presolve == "on",
     };
-    let outcome = allot_plan::plan(&scenario, &settings);
+    let outcome = match args.objective.as_str() {
+        "min-vendor-share" => {
+            allot_plan::plan_min_vendor_share(&scenario, &settings, args.within / 100.0, 10)
+        }
+        _ => allot_plan::plan(&scenario, &settings),
+    };
     if let Some(path) = &args.dump_model {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         anyhow::ensure!(

@@ -62,3 +62,103 @@ pub fn plan(scenario: &Scenario, settings: &SolveSettings) -> Outcome {
         size,
     }
 }
+
+/// Plans `scenario` for the smallest largest-vendor share of compute spend (in every calendar
+/// year) whose discounted cost is at most `(1 + within)` times the least-cost plan's.
+///
+/// Bisection on the share: each step adds a spend cap at that share for every vendor, and a cap
+/// on the objective, and checks feasibility; `steps` bisections give the share to within
+/// `2^-steps`. Returns the least-cost plan at the smallest feasible share found, or the
+/// least-cost plan itself when it is not feasible.
+pub fn plan_min_vendor_share(
+    scenario: &Scenario,
+    settings: &SolveSettings,
+    within: f64,
+    steps: u32,
+) -> Outcome {
+    let base = plan(scenario, settings);
+    if !base.plan.status.eq("optimal") && !base.plan.status.eq("feasible") {
+        return base;
+    }
+    let budget = base.plan.objective_usd * (1.0 + within.max(0.0));
+    let vendors = scenario
+        .catalog
+        .vendors()
+        .into_iter()
+        .map(str::to_string)
+        .collect::<Vec<_>>();
+    let attempt = |share: f64| -> Option<Outcome> {
+        let t0 = Instant::now();
+        let mut capped = scenario.clone();
+        let caps = &mut capped.file.policy.vendor_cap;
+        caps.retain(|c| c.basis != allot_scenario::ShareBasis::Spend);
+        for v in &vendors {
+            caps.push(allot_scenario::VendorCap {
+                vendor: v.clone(),
+                max_share: share,
+                basis: allot_scenario::ShareBasis::Spend,
+                start: None,
+                end: None,
+            });
+        }
+        let prepared = prep::prepare(&capped);
+        let mut built = build::build(&capped, &prepared);
+        let model = &mut built.model;
+        let terms: Vec<(lp::Col, f64)> = model
+            .cols
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.cost != 0.0)
+            .map(|(i, c)| (lp::Col(i), c.cost))
+            .collect();
+        let limit = budget / build::MONEY_UNIT - model.objective_constant;
+        model.row("objective cap", f64::NEG_INFINITY, limit, &terms);
+        let t1 = Instant::now();
+        let solution = highs_backend::solve(model, settings);
+        let t2 = Instant::now();
+        if !solution.status.has_solution() {
+            return None;
+        }
+        let plan = extract::extract(&capped, &prepared, &built, &solution);
+        let size = (built.model.cols.len(), built.model.rows.len());
+        Some(Outcome {
+            plan,
+            model: built.model,
+            timings: Timings {
+                build: t1 - t0,
+                solve: t2 - t1,
+                extract: t2.elapsed(),
+            },
+            size,
+        })
+    };
+    let largest = base.plan.vendor_share.values().copied().fold(0.0, f64::max);
+    let (mut lo, mut hi) = (1.0 / vendors.len().max(1) as f64, largest);
+    let mut best: Option<Outcome> = None;
+    for _ in 0..steps {
+        if hi - lo < 1e-4 {
+            break;
+        }
+        let mid = (lo + hi) / 2.0;
+        match attempt(mid) {
+            Some(o) => {
+                hi = mid;
+                best = Some(o);
+            }
+            None => lo = mid,
+        }
+    }
+    match best {
+        Some(mut o) => {
+            o.plan.status_message = format!(
+                "{}; largest vendor share of spend capped at {:.1}% in every year (least-cost plan: {:.1}% overall), discounted cost within {:.1}% of the least cost",
+                o.plan.status_message,
+                hi * 100.0,
+                largest * 100.0,
+                within * 100.0
+            );
+            o
+        }
+        None => base,
+    }
+}

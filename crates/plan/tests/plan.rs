@@ -300,3 +300,19 @@ proptest! {
         prop_assert!(cheaper.total_cost_usd <= free.total_cost_usd * (1.0 + 1e-9));
     }
 }
+
+#[test]
+fn the_smallest_vendor_share_within_a_cost_allowance_is_hand_computable() {
+    // X1 (xvendor) at $2, Y1 (yvendor) at $2.4. Within 10% of the least cost, the shares can be
+    // balanced: Y1 takes a fraction f of the work with 2(1 - f) = 2.4 f, f = 0.4545, costing
+    // 2.18 W ≤ 2.2 W; the largest share is then 50%.
+    let demand = DEMAND.replace("chips = [\"x1\"]\n", "");
+    let s = scenario(&demand, (2.0, 3.0, 2.4));
+    let base = plan(&s, &SolveSettings::default()).plan;
+    let balanced = allot_plan::plan_min_vendor_share(&s, &SolveSettings::default(), 0.10, 12).plan;
+    assert_eq!(balanced.status, "optimal");
+    let largest = balanced.vendor_share.values().copied().fold(0.0, f64::max);
+    assert!((largest - 0.5).abs() < 1e-3, "{:?}", balanced.vendor_share);
+    assert!(balanced.objective_usd <= base.objective_usd * 1.1 * (1.0 + 1e-9));
+    assert!(allot_verify::verify(&s, &balanced).passed());
+}
