@@ -81,11 +81,11 @@ pub struct PlanArgs {
     /// Print the solver's log.
     #[arg(long = "solver-log")]
     pub solver_log: bool,
-    /// What to optimise: least discounted cost, or the smallest largest-vendor share of spend
-    /// whose cost is within --within percent of the least cost.
-    #[arg(long, value_parser = ["cost", "min-vendor-share"], default_value = "cost")]
+    /// What to optimise: least discounted cost; the smallest largest-vendor share of spend; or
+    /// training finished earliest — the last two at a cost within --within percent of the least.
+    #[arg(long, value_parser = ["cost", "min-vendor-share", "earliest"], default_value = "cost")]
     pub objective: String,
-    /// With --objective min-vendor-share: allowed cost increase over the least cost, percent.
+    /// With --objective min-vendor-share or earliest: allowed cost increase over the least cost, percent.
     #[arg(long, default_value_t = 5.0)]
     pub within: f64,
     /// HiGHS presolve: on (default) or off (faster on some models, see BENCHMARKS.md).

@@ -29,6 +29,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         "min-vendor-share" => {
             allot_plan::plan_min_vendor_share(&scenario, &settings, args.within / 100.0, 10)
         }
+        "earliest" => allot_plan::plan_earliest(&scenario, &settings, args.within / 100.0),
         _ => allot_plan::plan(&scenario, &settings),
     };
     if let Some(path) = &args.dump_model {

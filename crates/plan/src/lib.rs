@@ -162,3 +162,71 @@ pub fn plan_min_vendor_share(
         None => base,
     }
 }
+
+/// Plans `scenario` to finish training runs as early as possible at a discounted cost of at most
+/// `(1 + within)` times the least-cost plan's: the objective becomes the work-weighted completion
+/// period of every run (`Σ period index × share of the run's tokens trained in that period`,
+/// which moves work to earlier periods), with the least cost capped.
+pub fn plan_earliest(scenario: &Scenario, settings: &SolveSettings, within: f64) -> Outcome {
+    let base = plan(scenario, settings);
+    if !base.plan.status.eq("optimal") && !base.plan.status.eq("feasible") {
+        return base;
+    }
+    let t0 = Instant::now();
+    let budget = base.plan.objective_usd * (1.0 + within.max(0.0));
+    let prepared = prep::prepare(scenario);
+    let mut built = build::build(scenario, &prepared);
+    let model = &mut built.model;
+    let terms: Vec<(lp::Col, f64)> = model
+        .cols
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.cost != 0.0)
+        .map(|(i, c)| (lp::Col(i), c.cost))
+        .collect();
+    let limit = budget / build::MONEY_UNIT - model.objective_constant;
+    model.row("objective cap", f64::NEG_INFINITY, limit, &terms);
+    for c in &mut model.cols {
+        c.cost = 0.0;
+    }
+    model.objective_constant = 0.0;
+    for (r, run) in prepared.training.iter().enumerate() {
+        for (o, opt) in run.options.iter().enumerate() {
+            for &(p, col) in &built.train_chips[r][o] {
+                // Share of the run's tokens one unit of this column trains, times the period.
+                let tokens = prepared.periods[p].hours
+                    * 3600.0
+                    * opt.tokens_per_s_per_chip
+                    * build::CHIP_UNIT;
+                model.cols[col.0].cost = (p as f64 + 1.0) * tokens / run.tokens.max(1.0);
+            }
+        }
+    }
+    let t1 = Instant::now();
+    let mut solution = highs_backend::solve(model, settings);
+    let t2 = Instant::now();
+    // Report the plan's cost, not the completion objective.
+    if solution.status.has_solution() {
+        let costs: f64 = terms.iter().map(|(c, v)| v * solution.values[c.0]).sum();
+        solution.objective = costs + base.model.objective_constant;
+    }
+    let mut plan = extract::extract(scenario, &prepared, &built, &solution);
+    if matches!(plan.status.as_str(), "optimal" | "feasible") {
+        plan.status_message = format!(
+            "{}; training moved as early as the cost allows (discounted cost within {:.1}% of the least cost)",
+            plan.status_message,
+            within * 100.0
+        );
+    }
+    let size = (built.model.cols.len(), built.model.rows.len());
+    Outcome {
+        plan,
+        model: built.model,
+        timings: Timings {
+            build: t1 - t0,
+            solve: t2 - t1,
+            extract: t2.elapsed(),
+        },
+        size,
+    }
+}

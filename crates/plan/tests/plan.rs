@@ -316,3 +316,25 @@ fn the_smallest_vendor_share_within_a_cost_allowance_is_hand_computable() {
     assert!(balanced.objective_usd <= base.objective_usd * 1.1 * (1.0 + 1e-9));
     assert!(allot_verify::verify(&s, &balanced).passed());
 }
+
+#[test]
+fn the_earliest_objective_moves_training_to_the_start_of_its_window() {
+    let body = r#"
+[[training]]
+name = "ft"
+model = "llama3.1-8b"
+tokens = 5e10
+deadline = "2027-03"
+"#;
+    let s = scenario(body, (2.0, 3.0, 1.5));
+    let base = plan(&s, &SolveSettings::default()).plan;
+    let early = allot_plan::plan_earliest(&s, &SolveSettings::default(), 0.10).plan;
+    assert_eq!(early.status, "optimal");
+    assert_eq!(
+        early.training[0].finish, "2027-01",
+        "{:?}",
+        early.training[0]
+    );
+    assert!(early.objective_usd <= base.objective_usd * 1.1 * (1.0 + 1e-9));
+    assert!(allot_verify::verify(&s, &early).passed());
+}
