@@ -104,15 +104,7 @@ pub fn plan_min_vendor_share(
         let prepared = prep::prepare(&capped);
         let mut built = build::build(&capped, &prepared);
         let model = &mut built.model;
-        let terms: Vec<(lp::Col, f64)> = model
-            .cols
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.cost != 0.0)
-            .map(|(i, c)| (lp::Col(i), c.cost))
-            .collect();
-        let limit = budget / build::MONEY_UNIT - model.objective_constant;
-        model.row("objective cap", f64::NEG_INFINITY, limit, &terms);
+        model.cap_objective(budget / build::MONEY_UNIT);
         let t1 = Instant::now();
         let solution = highs_backend::solve(model, settings);
         let t2 = Instant::now();
@@ -177,15 +169,8 @@ pub fn plan_earliest(scenario: &Scenario, settings: &SolveSettings, within: f64)
     let prepared = prep::prepare(scenario);
     let mut built = build::build(scenario, &prepared);
     let model = &mut built.model;
-    let terms: Vec<(lp::Col, f64)> = model
-        .cols
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.cost != 0.0)
-        .map(|(i, c)| (lp::Col(i), c.cost))
-        .collect();
-    let limit = budget / build::MONEY_UNIT - model.objective_constant;
-    model.row("objective cap", f64::NEG_INFINITY, limit, &terms);
+    let constant = model.objective_constant;
+    let terms = model.cap_objective(budget / build::MONEY_UNIT);
     for c in &mut model.cols {
         c.cost = 0.0;
     }
@@ -208,7 +193,7 @@ pub fn plan_earliest(scenario: &Scenario, settings: &SolveSettings, within: f64)
     // Report the plan's cost, not the completion objective.
     if solution.status.has_solution() {
         let costs: f64 = terms.iter().map(|(c, v)| v * solution.values[c.0]).sum();
-        solution.objective = costs + base.model.objective_constant;
+        solution.objective = costs + constant;
     }
     let mut plan = extract::extract(scenario, &prepared, &built, &solution);
     if matches!(plan.status.as_str(), "optimal" | "feasible") {

@@ -157,6 +157,21 @@ impl Model {
         None
     }
 
+    /// Adds the row `objective ≤ max` (the constant included) and returns the objective's terms,
+    /// so that a different objective can be optimised within a cost allowance.
+    pub fn cap_objective(&mut self, max: f64) -> Vec<(Col, f64)> {
+        let terms: Vec<(Col, f64)> = self
+            .cols
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.cost != 0.0)
+            .map(|(i, c)| (Col(i), c.cost))
+            .collect();
+        let limit = max - self.objective_constant;
+        self.row("objective cap", f64::NEG_INFINITY, limit, &terms);
+        terms
+    }
+
     /// Whether any variable is integral.
     pub fn is_mip(&self) -> bool {
         self.cols.iter().any(|c| c.integer || c.semi)
