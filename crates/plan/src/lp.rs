@@ -241,30 +241,21 @@ impl Model {
             };
             let _ = writeln!(out, " {lo} <= {} <= {hi}", names[i]);
         }
-        let ints: Vec<&String> = self
-            .cols
-            .iter()
-            .zip(&names)
-            .filter(|(c, _)| c.integer)
-            .map(|(_, n)| n)
-            .collect();
-        if !ints.is_empty() {
-            out.push_str("General\n");
-            for n in ints {
-                let _ = writeln!(out, " {n}");
-            }
-        }
-        let semis: Vec<&String> = self
-            .cols
-            .iter()
-            .zip(&names)
-            .filter(|(c, _)| c.semi)
-            .map(|(_, n)| n)
-            .collect();
-        if !semis.is_empty() {
-            out.push_str("Semi-continuous\n");
-            for n in semis {
-                let _ = writeln!(out, " {n}");
+        let sections: [(&str, fn(&ColDef) -> bool); 2] =
+            [("General", |c| c.integer), ("Semi-continuous", |c| c.semi)];
+        for (section, member) in sections {
+            let listed: Vec<&String> = self
+                .cols
+                .iter()
+                .zip(&names)
+                .filter(|(c, _)| member(c))
+                .map(|(_, n)| n)
+                .collect();
+            if !listed.is_empty() {
+                let _ = writeln!(out, "{section}");
+                for n in listed {
+                    let _ = writeln!(out, " {n}");
+                }
             }
         }
         out.push_str("End\n");
