@@ -5,6 +5,9 @@
 
 use std::fmt::Write as _;
 
+/// Selects columns for a section of the LP file.
+type ColFilter = fn(&ColDef) -> bool;
+
 /// A column (variable) index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Col(pub usize);
@@ -241,7 +244,7 @@ impl Model {
             };
             let _ = writeln!(out, " {lo} <= {} <= {hi}", names[i]);
         }
-        let sections: [(&str, fn(&ColDef) -> bool); 2] =
+        let sections: [(&str, ColFilter); 2] =
             [("General", |c| c.integer), ("Semi-continuous", |c| c.semi)];
         for (section, member) in sections {
             let listed: Vec<&String> = self
