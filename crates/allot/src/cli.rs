@@ -88,9 +88,14 @@ pub struct PlanArgs {
     /// With --objective min-vendor-share or earliest: allowed cost increase over the least cost, percent.
     #[arg(long, default_value_t = 5.0)]
     pub within: f64,
-    /// HiGHS presolve: on (default) or off (faster on some models, see BENCHMARKS.md).
+    /// HiGHS presolve: on (default) or off.
     #[arg(long, value_parser = ["on", "off"], default_value = "on")]
     pub presolve: String,
+    /// How a mixed-integer model is solved: lp-first (the LP relaxation, a dive to a plan, and
+    /// branch and bound only when that plan is not within the gap) or mip (branch and bound
+    /// directly). See docs/model.md.
+    #[arg(long, value_parser = ["lp-first", "mip"], default_value = "lp-first")]
+    pub method: String,
     /// Write the exact model solved to this .lp file.
     #[arg(long = "dump-model", value_name = "FILE.lp")]
     pub dump_model: Option<PathBuf>,

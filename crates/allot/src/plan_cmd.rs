@@ -24,6 +24,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         threads: 1,
         log: args.solver_log,
         presolve: args.presolve == "on",
+        lp_first: args.method == "lp-first",
     };
     let outcome = match args.objective.as_str() {
         "min-vendor-share" => {

@@ -1,9 +1,35 @@
 //! The HiGHS adapter: turns a [`Model`] into a HiGHS problem, solves it, and reports how the
 //! solve ended as a value.
+//!
+//! A mixed-integer model is solved LP-first (`SolveSettings::lp_first`, the default):
+//!
+//! 1. the LP relaxation (binaries in `[0, 1]`, semi-continuous variables in `[0, hi]`) gives a
+//!    lower bound, or proves the model infeasible;
+//! 2. a dive fixes the binaries (exactly-one groups to their largest LP value, others rounded),
+//!    re-solves, then fixes every semi-continuous variable the LP left between 0 and its
+//!    minimum to 0 or to `[lo, hi]`, re-solving until none is left: each re-solve only moves
+//!    bounds, so HiGHS starts from the previous basis;
+//! 3. when that plan's cost is within the MIP gap of the bound it is returned as optimal within
+//!    the gap, with the duals of the LP at the fixed choices; otherwise the full MIP is solved
+//!    with the plan as its starting incumbent.
+//!
+//! Large relaxations use HiGHS's interior-point method with crossover (a basis for the warm
+//! starts); see ARCHITECTURE.md and BENCHMARKS.md.
 
-use highs::{ColProblem, HighsModelStatus, Sense};
+use std::time::Instant;
 
-use crate::lp::Model;
+use highs::{HighsModelStatus, HighsSolutionStatus, RowProblem, Sense, SolvedModel};
+
+use crate::lp::{Col, Model};
+
+/// Relaxations with at least this many variables are solved by the interior-point method.
+const IPM_MIN_COLS: usize = 50_000;
+
+/// At most this many rounds of fixing semi-continuous variables in the dive.
+const DIVE_ROUNDS: usize = 200;
+
+/// Integrality and semi-continuity tolerance of the dive.
+const TOL: f64 = 1e-6;
 
 /// Solver settings.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -16,10 +42,12 @@ pub struct SolveSettings {
     pub threads: u32,
     /// Print the solver's log to standard output.
     pub log: bool,
-    /// Run HiGHS's presolve (its default). Off can be much faster on models whose presolve
-    /// reductions slow the search (examples/frontier-lab.toml: 1.5 s instead of 3.6 s) and
-    /// slower on others; see BENCHMARKS.md.
+    /// Run HiGHS's presolve (its default).
     pub presolve: bool,
+    /// Solve a mixed-integer model LP-first: relaxation, a dive to a plan, and the full MIP
+    /// only when that plan is not within the gap (see the module docs). Off runs HiGHS's MIP
+    /// solver directly.
+    pub lp_first: bool,
 }
 
 impl Default for SolveSettings {
@@ -30,12 +58,13 @@ impl Default for SolveSettings {
             threads: 1,
             log: false,
             presolve: true,
+            lp_first: true,
         }
     }
 }
 
 /// How a solve ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SolveStatus {
     /// Proven optimal (within the MIP gap).
@@ -49,6 +78,7 @@ pub enum SolveStatus {
     /// Stopped by the time limit with no feasible plan found.
     TimeLimitNoSolution,
     /// The solver failed.
+    #[default]
     Error,
 }
 
@@ -59,8 +89,21 @@ impl SolveStatus {
     }
 }
 
+/// How the solution was reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SolvePath {
+    /// A linear program, solved directly.
+    #[default]
+    Lp,
+    /// LP relaxation and dive, within the gap of the relaxation's bound.
+    LpFirst,
+    /// HiGHS's branch and bound (started from the dive's plan when it had one).
+    Mip,
+}
+
 /// The outcome of a solve.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Solution {
     /// How it ended.
     pub status: SolveStatus,
@@ -68,83 +111,376 @@ pub struct Solution {
     pub objective: f64,
     /// Column values.
     pub values: Vec<f64>,
-    /// Row duals (LP only; for a MIP these are not meaningful and are empty).
+    /// Row duals: of the LP itself, or for a mixed-integer model of the LP with every integral
+    /// choice fixed at the plan's (empty when the plan came from branch and bound).
     pub row_duals: Vec<f64>,
-    /// Relative MIP gap at the end (0 for an LP).
+    /// Reduced costs, on the same terms as `row_duals`.
+    pub reduced_costs: Vec<f64>,
+    /// Relative gap between the plan and the best bound (0 for an LP).
     pub mip_gap: f64,
+    /// How the solution was reached.
+    pub path: SolvePath,
     /// Why the solve failed, when it did.
     pub message: String,
 }
 
+impl Solution {
+    fn failed(status: SolveStatus, message: impl Into<String>) -> Solution {
+        Solution {
+            status,
+            objective: f64::NAN,
+            mip_gap: f64::NAN,
+            message: message.into(),
+            ..Solution::default()
+        }
+    }
+}
+
 /// Solves `model` with HiGHS.
 pub fn solve(model: &Model, settings: &SolveSettings) -> Solution {
-    let mut pb = ColProblem::new();
-    let rows: Vec<highs::Row> = model.rows.iter().map(|r| pb.add_row(r.lo..=r.hi)).collect();
-    let mut by_col: Vec<Vec<(highs::Row, f64)>> = vec![Vec::new(); model.cols.len()];
-    for &(r, c, v) in &model.entries {
-        by_col[c.0].push((rows[r.0], v));
-    }
-    for (c, terms) in model.cols.iter().zip(by_col) {
-        let kind = match (c.integer, c.semi) {
-            (_, true) => highs::Integrality::SemiContinuous,
-            (true, false) => highs::Integrality::Integer,
-            (false, false) => highs::Integrality::Continuous,
-        };
-        pb.add_column_with_integrality_kind(c.cost, c.lo..=c.hi, terms, kind);
-    }
     if let Some(problem) = model.invalid() {
-        return Solution {
-            status: SolveStatus::Error,
-            objective: f64::NAN,
-            values: vec![],
-            row_duals: vec![],
-            mip_gap: f64::NAN,
-            message: problem,
-        };
+        return Solution::failed(SolveStatus::Error, problem);
     }
-    let Ok(mut m) = pb.try_optimise(Sense::Minimise) else {
-        return Solution {
-            status: SolveStatus::Error,
-            objective: f64::NAN,
-            values: vec![],
-            row_duals: vec![],
-            mip_gap: f64::NAN,
-            message: "HiGHS rejected the model".to_string(),
-        };
-    };
-    if settings.log {
-        m.set_option("output_flag", true);
-        m.set_option("log_to_console", true);
-    } else {
-        m.make_quiet();
+    let start = Instant::now();
+    if !model.is_mip() {
+        return solve_direct(model, settings, settings.time_limit_s, None, SolvePath::Lp);
     }
-    m.set_option("time_limit", settings.time_limit_s);
-    m.set_option("mip_rel_gap", settings.mip_gap);
-    m.set_option("threads", settings.threads.max(1) as i32);
-    m.set_option("random_seed", 1);
-    if !settings.presolve {
-        m.set_option("presolve", "off");
-    }
-    let solved = match m.try_solve() {
-        Ok(s) => s,
-        Err(_) => {
-            return Solution {
-                status: SolveStatus::Error,
-                objective: f64::NAN,
-                values: vec![],
-                row_duals: vec![],
-                mip_gap: f64::NAN,
-                message: "the solver failed".to_string(),
-            };
+    let mut incumbent = None;
+    if settings.lp_first {
+        match lp_first(model, settings, start) {
+            Dive::Done(solution) => return solution,
+            Dive::Incumbent(values) => incumbent = Some(values),
+            Dive::Nothing => {}
         }
+    }
+    let left = (settings.time_limit_s - start.elapsed().as_secs_f64()).max(0.0);
+    if left <= 0.0 {
+        return match incumbent {
+            Some(values) => {
+                let mut s = evaluate(model, values, SolveStatus::Feasible, f64::NAN);
+                s.path = SolvePath::LpFirst;
+                s
+            }
+            None => Solution::failed(SolveStatus::TimeLimitNoSolution, ""),
+        };
+    }
+    let mip = solve_direct(model, settings, left, incumbent.as_deref(), SolvePath::Mip);
+    if mip.status.has_solution() || incumbent.is_none() {
+        return mip;
+    }
+    // Branch and bound failed to improve on or even keep the incumbent (it timed out in
+    // presolve, say): the dive's plan still stands.
+    let mut s = evaluate(
+        model,
+        incumbent.unwrap_or_default(),
+        SolveStatus::Feasible,
+        f64::NAN,
+    );
+    s.path = SolvePath::LpFirst;
+    s
+}
+
+/// What the LP-first dive found.
+enum Dive {
+    /// A final answer: infeasible, or a plan within the gap.
+    Done(Solution),
+    /// A plan, not within the gap: the starting incumbent of branch and bound.
+    Incumbent(Vec<f64>),
+    /// Nothing useful (the relaxation or a fixed LP failed).
+    Nothing,
+}
+
+/// Relaxation, then the dive; see the module docs.
+fn lp_first(model: &Model, settings: &SolveSettings, start: Instant) -> Dive {
+    let Ok((mut h, cols)) = to_highs(model, true) else {
+        return Dive::Nothing;
     };
+    configure(&mut h, settings, settings.time_limit_s);
+    if model.cols.len() >= IPM_MIN_COLS {
+        h.set_option("solver", "ipm");
+        h.set_option("run_crossover", "on");
+    }
+    let Ok(solved) = h.try_solve() else {
+        return Dive::Nothing;
+    };
+    match status_of(&solved) {
+        SolveStatus::Optimal => {}
+        // The relaxation has no solution, so the model has none.
+        SolveStatus::Infeasible => {
+            let mut s = Solution::failed(SolveStatus::Infeasible, "");
+            s.path = SolvePath::LpFirst;
+            return Dive::Done(s);
+        }
+        _ => return Dive::Nothing,
+    }
+    let relaxed = solved.get_solution().columns().to_vec();
+    let bound = objective(model, &relaxed);
+
+    // Fix the binaries: each exactly-one group to its largest value, the rest rounded.
+    let mut fixed: Vec<Option<(f64, f64)>> = vec![None; model.cols.len()];
+    for group in exactly_one_groups(model) {
+        let best = group
+            .iter()
+            .copied()
+            .max_by(|a, b| relaxed[a.0].total_cmp(&relaxed[b.0]).then(b.0.cmp(&a.0)))
+            .expect("groups are not empty");
+        for c in group {
+            let v = if c == best { 1.0 } else { 0.0 };
+            fixed[c.0] = Some((v, v));
+        }
+    }
+    for (i, c) in model.cols.iter().enumerate() {
+        if c.integer && fixed[i].is_none() {
+            let v = relaxed[i].round().clamp(c.lo, c.hi);
+            fixed[i] = Some((v, v));
+        }
+    }
+    // Then re-solve, and fix each semi-continuous variable left strictly between 0 and its
+    // minimum, until none is.
+    let mut h: highs::Model = solved.into();
+    h.set_option("solver", "choose");
+    for (i, f) in fixed.iter().enumerate() {
+        if let Some((lo, hi)) = *f {
+            h.change_column_bounds(cols[i], lo..=hi);
+        }
+    }
+    // Each round rounds a semi-continuous value below its minimum up when it is at least half
+    // of it and down otherwise; when that makes the LP infeasible, the round is redone with
+    // every one of its values rounded up.
+    let mut last_round: Vec<usize> = Vec::new();
+    let mut retried = false;
+    for _ in 0..DIVE_ROUNDS {
+        let left = settings.time_limit_s - start.elapsed().as_secs_f64();
+        if left <= 0.0 {
+            return Dive::Nothing;
+        }
+        h.set_option("time_limit", left);
+        let Ok(solved) = h.try_solve() else {
+            return Dive::Nothing;
+        };
+        match status_of(&solved) {
+            SolveStatus::Optimal => retried = false,
+            SolveStatus::Infeasible if !retried && !last_round.is_empty() => {
+                retried = true;
+                h = solved.into();
+                for &i in &last_round {
+                    let c = &model.cols[i];
+                    fixed[i] = Some((c.lo, c.hi));
+                    h.change_column_bounds(cols[i], c.lo..=c.hi);
+                }
+                continue;
+            }
+            _ => return Dive::Nothing,
+        }
+        let sol = solved.get_solution();
+        let values = sol.columns().to_vec();
+        last_round.clear();
+        for (i, c) in model.cols.iter().enumerate() {
+            if c.semi
+                && fixed[i].is_none()
+                && values[i] > TOL
+                && values[i] < c.lo - TOL * c.lo.abs().max(1.0)
+            {
+                last_round.push(i);
+            }
+        }
+        if last_round.is_empty() {
+            let cost = objective(model, &values);
+            let gap = relative_gap(cost, bound);
+            if gap <= settings.mip_gap {
+                return Dive::Done(Solution {
+                    status: SolveStatus::Optimal,
+                    objective: cost,
+                    values: snap(model, values),
+                    row_duals: sol.dual_rows().to_vec(),
+                    reduced_costs: sol.dual_columns().to_vec(),
+                    mip_gap: gap,
+                    path: SolvePath::LpFirst,
+                    message: String::new(),
+                });
+            }
+            return Dive::Incumbent(snap(model, values));
+        }
+        h = solved.into();
+        for &i in &last_round {
+            let c = &model.cols[i];
+            let bounds = if values[i] >= 0.5 * c.lo {
+                (c.lo, c.hi)
+            } else {
+                (0.0, 0.0)
+            };
+            fixed[i] = Some(bounds);
+            h.change_column_bounds(cols[i], bounds.0..=bounds.1);
+        }
+    }
+    Dive::Nothing
+}
+
+/// Rows `Σ x = 1` over binaries with coefficient 1: "exactly one of these".
+fn exactly_one_groups(model: &Model) -> Vec<Vec<Col>> {
+    let mut terms: Vec<Vec<(Col, f64)>> = vec![Vec::new(); model.rows.len()];
+    for &(r, c, v) in &model.entries {
+        if model.rows[r.0].lo == 1.0 && model.rows[r.0].hi == 1.0 {
+            terms[r.0].push((c, v));
+        }
+    }
+    terms
+        .into_iter()
+        .filter(|t| {
+            !t.is_empty()
+                && t.iter()
+                    .all(|&(c, v)| v == 1.0 && model.cols[c.0].integer && model.cols[c.0].hi <= 1.0)
+        })
+        .map(|t| t.into_iter().map(|(c, _)| c).collect())
+        .collect()
+}
+
+/// Rounds integral values and semi-continuous values near 0 exactly, so the plan reads clean.
+fn snap(model: &Model, mut values: Vec<f64>) -> Vec<f64> {
+    for (c, v) in model.cols.iter().zip(values.iter_mut()) {
+        if c.integer {
+            *v = v.round();
+        } else if c.semi && v.abs() <= TOL {
+            *v = 0.0;
+        }
+    }
+    values
+}
+
+/// The relative gap HiGHS reports: `|cost − bound| / |cost|`.
+fn relative_gap(cost: f64, bound: f64) -> f64 {
+    if cost == bound {
+        0.0
+    } else {
+        (cost - bound).abs() / cost.abs().max(1e-9)
+    }
+}
+
+/// The objective of `values`, with the model's constant.
+fn objective(model: &Model, values: &[f64]) -> f64 {
+    model.objective_constant
+        + model
+            .cols
+            .iter()
+            .zip(values)
+            .map(|(c, v)| c.cost * v)
+            .sum::<f64>()
+}
+
+/// A solution made of known values (no duals).
+fn evaluate(model: &Model, values: Vec<f64>, status: SolveStatus, mip_gap: f64) -> Solution {
+    Solution {
+        status,
+        objective: objective(model, &values),
+        values,
+        mip_gap,
+        ..Solution::default()
+    }
+}
+
+/// Builds the HiGHS problem, and handles to its columns; `relaxed` drops integrality
+/// (semi-continuous variables may then take any value from 0).
+fn to_highs(model: &Model, relaxed: bool) -> Result<(highs::Model, Vec<highs::Col>), String> {
+    let mut pb = RowProblem::new();
+    let cols: Vec<highs::Col> = model
+        .cols
+        .iter()
+        .map(|c| {
+            if relaxed || !(c.integer || c.semi) {
+                let lo = if c.semi { c.lo.min(0.0) } else { c.lo };
+                pb.add_column(c.cost, lo..=c.hi)
+            } else if c.semi {
+                pb.add_semi_continuous_column(c.cost, c.lo..=c.hi)
+            } else {
+                pb.add_integer_column(c.cost, c.lo..=c.hi)
+            }
+        })
+        .collect();
+    let mut by_row: Vec<Vec<(highs::Col, f64)>> = vec![Vec::new(); model.rows.len()];
+    for &(r, c, v) in &model.entries {
+        by_row[r.0].push((cols[c.0], v));
+    }
+    for (r, terms) in model.rows.iter().zip(by_row) {
+        pb.add_row(r.lo..=r.hi, terms);
+    }
+    let h = pb
+        .try_optimise(Sense::Minimise)
+        .map_err(|_| "HiGHS rejected the model".to_string())?;
+    Ok((h, cols))
+}
+
+/// Sets the options every solve shares.
+fn configure(h: &mut highs::Model, settings: &SolveSettings, time_limit_s: f64) {
+    if settings.log {
+        h.set_option("output_flag", true);
+        h.set_option("log_to_console", true);
+    } else {
+        h.make_quiet();
+    }
+    h.set_option("time_limit", time_limit_s);
+    h.set_option("mip_rel_gap", settings.mip_gap);
+    h.set_option("threads", settings.threads.max(1) as i32);
+    h.set_option("random_seed", 1);
+    if !settings.presolve {
+        h.set_option("presolve", "off");
+    }
+}
+
+/// Solves the model as it is (LP, or MIP by branch and bound from `start`).
+fn solve_direct(
+    model: &Model,
+    settings: &SolveSettings,
+    time_limit_s: f64,
+    start: Option<&[f64]>,
+    path: SolvePath,
+) -> Solution {
+    let Ok((mut h, _)) = to_highs(model, false) else {
+        return Solution::failed(SolveStatus::Error, "HiGHS rejected the model");
+    };
+    configure(&mut h, settings, time_limit_s);
+    if let Some(values) = start {
+        // A plan HiGHS cannot use as a start only costs the warm start, not the solve.
+        let _ = h.try_set_solution(Some(values), None, None, None);
+    }
+    let Ok(solved) = h.try_solve() else {
+        return Solution::failed(SolveStatus::Error, "the solver failed");
+    };
+    let status = status_of(&solved);
+    let is_mip = model.is_mip();
+    let mip_gap = if is_mip { solved.mip_gap() } else { 0.0 };
+    if !status.has_solution() {
+        let mut s = Solution::failed(status, "");
+        s.mip_gap = mip_gap;
+        s.path = path;
+        return s;
+    }
+    let sol = solved.get_solution();
+    let values = snap(model, sol.columns().to_vec());
+    let (row_duals, reduced_costs) = if is_mip {
+        (vec![], vec![])
+    } else {
+        (sol.dual_rows().to_vec(), sol.dual_columns().to_vec())
+    };
+    Solution {
+        status,
+        objective: objective(model, &values),
+        values,
+        row_duals,
+        reduced_costs,
+        mip_gap,
+        path,
+        message: String::new(),
+    }
+}
+
+/// How a HiGHS run ended, as a status.
+fn status_of(solved: &SolvedModel) -> SolveStatus {
     let has_primal = matches!(
         solved.primal_solution_status(),
-        highs::HighsSolutionStatus::Feasible
+        HighsSolutionStatus::Feasible
     );
-    let status = match solved.status() {
-        HighsModelStatus::Optimal => SolveStatus::Optimal,
-        HighsModelStatus::ModelEmpty => SolveStatus::Optimal,
+    match solved.status() {
+        HighsModelStatus::Optimal | HighsModelStatus::ModelEmpty => SolveStatus::Optimal,
         HighsModelStatus::Infeasible => SolveStatus::Infeasible,
         HighsModelStatus::Unbounded | HighsModelStatus::UnboundedOrInfeasible => {
             SolveStatus::Unbounded
@@ -160,40 +496,6 @@ pub fn solve(model: &Model, settings: &SolveSettings) -> Solution {
             SolveStatus::TimeLimitNoSolution
         }
         _ => SolveStatus::Error,
-    };
-    let is_mip = model.is_mip();
-    let mip_gap = if is_mip { solved.mip_gap() } else { 0.0 };
-    if !status.has_solution() {
-        return Solution {
-            status,
-            objective: f64::NAN,
-            values: vec![],
-            row_duals: vec![],
-            mip_gap,
-            message: String::new(),
-        };
-    }
-    let sol = solved.get_solution();
-    let values = sol.columns().to_vec();
-    let objective = model.objective_constant
-        + model
-            .cols
-            .iter()
-            .zip(&values)
-            .map(|(c, v)| c.cost * v)
-            .sum::<f64>();
-    let row_duals = if is_mip {
-        vec![]
-    } else {
-        sol.dual_rows().to_vec()
-    };
-    Solution {
-        status,
-        objective,
-        values,
-        row_duals,
-        mip_gap,
-        message: String::new(),
     }
 }
 
@@ -201,20 +503,77 @@ pub fn solve(model: &Model, settings: &SolveSettings) -> Solution {
 mod tests {
     use super::*;
 
+    fn both_paths() -> [SolveSettings; 2] {
+        [
+            SolveSettings::default(),
+            SolveSettings {
+                lp_first: false,
+                ..SolveSettings::default()
+            },
+        ]
+    }
+
     #[test]
     fn solves_a_small_mip_and_reports_infeasibility() {
+        for settings in both_paths() {
+            let mut m = Model::default();
+            let x = m.col("x", 0.0, 10.0, 1.0);
+            let y = m.binary("y", 3.0);
+            m.row("need", 4.5, f64::INFINITY, &[(x, 1.0), (y, 5.0)]);
+            let s = solve(&m, &settings);
+            assert_eq!(s.status, SolveStatus::Optimal);
+            assert!((s.objective - 3.0).abs() < 1e-6, "{}", s.objective);
+
+            m.row("impossible", 100.0, f64::INFINITY, &[(x, 1.0)]);
+            assert_eq!(solve(&m, &settings).status, SolveStatus::Infeasible);
+        }
+    }
+
+    /// A choice the relaxation splits: the dive's plan is not within the gap, so branch and
+    /// bound finishes from it.
+    #[test]
+    fn a_split_relaxation_falls_back_to_branch_and_bound() {
+        // Choose one of a, b; each must then carry 10 units on a semi-continuous variable of
+        // at least 6; a's units cost 1, b's 2 but a has a fixed charge of 15.
         let mut m = Model::default();
-        let x = m.col("x", 0.0, 10.0, 1.0);
-        let y = m.binary("y", 3.0);
-        m.row("need", 4.5, f64::INFINITY, &[(x, 1.0), (y, 5.0)]);
+        let ya = m.binary("ya", 15.0);
+        let yb = m.binary("yb", 0.0);
+        m.row("one", 1.0, 1.0, &[(ya, 1.0), (yb, 1.0)]);
+        let xa = m.semi_continuous("xa", 6.0, 10.0, 1.0);
+        let xb = m.semi_continuous("xb", 6.0, 10.0, 2.0);
+        m.row("cap a", f64::NEG_INFINITY, 0.0, &[(xa, 1.0), (ya, -10.0)]);
+        m.row("cap b", f64::NEG_INFINITY, 0.0, &[(xb, 1.0), (yb, -10.0)]);
+        m.row("work", 10.0, f64::INFINITY, &[(xa, 1.0), (xb, 1.0)]);
+        for settings in both_paths() {
+            let s = solve(&m, &settings);
+            assert_eq!(s.status, SolveStatus::Optimal);
+            // a: 15 + 10 = 25; b: 20.
+            assert!((s.objective - 20.0).abs() < 1e-6, "{}", s.objective);
+            assert_eq!(s.values[yb.0], 1.0);
+        }
+    }
+
+    /// The dive's plan is within the gap: no branch and bound, and duals come with it.
+    #[test]
+    fn a_plan_within_the_gap_of_the_relaxation_comes_with_duals() {
+        let mut m = Model::default();
+        let ya = m.binary("ya", 0.0);
+        let yb = m.binary("yb", 0.0);
+        m.row("one", 1.0, 1.0, &[(ya, 1.0), (yb, 1.0)]);
+        let xa = m.semi_continuous("xa", 2.0, 10.0, 1.0);
+        let xb = m.semi_continuous("xb", 2.0, 10.0, 3.0);
+        m.row("cap a", f64::NEG_INFINITY, 0.0, &[(xa, 1.0), (ya, -10.0)]);
+        m.row("cap b", f64::NEG_INFINITY, 0.0, &[(xb, 1.0), (yb, -10.0)]);
+        let work = m.row("work", 4.0, f64::INFINITY, &[(xa, 1.0), (xb, 1.0)]);
         let s = solve(&m, &SolveSettings::default());
         assert_eq!(s.status, SolveStatus::Optimal);
-        assert!((s.objective - 3.0).abs() < 1e-6, "{}", s.objective);
-
-        m.row("impossible", 100.0, f64::INFINITY, &[(x, 1.0)]);
-        assert_eq!(
-            solve(&m, &SolveSettings::default()).status,
-            SolveStatus::Infeasible
+        assert_eq!(s.path, SolvePath::LpFirst);
+        assert!((s.objective - 4.0).abs() < 1e-9);
+        // One more unit of work costs 1 (on a).
+        assert!(
+            (s.row_duals[work.0] - 1.0).abs() < 1e-9,
+            "{:?}",
+            s.row_duals
         );
     }
 }
