@@ -64,6 +64,9 @@ pub struct ScenarioFile {
     /// Overrides of the performance model.
     #[serde(default, skip_serializing_if = "is_default")]
     pub performance: Performance,
+    /// Uncertain inputs, sampled by `allot risk`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncertainty: Vec<Uncertainty>,
 }
 
 /// Overrides of the performance model's stated defaults.
@@ -319,6 +322,11 @@ pub struct InferenceDemand {
     /// Providers allowed; any when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub providers: Vec<String>,
+    /// Revenue per million tokens served (input and output), USD; the finance projection adds
+    /// it to the revenue series.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub price_usd_per_million_tokens: Option<f64>,
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -640,3 +648,160 @@ pub struct Finance {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reference: Vec<Reference>,
 }
+
+/// What an uncertain input changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UncertaintyKind {
+    /// A multiplier on the prices of the offerings named by `vendor`, `chip`, `provider` and
+    /// `offering` (all of them when none is given): instance prices, capex and opex.
+    Price,
+    /// A multiplier on an inference demand's requests or a training run's tokens (`workload`;
+    /// every inference demand when absent).
+    Demand,
+    /// A delay in months of the delivery ramps (`[[availability]]`) named by `offering`,
+    /// `provider` and `chip` (all of them when none is given).
+    DeliveryDelay,
+    /// The software-maturity factor of `chip` (see `[performance] maturity`).
+    Maturity,
+    /// A multiplier on revenue: the revenue series and the prices per million tokens.
+    Revenue,
+}
+
+impl UncertaintyKind {
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UncertaintyKind::Price => "price",
+            UncertaintyKind::Demand => "demand",
+            UncertaintyKind::DeliveryDelay => "delivery_delay",
+            UncertaintyKind::Maturity => "maturity",
+            UncertaintyKind::Revenue => "revenue",
+        }
+    }
+}
+
+/// A probability distribution's family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DistributionKind {
+    /// Normal with `mean` and `sd`.
+    Normal,
+    /// Log-normal with `median` and `sigma` (the standard deviation of its logarithm).
+    Lognormal,
+    /// Triangular with `min`, `mode` and `max`.
+    Triangular,
+    /// Uniform between `min` and `max`.
+    Uniform,
+}
+
+impl DistributionKind {
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DistributionKind::Normal => "normal",
+            DistributionKind::Lognormal => "lognormal",
+            DistributionKind::Triangular => "triangular",
+            DistributionKind::Uniform => "uniform",
+        }
+    }
+
+    /// The parameters this family takes, in the order they are written.
+    pub fn parameters(self) -> &'static [&'static str] {
+        match self {
+            DistributionKind::Normal => &["mean", "sd"],
+            DistributionKind::Lognormal => &["median", "sigma"],
+            DistributionKind::Triangular => &["min", "mode", "max"],
+            DistributionKind::Uniform => &["min", "max"],
+        }
+    }
+}
+
+/// An uncertain input of the scenario: what it changes, and the distribution of its value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Uncertainty {
+    /// Unique name, shown in the sensitivity ranking.
+    #[schemars(extend("format" = "name"))]
+    pub name: String,
+    /// What the sampled value changes.
+    pub kind: UncertaintyKind,
+    /// Vendor id (kind `price`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    /// Accelerator id or alias (kinds `price`, `delivery_delay`, `maturity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chip: Option<String>,
+    /// Provider id or alias (kinds `price`, `delivery_delay`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// Offering id (kinds `price`, `delivery_delay`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offering: Option<String>,
+    /// Training run or inference demand (kind `demand`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload: Option<String>,
+    /// The distribution's family.
+    pub distribution: DistributionKind,
+    /// Normal: mean.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean: Option<f64>,
+    /// Normal: standard deviation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub sd: Option<f64>,
+    /// Log-normal: median.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub median: Option<f64>,
+    /// Log-normal: standard deviation of the natural logarithm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub sigma: Option<f64>,
+    /// Triangular and uniform: smallest value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Triangular: most likely value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<f64>,
+    /// Triangular and uniform: largest value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Free text, e.g. where the spread comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+impl Uncertainty {
+    /// The value of a distribution parameter by name, when given.
+    pub fn parameter(&self, name: &str) -> Option<f64> {
+        match name {
+            "mean" => self.mean,
+            "sd" => self.sd,
+            "median" => self.median,
+            "sigma" => self.sigma,
+            "min" => self.min,
+            "mode" => self.mode,
+            "max" => self.max,
+            _ => None,
+        }
+    }
+
+    /// The targets given, as (field, value) pairs.
+    pub fn targets(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("vendor", &self.vendor),
+            ("chip", &self.chip),
+            ("provider", &self.provider),
+            ("offering", &self.offering),
+            ("workload", &self.workload),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+        .collect()
+    }
+}
+
+/// Every distribution parameter field, in the order of [`Uncertainty`].
+pub const DISTRIBUTION_PARAMETERS: [&str; 7] =
+    ["mean", "sd", "median", "sigma", "min", "mode", "max"];

@@ -8,7 +8,10 @@ use allot_catalog::{Catalog, PriceModel};
 use allot_diag::{Diagnostic, did_you_mean};
 use allot_toml::SpanMap;
 
-use crate::format::{ModelSpec, ScenarioFile, Settings};
+use crate::format::{
+    DISTRIBUTION_PARAMETERS, DistributionKind, ModelSpec, ScenarioFile, Settings, Uncertainty,
+    UncertaintyKind,
+};
 use crate::{Month, Series};
 
 /// Collects diagnostics located by path.
@@ -137,6 +140,7 @@ pub(crate) fn validate(s: &ScenarioFile, catalog: &Catalog, r: &mut Report<'_>) 
     check_contracts(s, catalog, r);
     check_policy(s, catalog, r);
     check_finance(s, r);
+    check_uncertainty(s, catalog, r);
     for (name, factor) in &s.performance.maturity {
         let path = format!(
             "performance.maturity.{}",
@@ -686,6 +690,258 @@ fn check_finance(s: &ScenarioFile, r: &mut Report<'_>) {
                 "years {} to {} are not all inside the horizon's years {first_year} to {last_year}",
                 x.from_year, x.to_year
             ));
+        }
+    }
+}
+
+/// Targets each kind of uncertainty accepts.
+fn accepted_targets(kind: UncertaintyKind) -> &'static [&'static str] {
+    match kind {
+        UncertaintyKind::Price => &["vendor", "chip", "provider", "offering"],
+        UncertaintyKind::Demand => &["workload"],
+        UncertaintyKind::DeliveryDelay => &["chip", "provider", "offering"],
+        UncertaintyKind::Maturity => &["chip"],
+        UncertaintyKind::Revenue => &[],
+    }
+}
+
+fn check_uncertainty(s: &ScenarioFile, catalog: &Catalog, r: &mut Report<'_>) {
+    check_unique(
+        s.uncertainty.iter().map(|u| u.name.as_str()),
+        "uncertainty",
+        "uncertainty",
+        r,
+    );
+    let workloads: Vec<&str> = s
+        .training
+        .iter()
+        .map(|t| t.name.as_str())
+        .chain(s.inference.iter().map(|d| d.name.as_str()))
+        .collect();
+    let mut maturity: HashMap<String, usize> = HashMap::new();
+    for (i, u) in s.uncertainty.iter().enumerate() {
+        let path = format!("uncertainty[{i}]");
+        let accepted = accepted_targets(u.kind);
+        let mut resolved = true;
+        for (field, value) in u.targets() {
+            let at = format!("{path}.{field}");
+            if !accepted.contains(&field) {
+                let takes = if accepted.is_empty() {
+                    "takes no target".to_string()
+                } else {
+                    format!(
+                        "takes only {}",
+                        accepted
+                            .iter()
+                            .map(|a| format!("`{a}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                r.error(
+                    &at,
+                    format!("kind '{}' {takes}, not `{field}`", u.kind.as_str()),
+                );
+                resolved = false;
+                continue;
+            }
+            let ok = match field {
+                "vendor" => {
+                    let vendors = catalog.vendors();
+                    let known = vendors.contains(&value.trim().to_lowercase().as_str());
+                    if !known {
+                        r.error(&at, format!("unknown vendor '{value}'"))
+                            .hint_opt(did_you_mean(value, vendors.iter().copied()))
+                            .hint(format!("vendors: {}", vendors.join(", ")));
+                    }
+                    known
+                }
+                "chip" => check_chip(catalog, value, &at, r).is_some(),
+                "provider" => check_provider(catalog, value, &at, r).is_some(),
+                "offering" => check_offering(catalog, value, &at, r),
+                _ => {
+                    let known = workloads
+                        .iter()
+                        .any(|n| n.trim().eq_ignore_ascii_case(value.trim()));
+                    if !known {
+                        r.error(&at, format!("unknown workload '{value}'"))
+                            .hint_opt(did_you_mean(value, workloads.iter().copied()))
+                            .hint("name a [[training]] run or an [[inference]] demand of this scenario");
+                    }
+                    known
+                }
+            };
+            resolved &= ok;
+        }
+        if u.kind == UncertaintyKind::Maturity {
+            match &u.chip {
+                None => {
+                    r.error(&path, "kind 'maturity' needs `chip`")
+                        .hint("e.g. chip = \"trainium3\"");
+                }
+                Some(chip) => {
+                    if let Some(id) = catalog.accelerator(chip).map(|a| a.id.clone())
+                        && let Some(first) = maturity.insert(id, i)
+                    {
+                        r.error(
+                            &format!("{path}.chip"),
+                            format!(
+                                "a second maturity uncertainty for '{chip}' (also uncertainty[{first}])"
+                            ),
+                        )
+                        .hint("keep one distribution per chip");
+                    }
+                }
+            }
+        }
+        if resolved && u.kind == UncertaintyKind::DeliveryDelay {
+            check_delay_matches(s, catalog, u, &path, r);
+        }
+        check_distribution(u, &path, r);
+    }
+}
+
+/// Warns when a delivery delay matches no `[[availability]]` ramp.
+fn check_delay_matches(
+    s: &ScenarioFile,
+    catalog: &Catalog,
+    u: &Uncertainty,
+    path: &str,
+    r: &mut Report<'_>,
+) {
+    let id_of_chip = |c: &str| catalog.accelerator(c).map(|a| a.id.clone());
+    let id_of_provider = |p: &str| catalog.provider(p).map(|a| a.id.clone());
+    let any = s.availability.iter().any(|a| {
+        let (provider, chip) = match (&a.offering, &a.provider, &a.chip) {
+            (Some(o), _, _) => match catalog.offering(o) {
+                Some(o) => (Some(o.provider.clone()), Some(o.chip.clone())),
+                None => (None, None),
+            },
+            (None, p, c) => (
+                p.as_deref().and_then(id_of_provider),
+                c.as_deref().and_then(id_of_chip),
+            ),
+        };
+        u.offering.as_deref().is_none_or(|o| {
+            a.offering.as_deref().is_some_and(|x| {
+                catalog.offering(x).map(|v| &v.id) == catalog.offering(o).map(|v| &v.id)
+            })
+        }) && u
+            .provider
+            .as_deref()
+            .is_none_or(|p| provider.is_some() && provider == id_of_provider(p))
+            && u.chip
+                .as_deref()
+                .is_none_or(|c| chip.is_some() && chip == id_of_chip(c))
+    });
+    if !any {
+        r.warning(
+            path,
+            "no [[availability]] ramp matches this delivery delay; it has no effect",
+        )
+        .hint(
+            "a delay shifts the [[availability]] entries with the same offering, provider or chip",
+        );
+    }
+}
+
+fn check_distribution(u: &Uncertainty, path: &str, r: &mut Report<'_>) {
+    let family = u.distribution;
+    let wanted = family.parameters();
+    for p in DISTRIBUTION_PARAMETERS {
+        if u.parameter(p).is_some() && !wanted.contains(&p) {
+            r.error(
+                &format!("{path}.{p}"),
+                format!(
+                    "`{p}` is not a parameter of a {} distribution",
+                    family.as_str()
+                ),
+            )
+            .hint(format!(
+                "a {} distribution takes {}",
+                family.as_str(),
+                wanted.join(", ")
+            ));
+        }
+    }
+    let missing: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|p| u.parameter(p).is_none())
+        .collect();
+    if !missing.is_empty() {
+        r.error(
+            &format!("{path}.distribution"),
+            format!(
+                "a {} distribution needs {}",
+                family.as_str(),
+                missing
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+        )
+        .hint(format!(
+            "give {} in the same [[uncertainty]] entry",
+            wanted.join(", ")
+        ));
+        return;
+    }
+    let value = |p: &str| u.parameter(p).unwrap_or(0.0);
+    match family {
+        DistributionKind::Normal | DistributionKind::Lognormal => {}
+        DistributionKind::Uniform => {
+            if value("max") <= value("min") {
+                r.error(
+                    &format!("{path}.max"),
+                    format!("max {} is not above min {}", value("max"), value("min")),
+                );
+                return;
+            }
+        }
+        DistributionKind::Triangular => {
+            let (lo, mode, hi) = (value("min"), value("mode"), value("max"));
+            if hi <= lo {
+                r.error(
+                    &format!("{path}.max"),
+                    format!("max {hi} is not above min {lo}"),
+                );
+                return;
+            }
+            if !(lo..=hi).contains(&mode) {
+                r.error(
+                    &format!("{path}.mode"),
+                    format!("mode {mode} is outside min {lo} to max {hi}"),
+                );
+                return;
+            }
+        }
+    }
+    if family == DistributionKind::Lognormal && value("median") <= 0.0 {
+        r.error(
+            &format!("{path}.median"),
+            "a log-normal median must be above 0",
+        );
+    }
+    // The values a kind can take.
+    let (lo, hi, what) = match u.kind {
+        UncertaintyKind::Price | UncertaintyKind::Demand | UncertaintyKind::Revenue => {
+            (0.0, f64::INFINITY, "a multiplier must not be negative")
+        }
+        UncertaintyKind::Maturity => (0.05, 2.0, "a maturity factor is between 0.05 and 2"),
+        UncertaintyKind::DeliveryDelay => return,
+    };
+    let bounds: Vec<&str> = match family {
+        DistributionKind::Uniform | DistributionKind::Triangular => vec!["min", "max"],
+        DistributionKind::Normal => vec!["mean"],
+        DistributionKind::Lognormal => vec!["median"],
+    };
+    for b in bounds {
+        let v = value(b);
+        if v < lo || v > hi {
+            r.error(&format!("{path}.{b}"), format!("{b} {v}: {what}"))
+                .hint("samples outside the range are clamped to it; the distribution should lie inside it");
         }
     }
 }

@@ -155,6 +155,7 @@ fn inference(i: usize) -> impl Strategy<Value = InferenceDemand> {
                 end: None,
                 chips,
                 providers,
+                price_usd_per_million_tokens: None,
                 notes: Some("generated".to_string()),
             },
         )
@@ -287,6 +288,7 @@ fn scenario() -> impl Strategy<Value = ScenarioFile> {
                         spot: None,
                     },
                     performance: Performance::default(),
+                    uncertainty: vec![],
                     finance: finance.then(|| Finance {
                         starting_cash_usd: 1e9,
                         revenue_usd_per_month: revenue,

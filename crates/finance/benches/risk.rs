@@ -1,0 +1,2 @@
+//! Risk benchmark (written below).
+fn main() {}
