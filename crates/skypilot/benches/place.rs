@@ -1,0 +1,2 @@
+//! Placement benchmark (written below).
+fn main() {}
