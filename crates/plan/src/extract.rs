@@ -88,6 +88,8 @@ pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> 
         inference: Vec::new(),
         commitments: Vec::new(),
         unplaceable: prep.unplaceable.clone(),
+        explanations: Vec::new(),
+        relaxations: Vec::new(),
     };
     if !sol.status.has_solution() {
         return plan;

@@ -145,14 +145,104 @@ pub fn solve(model: &Model, settings: &SolveSettings) -> Solution {
     if !model.is_mip() {
         return solve_direct(model, settings, settings.time_limit_s, None, SolvePath::Lp);
     }
-    let mut incumbent = None;
-    if settings.lp_first {
-        match lp_first(model, settings, start) {
-            Dive::Done(solution) => return solution,
-            Dive::Incumbent(values) => incumbent = Some(values),
-            Dive::Nothing => {}
+    let dive = if settings.lp_first {
+        lp_first(model, settings, start)
+    } else {
+        Dive::Nothing
+    };
+    finish(model, settings, start, dive)
+}
+
+/// A change to a model: new bounds and costs for some of its columns.
+#[derive(Debug, Clone, Default)]
+pub struct Variant {
+    /// New bounds `(column, lo, hi)`.
+    pub bounds: Vec<(Col, f64, f64)>,
+    /// New costs.
+    pub costs: Vec<(Col, f64)>,
+}
+
+impl Variant {
+    /// `model` with this variant's changes.
+    pub fn apply(&self, model: &Model) -> Model {
+        let mut m = model.clone();
+        for &(c, lo, hi) in &self.bounds {
+            m.cols[c.0].lo = lo;
+            m.cols[c.0].hi = hi;
         }
+        for &(c, cost) in &self.costs {
+            m.cols[c.0].cost = cost;
+        }
+        m
     }
+}
+
+/// Solves `model` under each variant in turn. One HiGHS instance serves them all, so each
+/// variant's relaxation starts from the basis the one before left: a warm start, which makes a
+/// variant that changes a few choices or prices much cheaper than a solve from scratch.
+pub fn solve_variants(
+    model: &Model,
+    settings: &SolveSettings,
+    variants: &[Variant],
+) -> Vec<Solution> {
+    let mut session: Option<(highs::Model, Vec<highs::Col>)> = None;
+    let mut touched: Vec<Col> = Vec::new();
+    let mut out = Vec::with_capacity(variants.len());
+    for variant in variants {
+        let effective = variant.apply(model);
+        if !settings.lp_first || !model.is_mip() || model.invalid().is_some() {
+            out.push(solve(&effective, settings));
+            continue;
+        }
+        let start = Instant::now();
+        let (mut h, cols) = match session.take() {
+            Some(s) => s,
+            None => match to_highs(model, true) {
+                Ok((mut h, cols)) => {
+                    configure(&mut h, settings, settings.time_limit_s);
+                    if model.cols.len() >= IPM_MIN_COLS {
+                        h.set_option("solver", "ipm");
+                        h.set_option("run_crossover", "on");
+                    }
+                    (h, cols)
+                }
+                Err(e) => {
+                    out.push(Solution::failed(SolveStatus::Error, e));
+                    continue;
+                }
+            },
+        };
+        // Undo the previous variant, then apply this one, in relaxed form.
+        let this: Vec<Col> = variant
+            .bounds
+            .iter()
+            .map(|b| b.0)
+            .chain(variant.costs.iter().map(|c| c.0))
+            .collect();
+        for &c in touched.iter().chain(&this) {
+            let def = &effective.cols[c.0];
+            let (lo, hi) = relaxed_bounds(def);
+            h.change_column_bounds(cols[c.0], lo..=hi);
+            h.change_column_cost(cols[c.0], def.cost);
+        }
+        touched = this;
+        h.set_option("time_limit", settings.time_limit_s);
+        let (dive, h) = lp_first_with(h, &cols, &effective, settings, start);
+        if let Some(h) = h {
+            session = Some((h, cols));
+        }
+        out.push(finish(&effective, settings, start, dive));
+    }
+    out
+}
+
+/// After the dive: its answer, or branch and bound (from its plan, when it has one).
+fn finish(model: &Model, settings: &SolveSettings, start: Instant, dive: Dive) -> Solution {
+    let incumbent = match dive {
+        Dive::Done(solution) => return solution,
+        Dive::Incumbent(values) => Some(values),
+        Dive::Nothing => None,
+    };
     let left = (settings.time_limit_s - start.elapsed().as_secs_f64()).max(0.0);
     if left <= 0.0 {
         return match incumbent {
@@ -165,19 +255,19 @@ pub fn solve(model: &Model, settings: &SolveSettings) -> Solution {
         };
     }
     let mip = solve_direct(model, settings, left, incumbent.as_deref(), SolvePath::Mip);
-    if mip.status.has_solution() || incumbent.is_none() {
+    if mip.status.has_solution() {
         return mip;
     }
-    // Branch and bound failed to improve on or even keep the incumbent (it timed out in
-    // presolve, say): the dive's plan still stands.
-    let mut s = evaluate(
-        model,
-        incumbent.unwrap_or_default(),
-        SolveStatus::Feasible,
-        f64::NAN,
-    );
-    s.path = SolvePath::LpFirst;
-    s
+    match incumbent {
+        // Branch and bound failed to keep even the incumbent (it timed out in presolve, say):
+        // the dive's plan still stands.
+        Some(values) => {
+            let mut s = evaluate(model, values, SolveStatus::Feasible, f64::NAN);
+            s.path = SolvePath::LpFirst;
+            s
+        }
+        None => mip,
+    }
 }
 
 /// What the LP-first dive found.
@@ -200,8 +290,21 @@ fn lp_first(model: &Model, settings: &SolveSettings, start: Instant) -> Dive {
         h.set_option("solver", "ipm");
         h.set_option("run_crossover", "on");
     }
+    lp_first_with(h, &cols, model, settings, start).0
+}
+
+/// The relaxation and dive of `model` on a HiGHS model `h` that holds its relaxation (and
+/// perhaps a basis from an earlier solve); returns `h` with the relaxed bounds restored, for
+/// the next variant.
+fn lp_first_with(
+    h: highs::Model,
+    cols: &[highs::Col],
+    model: &Model,
+    settings: &SolveSettings,
+    start: Instant,
+) -> (Dive, Option<highs::Model>) {
     let Ok(solved) = h.try_solve() else {
-        return Dive::Nothing;
+        return (Dive::Nothing, None);
     };
     match status_of(&solved) {
         SolveStatus::Optimal => {}
@@ -209,13 +312,47 @@ fn lp_first(model: &Model, settings: &SolveSettings, start: Instant) -> Dive {
         SolveStatus::Infeasible => {
             let mut s = Solution::failed(SolveStatus::Infeasible, "");
             s.path = SolvePath::LpFirst;
-            return Dive::Done(s);
+            return (Dive::Done(s), Some(solved.into()));
         }
-        _ => return Dive::Nothing,
+        _ => return (Dive::Nothing, Some(solved.into())),
     }
     let relaxed = solved.get_solution().columns().to_vec();
     let bound = objective(model, &relaxed);
+    let mut h: highs::Model = solved.into();
+    h.set_option("solver", "choose");
+    let (dive, h) = dive(h, cols, model, settings, start, &relaxed, bound);
+    // Restore the relaxation's bounds for the next variant.
+    let h = h.map(|mut h| {
+        for (i, c) in model.cols.iter().enumerate() {
+            if c.integer || c.semi {
+                let (lo, hi) = relaxed_bounds(c);
+                h.change_column_bounds(cols[i], lo..=hi);
+            }
+        }
+        h
+    });
+    (dive, h)
+}
 
+/// The bounds of a column in the relaxation.
+fn relaxed_bounds(c: &crate::lp::ColDef) -> (f64, f64) {
+    if c.semi {
+        (c.lo.min(0.0), c.hi)
+    } else {
+        (c.lo, c.hi)
+    }
+}
+
+/// The dive from the relaxation's solution `relaxed`, of cost `bound`.
+fn dive(
+    mut h: highs::Model,
+    cols: &[highs::Col],
+    model: &Model,
+    settings: &SolveSettings,
+    start: Instant,
+    relaxed: &[f64],
+    bound: f64,
+) -> (Dive, Option<highs::Model>) {
     // Fix the binaries: each exactly-one group to its largest value, the rest rounded.
     let mut fixed: Vec<Option<(f64, f64)>> = vec![None; model.cols.len()];
     for group in exactly_one_groups(model) {
@@ -235,28 +372,25 @@ fn lp_first(model: &Model, settings: &SolveSettings, start: Instant) -> Dive {
             fixed[i] = Some((v, v));
         }
     }
-    // Then re-solve, and fix each semi-continuous variable left strictly between 0 and its
-    // minimum, until none is.
-    let mut h: highs::Model = solved.into();
-    h.set_option("solver", "choose");
     for (i, f) in fixed.iter().enumerate() {
         if let Some((lo, hi)) = *f {
             h.change_column_bounds(cols[i], lo..=hi);
         }
     }
-    // Each round rounds a semi-continuous value below its minimum up when it is at least half
-    // of it and down otherwise; when that makes the LP infeasible, the round is redone with
-    // every one of its values rounded up.
+    // Then re-solve, and fix each semi-continuous variable left strictly between 0 and its
+    // minimum, until none is. Each round rounds such a value up when it is at least half of
+    // the minimum and down otherwise; when that makes the LP infeasible, the round is redone
+    // with every one of its values rounded up.
     let mut last_round: Vec<usize> = Vec::new();
     let mut retried = false;
     for _ in 0..DIVE_ROUNDS {
         let left = settings.time_limit_s - start.elapsed().as_secs_f64();
         if left <= 0.0 {
-            return Dive::Nothing;
+            return (Dive::Nothing, Some(h));
         }
         h.set_option("time_limit", left);
         let Ok(solved) = h.try_solve() else {
-            return Dive::Nothing;
+            return (Dive::Nothing, None);
         };
         match status_of(&solved) {
             SolveStatus::Optimal => retried = false,
@@ -270,7 +404,7 @@ fn lp_first(model: &Model, settings: &SolveSettings, start: Instant) -> Dive {
                 }
                 continue;
             }
-            _ => return Dive::Nothing,
+            _ => return (Dive::Nothing, Some(solved.into())),
         }
         let sol = solved.get_solution();
         let values = sol.columns().to_vec();
@@ -287,8 +421,8 @@ fn lp_first(model: &Model, settings: &SolveSettings, start: Instant) -> Dive {
         if last_round.is_empty() {
             let cost = objective(model, &values);
             let gap = relative_gap(cost, bound);
-            if gap <= settings.mip_gap {
-                return Dive::Done(Solution {
+            let dive = if gap <= settings.mip_gap {
+                Dive::Done(Solution {
                     status: SolveStatus::Optimal,
                     objective: cost,
                     values: snap(model, values),
@@ -297,9 +431,11 @@ fn lp_first(model: &Model, settings: &SolveSettings, start: Instant) -> Dive {
                     mip_gap: gap,
                     path: SolvePath::LpFirst,
                     message: String::new(),
-                });
-            }
-            return Dive::Incumbent(snap(model, values));
+                })
+            } else {
+                Dive::Incumbent(snap(model, values))
+            };
+            return (dive, Some(solved.into()));
         }
         h = solved.into();
         for &i in &last_round {
@@ -313,7 +449,7 @@ fn lp_first(model: &Model, settings: &SolveSettings, start: Instant) -> Dive {
             h.change_column_bounds(cols[i], bounds.0..=bounds.1);
         }
     }
-    Dive::Nothing
+    (Dive::Nothing, Some(h))
 }
 
 /// Rows `Σ x = 1` over binaries with coefficient 1: "exactly one of these".

@@ -8,6 +8,7 @@ pub mod highs_backend;
 pub mod lp;
 pub mod plan;
 pub mod prep;
+pub mod why_not;
 
 pub use highs_backend::{SolveSettings, SolveStatus};
 pub use plan::Plan;

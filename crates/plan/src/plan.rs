@@ -57,6 +57,65 @@ pub struct Plan {
     pub commitments: Vec<CommitmentLine>,
     /// Workloads that could not be given any option (why a plan is infeasible).
     pub unplaceable: Vec<String>,
+    /// What binds and what it costs, largest effect first (with `--explain`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub explanations: Vec<Binding>,
+    /// When the plan is infeasible: sets of relaxations, each of which makes it feasible
+    /// (with `--explain`, or always when infeasible).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relaxations: Vec<Relaxation>,
+}
+
+/// A binding constraint and what it costs: its shadow price in business terms.
+///
+/// From the duals of the LP at the plan's integral choices. Degenerate LPs have several
+/// valid duals, so each is *a* shadow price: the rate at which the discounted cost would fall
+/// if the constraint were relaxed a little.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Binding {
+    /// `availability`, `vendor_cap`, `provider_cap`, `power`, `budget`, `commitment`,
+    /// `training_work`, `inference_demand` or `cluster_size`.
+    pub kind: String,
+    /// What it is, in the scenario's words (the ramp's offering, the vendor, the run).
+    pub subject: String,
+    /// Period or year it applies to, when it has one.
+    pub period: Option<String>,
+    /// Discounted USD saved per unit of relaxation (see `unit`).
+    pub shadow_price_usd: f64,
+    /// The unit of relaxation: `chip`, `share point`, `MW`, `USD`, `billion tokens`.
+    pub unit: String,
+    /// Discounted USD saved by a natural step of relaxation (1,000 chips, one share point,
+    /// 100 MW, $1B, 1% of the work): the ranking key.
+    pub effect_usd: f64,
+    /// The sentence a planner reads aloud.
+    pub message: String,
+}
+
+/// A set of changes to the scenario that makes an infeasible plan feasible.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Relaxation {
+    /// The changes, all needed together.
+    pub changes: Vec<Change>,
+    /// What the plan would then cost (discounted USD), excluding the relaxation itself.
+    pub objective_usd: f64,
+}
+
+/// One change to the scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Change {
+    /// `deadline`, `availability`, `vendor_cap`, `provider_cap`, `power`, `budget`,
+    /// `exclusivity`.
+    pub kind: String,
+    /// What changes, in the scenario's words.
+    pub subject: String,
+    /// Period or year, when it has one.
+    pub period: Option<String>,
+    /// The value in the scenario.
+    pub from: String,
+    /// The value that makes it feasible.
+    pub to: String,
+    /// The sentence a planner reads aloud.
+    pub message: String,
 }
 
 /// Chips of one offering in one period.
