@@ -15,6 +15,7 @@ pub fn run(command: &CatalogCommand) -> anyhow::Result<ExitCode> {
         CatalogCommand::Accelerators(a)
         | CatalogCommand::Offerings(a)
         | CatalogCommand::Providers(a) => a,
+        CatalogCommand::ImportSkypilot(a) => return crate::skypilot_import_cmd::run(a),
     };
     let Some(catalog) = load_catalog(args) else {
         return Ok(ExitCode::from(crate::EXIT_INVALID));
@@ -30,6 +31,7 @@ pub fn run(command: &CatalogCommand) -> anyhow::Result<ExitCode> {
         CatalogCommand::Accelerators(_) => accelerators(&catalog, &filter, args.json)?,
         CatalogCommand::Offerings(_) => offerings(&catalog, &filter, args.json)?,
         CatalogCommand::Providers(_) => providers(&catalog, &filter, args.json)?,
+        CatalogCommand::ImportSkypilot(_) => unreachable!("returned above"),
     };
     print!("{out}");
     Ok(ExitCode::SUCCESS)

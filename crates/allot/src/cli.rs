@@ -30,6 +30,9 @@ pub enum Command {
     /// The performance model: chip-hours for a training run or an inference workload.
     #[command(subcommand)]
     Perf(PerfCommand),
+    /// Place a SkyPilot task or pipeline (YAML) at least cost or time on a SkyPilot catalog, with
+    /// egress between clouds and runtimes from the performance model (exit 3 if impossible).
+    Place(crate::place_cmd::PlaceArgs),
     /// Print a JSON Schema.
     Schema {
         /// Which format.
@@ -110,6 +113,8 @@ pub enum CatalogCommand {
     Offerings(CatalogArgs),
     /// Providers.
     Providers(CatalogArgs),
+    /// Convert a SkyPilot catalog folder (schema v8) into an allot catalog file.
+    ImportSkypilot(crate::skypilot_import_cmd::ImportSkypilotArgs),
 }
 
 /// Filters and sources shared by the catalog listings.

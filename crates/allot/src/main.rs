@@ -7,7 +7,9 @@ mod cli;
 mod files;
 mod json;
 mod perf_cmd;
+mod place_cmd;
 mod plan_cmd;
+mod skypilot_import_cmd;
 mod table;
 mod verify_cmd;
 
@@ -52,6 +54,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Catalog(args) => catalog_cmd::run(&args),
         Command::Perf(args) => perf_cmd::run(&args),
+        Command::Place(args) => place_cmd::run(&args),
         Command::Schema { kind } => {
             let schema = match kind {
                 SchemaKind::Scenario => allot_scenario::schema(),

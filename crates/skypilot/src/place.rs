@@ -70,6 +70,9 @@ pub struct Candidate {
     pub hours: f64,
     /// `hourly_usd × hours`.
     pub total_usd: f64,
+    /// Egress this option brings (inputs, data from parents and to children, with the other
+    /// tasks where the placement puts them); 0 until the placement is known.
+    pub egress_usd: f64,
 }
 
 /// The result for one task.
@@ -302,6 +305,7 @@ fn request_candidates(
             hourly_usd: hourly,
             hours,
             total_usd: hourly * hours,
+            egress_usd: 0.0,
         });
     }
     let label = r.label();
@@ -576,8 +580,50 @@ fn assemble(
             });
         }
     }
-    let compute_usd: f64 = chosen.iter().flatten().map(|c| c.total_usd).sum();
-    let egress: f64 = edges.iter().map(|e| e.usd).sum();
+    let mut per_task = per_task;
+    if placed {
+        let clouds: Vec<String> = chosen.iter().flatten().map(|c| c.cloud.clone()).collect();
+        for (t, opts) in per_task.iter_mut().enumerate() {
+            let task = &dag.tasks[t];
+            let egress_of = |cloud: &str| {
+                let input = task
+                    .inputs
+                    .as_ref()
+                    .map_or(0.0, |i| egress_usd(&i.cloud, cloud, i.gb));
+                let edges: f64 = dag
+                    .edges
+                    .iter()
+                    .map(|&(a, b)| {
+                        if b == t {
+                            egress_usd(&clouds[a], cloud, dag.tasks[a].outputs_gb)
+                        } else if a == t {
+                            egress_usd(cloud, &clouds[b], task.outputs_gb)
+                        } else {
+                            0.0
+                        }
+                    })
+                    .sum();
+                input + edges
+            };
+            for o in &mut opts.options {
+                o.egress_usd = egress_of(&o.cloud);
+            }
+            if let Some(c) = chosen[t].as_mut() {
+                c.egress_usd = egress_of(&c.cloud);
+            }
+            if minimize == Minimize::Cost {
+                // Best first with egress counted, so the chosen option leads.
+                opts.options.sort_by(|a, b| {
+                    (a.total_usd + a.egress_usd).total_cmp(&(b.total_usd + b.egress_usd))
+                });
+            }
+        }
+    }
+    let compute_usd = chosen
+        .iter()
+        .flatten()
+        .fold(0.0, |sum, c| sum + c.total_usd);
+    let egress = edges.iter().fold(0.0, |sum, e| sum + e.usd);
     // Finish times: each task starts after its parents and their transfers.
     let mut finish = vec![0.0f64; dag.tasks.len()];
     if placed {
