@@ -33,6 +33,12 @@ pub enum Command {
     /// Place a SkyPilot task or pipeline (YAML) at least cost or time on a SkyPilot catalog, with
     /// egress between clouds and runtimes from the performance model (exit 3 if impossible).
     Place(crate::place_cmd::PlaceArgs),
+    /// The financial statement of a scenario's plan: revenue, compute cost and cash under the
+    /// payment terms, capex, funding, cash balance, funding gap and runway, per year.
+    Finance(crate::finance_cmd::FinanceArgs),
+    /// Risk: re-plan samples of the scenario's [[uncertainty]] entries in parallel; quantiles of
+    /// cost, cumulative loss and funding gap, and which input moves them most.
+    Risk(crate::risk_cmd::RiskArgs),
     /// Print a JSON Schema.
     Schema {
         /// Which format.

@@ -5,10 +5,12 @@ mod catalog_cmd;
 mod check;
 mod cli;
 mod files;
+mod finance_cmd;
 mod json;
 mod perf_cmd;
 mod place_cmd;
 mod plan_cmd;
+mod risk_cmd;
 mod skypilot_import_cmd;
 mod table;
 mod verify_cmd;
@@ -54,12 +56,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Catalog(args) => catalog_cmd::run(&args),
         Command::Perf(args) => perf_cmd::run(&args),
+        Command::Finance(args) => finance_cmd::run(&args),
+        Command::Risk(args) => risk_cmd::run(&args),
         Command::Place(args) => place_cmd::run(&args),
         Command::Schema { kind } => {
             let schema = match kind {
                 SchemaKind::Scenario => allot_scenario::schema(),
                 SchemaKind::Catalog => schemars::schema_for!(allot_catalog::CatalogFile).to_value(),
-                SchemaKind::Plan => schemars::schema_for!(allot_plan::Plan).to_value(),
+                SchemaKind::Plan => finance_cmd::plan_schema(),
             };
             println!("{}", serde_json::to_string_pretty(&schema)?);
             Ok(ExitCode::SUCCESS)

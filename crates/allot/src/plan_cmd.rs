@@ -43,13 +43,17 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("writing {}", path.display()))?;
     }
     let plan = &outcome.plan;
+    let plan_json = crate::finance_cmd::plan_json(&scenario, plan)?;
     if let Some(dir) = &args.out {
-        write_out(plan, dir)?;
+        write_out(plan, &plan_json, dir)?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(plan)?);
+        println!("{plan_json}");
     } else {
         print!("{}", summary(plan, &outcome));
+        if let Ok(statement) = allot_finance::project(&scenario, plan) {
+            print!("{}", crate::finance_cmd::summary(&statement));
+        }
     }
     Ok(match plan.status.as_str() {
         "optimal" | "feasible" => ExitCode::SUCCESS,
@@ -226,13 +230,13 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn write_out(plan: &Plan, dir: &Path) -> anyhow::Result<()> {
+fn write_out(plan: &Plan, plan_json: &str, dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let write = |name: &str, body: String| -> anyhow::Result<()> {
         let path = dir.join(name);
         std::fs::write(&path, body).with_context(|| format!("writing {}", path.display()))
     };
-    write("plan.json", serde_json::to_string_pretty(plan)? + "\n")?;
+    write("plan.json", format!("{plan_json}\n"))?;
     let mut cap = String::from(
         "offering,provider,chip,period,chips,reserved_chips,usd_per_chip_hour,cost_usd\n",
     );

@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod finance;
+
 mod skypilot;
 
 fn root() -> PathBuf {

@@ -420,9 +420,10 @@ fn check_unique<'n>(
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, name) in names.enumerate() {
         if let Some(first) = seen.insert(name.trim().to_lowercase(), i) {
+            let first = r.original(&format!("{section}[{first}]"));
             r.error(
                 &format!("{section}[{i}].name"),
-                format!("duplicate {what} name '{name}' (also {section}[{first}])"),
+                format!("duplicate {what} name '{name}' (also {first})"),
             );
         }
     }

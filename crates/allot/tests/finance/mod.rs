@@ -1,0 +1,137 @@
+//! `allot finance`, `allot risk` and the `finance` object of the plan JSON
+//! (docs/finance.md), on the examples and on `testdata/finance/risk.toml`.
+
+use super::{allot, json, text};
+
+const RISK: &str = "testdata/finance/risk.toml";
+
+fn f(v: &serde_json::Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+#[test]
+fn plan_json_has_a_finance_object_with_one_object_per_year() {
+    let plan = json(&["plan", "examples/startup.toml", "--json"]);
+    let finance = &plan["finance"];
+    let years = finance["years"].as_array().expect("years");
+    assert_eq!(years.len(), 2, "2027 and 2028");
+    let mut cash = f(&finance["starting_cash_usd"]);
+    let mut result = 0.0;
+    for y in years {
+        for field in [
+            "year",
+            "revenue_usd",
+            "compute_usd",
+            "operating_result_usd",
+            "cash_end_usd",
+            "cumulative_loss_usd",
+        ] {
+            assert!(y.get(field).is_some(), "a year lacks {field}");
+        }
+        cash += f(&y["funding_usd"]) - f(&y["burn_usd"]);
+        assert!((f(&y["cash_end_usd"]) - cash).abs() < 1e-3);
+        result += f(&y["operating_result_usd"]);
+        assert!((f(&y["cumulative_loss_usd"]) + result).abs() < 1e-3);
+    }
+    // Startup commitments are paid as used: compute cost is the plan's total cost.
+    let compute: f64 = years.iter().map(|y| f(&y["compute_usd"])).sum();
+    assert!((compute - f(&plan["total_cost_usd"])).abs() < 1e-3);
+    let schema = json(&["schema", "plan"]);
+    assert!(schema["properties"].get("finance").is_some());
+    assert!(schema["properties"].get("capacity").is_some());
+}
+
+#[test]
+fn finance_prints_years_periods_contracts_and_reported_figures() {
+    let out = allot(&["finance", RISK, "--monthly"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for needle in [
+        "funding gap",
+        "CUM. LOSS",
+        "2026-07",
+        "monthly_minimum",
+        "burn this year (test figure)",
+        "https://example.com/report",
+    ] {
+        assert!(stdout.contains(needle), "no '{needle}' in:\n{stdout}");
+    }
+    let st = json(&["finance", RISK, "--json"]);
+    assert_eq!(st["periods"].as_array().expect("periods").len(), 12);
+    let deal = &st["contracts"][0];
+    assert_eq!(deal["payment"], "monthly_minimum");
+    assert!((f(&deal["obligation_usd"]) - 4e6).abs() < 1e-3);
+    let r = &st["references"][0];
+    assert_eq!(r["metric"], "cash_burn");
+    assert!((f(&r["projected_usd"]) - f(&st["years"][0]["burn_usd"])).abs() < 1e-3);
+}
+
+#[test]
+fn finance_projects_a_saved_plan_as_it_projects_a_new_one() {
+    let dir = std::env::temp_dir().join(format!("allot-finance-test-{}", std::process::id()));
+    let run = allot(&["plan", RISK, "--out", dir.to_str().expect("path")]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let saved = dir.join("plan.json");
+    let a = json(&["finance", RISK, "--json"]);
+    let b = json(&[
+        "finance",
+        RISK,
+        "--json",
+        "--plan",
+        saved.to_str().expect("path"),
+    ]);
+    assert_eq!(a, b);
+    let verified = allot(&["verify", RISK, saved.to_str().expect("path")]);
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}",
+        text(&verified.stdout)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn risk_is_the_same_for_one_and_two_threads() {
+    let args = |threads: &'static str| {
+        vec![
+            "risk",
+            RISK,
+            "--samples",
+            "24",
+            "--seed",
+            "5",
+            "--threads",
+            threads,
+            "--json",
+        ]
+    };
+    let one = allot(&args("1"));
+    assert_eq!(one.status.code(), Some(0), "{}", text(&one.stderr));
+    let two = allot(&args("2"));
+    assert_eq!(text(&one.stdout), text(&two.stdout));
+    let report: serde_json::Value = serde_json::from_slice(&one.stdout).expect("json");
+    assert_eq!(report["sample"].as_array().expect("samples").len(), 24);
+    let cost = &report["total_cost_usd"];
+    assert!(f(&cost["p10"]) <= f(&cost["p50"]) && f(&cost["p50"]) <= f(&cost["p90"]));
+    assert_eq!(report["sensitivity"].as_array().expect("ranking").len(), 3);
+    // Not a terminal: plain progress lines.
+    assert!(
+        text(&one.stderr).contains("risk: 31/31 plans"),
+        "{}",
+        text(&one.stderr)
+    );
+}
+
+#[test]
+fn risk_text_ranks_the_inputs_and_needs_uncertainty() {
+    let out = allot(&["risk", RISK, "--samples", "12", "--threads", "2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for needle in ["SENSITIVITY", "h100 price", "P90", "funding gap"] {
+        assert!(stdout.contains(needle), "no '{needle}' in:\n{stdout}");
+    }
+    let out = allot(&["risk", "examples/startup.toml", "--samples", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no [[uncertainty]] entries"));
+}
