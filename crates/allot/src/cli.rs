@@ -39,6 +39,8 @@ pub enum Command {
     /// Risk: re-plan samples of the scenario's [[uncertainty]] entries in parallel; quantiles of
     /// cost, cumulative loss and funding gap, and which input moves them most.
     Risk(crate::risk_cmd::RiskArgs),
+    /// Export a plan for a scheduler: SkyPilot tasks, Kubernetes or Kueue manifests, Slurm scripts.
+    Export(crate::export_cmd::ExportArgs),
     /// Print a JSON Schema.
     Schema {
         /// Which format.

@@ -4,6 +4,7 @@
 mod catalog_cmd;
 mod check;
 mod cli;
+mod export_cmd;
 mod files;
 mod finance_cmd;
 mod json;
@@ -55,6 +56,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Catalog(args) => catalog_cmd::run(&args),
+        Command::Export(args) => export_cmd::run(&args),
         Command::Perf(args) => perf_cmd::run(&args),
         Command::Finance(args) => finance_cmd::run(&args),
         Command::Risk(args) => risk_cmd::run(&args),

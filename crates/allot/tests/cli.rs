@@ -4,6 +4,8 @@
 //! `NAME.stderr` with the exact expected diagnostics. To accept new output after an intended
 //! change, run `UPDATE_EXPECT=1 cargo test -p allot --test cli` and review the diff.
 
+mod export;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
