@@ -266,7 +266,9 @@ impl SkyCatalog {
                         hostless.push(i);
                         continue;
                     };
-                    let add = |a: Option<f64>, b: Option<f64>| Some(a? + b?);
+                    // Catalog prices have at most 6 decimals: keep the sum free of binary noise.
+                    let add =
+                        |a: Option<f64>, b: Option<f64>| Some(((a? + b?) * 1e6).round() / 1e6);
                     offers.push(Offer {
                         cloud: r.cloud.clone(),
                         instance: host.instance.clone().unwrap_or_default(),
