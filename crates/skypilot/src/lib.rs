@@ -22,9 +22,11 @@ mod gcp;
 mod import;
 mod locate;
 mod place;
+mod resources;
 mod runtime;
 mod solve;
 mod task;
+mod yaml;
 
 pub use catalog::{CatalogText, Offer, SkyCatalog, VmRow};
 pub use chips::{AllotChip, allot_chip};
@@ -35,4 +37,5 @@ pub use import::{ImportOptions, ImportSummary, Imported, import};
 pub use place::{
     Candidate, EdgeCost, Minimize, Placement, Status, TaskPlacement, place, skypilot_rule,
 };
-pub use task::{Amount, Choice, Dag, DataSource, Request, Task, Work, parse_dag};
+pub use resources::{Amount, Choice, Request};
+pub use task::{Dag, DataSource, Task, Work, parse_dag};

@@ -21,9 +21,10 @@ use crate::catalog::{Offer, SkyCatalog};
 use crate::egress::{egress_time_s, egress_usd};
 use crate::error::Error;
 use crate::locate::{self, did_you_mean};
+use crate::resources::{Amount, Request};
 use crate::runtime::Runtimes;
 use crate::solve::{self, Problem};
-use crate::task::{Amount, Dag, Request, Task};
+use crate::task::{Dag, Task};
 
 /// What to minimise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
