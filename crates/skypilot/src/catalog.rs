@@ -190,10 +190,10 @@ impl SkyCatalog {
         set.into_iter().collect()
     }
 
-    /// Where a row comes from: `FILE:LINE`.
+    /// Where a row comes from, relative to the catalog folder: `aws/vms.csv line 12`.
     pub fn row_origin(&self, row: usize) -> String {
         let r = &self.rows[row];
-        format!("{}:{}", self.files[r.file], r.line)
+        format!("{}/vms.csv line {}", r.cloud, r.line)
     }
 
     fn derive_offers(&mut self) {

@@ -234,7 +234,7 @@ pub fn import(catalog: &SkyCatalog, allot: &Catalog, options: &ImportOptions) ->
     for (_, offers) in &groups {
         let first = offers[0];
         let prices: Vec<Option<f64>> = offers.iter().map(|o| o.on_demand).collect();
-        let origin = |o: &Offer| format!("SkyPilot {}", catalog.row_origin(o.row));
+        let origin = |o: &Offer| format!("SkyPilot catalog {}", catalog.row_origin(o.row));
         let zones: Vec<&str> = offers.iter().filter_map(|o| o.zone.as_deref()).collect();
         let zone_note = if zones.is_empty() {
             String::new()
@@ -304,7 +304,7 @@ pub fn import(catalog: &SkyCatalog, allot: &Catalog, options: &ImportOptions) ->
             None => (o.region.clone(), o.region.clone()),
         };
         let mut note = format!(
-            "SkyPilot {}; spot price in {place}",
+            "SkyPilot catalog {}; spot price in {place}",
             catalog.row_origin(o.row)
         );
         let detail = price_note(o, true);

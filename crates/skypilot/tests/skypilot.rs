@@ -412,3 +412,39 @@ fn unknown_names_get_located_hints() {
         ],
     );
 }
+
+#[test]
+fn serving_runtime_comes_from_the_performance_model() {
+    // 2B tokens of Llama 3.1 70B at interactive speed: hours = chip-hours / chips in use.
+    let text = "resources:\n  accelerators: {H100:8, H200:8}\nallot:\n  model: llama3.1-70b\n  serve_tokens: 2e9\n  precision: fp8\n";
+    let p = place_text(text);
+    assert_eq!(p.status, Status::Placed);
+    let t = &p.tasks[0];
+    let c = t.chosen.as_ref().unwrap();
+    assert!(c.hours > 0.0 && c.hours.is_finite());
+    // Every option's hours depend only on its accelerators, not on where it runs.
+    for o in &t.options {
+        let same = t
+            .options
+            .iter()
+            .find(|x| x.accelerators == o.accelerators)
+            .unwrap();
+        assert!(close(o.hours, same.hours));
+    }
+    assert!(close(c.total_usd, c.hourly_usd * c.hours));
+}
+
+#[test]
+fn any_of_blocks_override_the_common_fields() {
+    // AWS H100:8 (p5.48xlarge, $55.04 on demand) or GCP H100:8 ($43.06615): GCP wins.
+    let text =
+        "resources:\n  accelerators: H100:8\n  any_of:\n    - infra: aws\n    - infra: gcp\n";
+    let p = place_text(text);
+    let c = p.tasks[0].chosen.as_ref().unwrap();
+    assert_eq!(c.cloud, "gcp");
+    assert!(p.tasks[0].options.iter().all(|o| o.cloud != "nebius"));
+    // In order, AWS is launchable, so AWS is used although GCP is cheaper.
+    let ordered = place_text(&text.replace("any_of", "ordered"));
+    let c = ordered.tasks[0].chosen.as_ref().unwrap();
+    assert_eq!((c.cloud.as_str(), c.node_hourly_usd), ("aws", 55.04));
+}
