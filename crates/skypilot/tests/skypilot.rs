@@ -448,3 +448,79 @@ fn any_of_blocks_override_the_common_fields() {
     let c = ordered.tasks[0].chosen.as_ref().unwrap();
     assert_eq!((c.cloud.as_str(), c.node_hourly_usd), ("aws", 55.04));
 }
+
+/// A small deterministic pseudo-random generator for the random pipelines below.
+fn lcg(seed: &mut u64) -> usize {
+    *seed = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (*seed >> 33) as usize
+}
+
+#[test]
+fn random_pipelines_match_brute_force_and_beat_skypilots_rule() {
+    let specs = [
+        "accelerators: H100:8",
+        "accelerators: {H100:8, H200:8}",
+        "accelerators: [H200:8, A100:8]",
+        "accelerators: H100:8\n  infra: gcp",
+        "accelerators: tpu-v6e-8",
+        "accelerators: B200:8\n  use_spot: true",
+        "accelerators: A100-80GB:8",
+    ];
+    let (sky, allot) = (sky(), builtin());
+    let mut seed = 42;
+    for case in 0..40 {
+        let n = 2 + case % 3;
+        let mut text = String::from("name: random\n");
+        for i in 0..n {
+            let spec = specs[lcg(&mut seed) % specs.len()];
+            let gb = [0, 10, 200, 800][lcg(&mut seed) % 4];
+            let hours = 1 + lcg(&mut seed) % 4;
+            text.push_str(&format!(
+                "---\nname: t{i}\nresources:\n  {spec}\noutputs: {{gs://b/t{i}: {gb}}}\nallot: {{hours: {hours}}}\n"
+            ));
+        }
+        let dag = parse_dag("random.yaml", &text).unwrap();
+        let ours = place(&dag, &sky, &allot, Minimize::Cost).unwrap();
+        let rule = skypilot_rule(&dag, &sky, &allot).unwrap();
+        assert_eq!(ours.status, Status::Placed, "{text}");
+        assert!(ours.total_usd <= rule.total_usd + 1e-9, "{text}");
+        // Brute force over every combination of options (a chain: egress between neighbours).
+        let options: Vec<&Vec<allot_skypilot::Candidate>> =
+            ours.tasks.iter().map(|t| &t.options).collect();
+        let mut best = f64::INFINITY;
+        let mut pick = vec![0usize; n];
+        loop {
+            let compute: f64 = (0..n).map(|t| options[t][pick[t]].total_usd).sum();
+            let egress: f64 = (1..n)
+                .map(|t| {
+                    let gb = dag.tasks[t - 1].outputs_gb;
+                    allot_skypilot::egress_usd(
+                        &options[t - 1][pick[t - 1]].cloud,
+                        &options[t][pick[t]].cloud,
+                        gb,
+                    )
+                })
+                .sum();
+            best = best.min(compute + egress);
+            let mut i = 0;
+            while i < n {
+                pick[i] += 1;
+                if pick[i] < options[i].len() {
+                    break;
+                }
+                pick[i] = 0;
+                i += 1;
+            }
+            if i == n {
+                break;
+            }
+        }
+        assert!(
+            close(ours.total_usd, best),
+            "case {case}: {} vs brute force {best}\n{text}",
+            ours.total_usd
+        );
+    }
+}
