@@ -20,6 +20,10 @@ pub enum Command {
     Plan(PlanArgs),
     /// Verify a plan independently: recompute every cost, check every constraint (exit 1 if any fails).
     Verify(VerifyArgs),
+    /// Why not? and What if?: the plan re-solved with one choice forced (--why-not) or scenario
+    /// values changed (--what-if), beside the least-cost plan, with the difference explained
+    /// (exit 2 on bad input, 3 if the changed scenario is infeasible).
+    Explain(crate::explain_cmd::ExplainArgs),
     /// Generate a scenario of a given size (for benchmarks): writes DIR/scenario.toml and DIR/catalog.toml.
     Gen(GenArgs),
     /// Check scenario or catalog files and report every problem (exit 2 on any error).
@@ -30,17 +34,17 @@ pub enum Command {
     /// The performance model: chip-hours for a training run or an inference workload.
     #[command(subcommand)]
     Perf(PerfCommand),
-    /// Place a SkyPilot task or pipeline (YAML) at least cost or time on a SkyPilot catalog, with
-    /// egress between clouds and runtimes from the performance model (exit 3 if impossible).
-    Place(crate::place_cmd::PlaceArgs),
+    /// Export a plan for a scheduler: SkyPilot tasks, Kubernetes or Kueue manifests, Slurm scripts.
+    Export(crate::export_cmd::ExportArgs),
     /// The financial statement of a scenario's plan: revenue, compute cost and cash under the
     /// payment terms, capex, funding, cash balance, funding gap and runway, per year.
     Finance(crate::finance_cmd::FinanceArgs),
     /// Risk: re-plan samples of the scenario's [[uncertainty]] entries in parallel; quantiles of
     /// cost, cumulative loss and funding gap, and which input moves them most.
     Risk(crate::risk_cmd::RiskArgs),
-    /// Export a plan for a scheduler: SkyPilot tasks, Kubernetes or Kueue manifests, Slurm scripts.
-    Export(crate::export_cmd::ExportArgs),
+    /// Place a SkyPilot task or pipeline (YAML) at least cost or time on a SkyPilot catalog, with
+    /// egress between clouds and runtimes from the performance model (exit 3 if impossible).
+    Place(crate::place_cmd::PlaceArgs),
     /// Print a JSON Schema.
     Schema {
         /// Which format.
@@ -99,6 +103,10 @@ pub struct PlanArgs {
     /// With --objective min-vendor-share or earliest: allowed cost increase over the least cost, percent.
     #[arg(long, default_value_t = 5.0)]
     pub within: f64,
+    /// Explain the plan: the binding constraints ranked by what they cost, with shadow
+    /// prices in dollars (also in the JSON's `explanations`).
+    #[arg(long)]
+    pub explain: bool,
     /// HiGHS presolve: on (default) or off.
     #[arg(long, value_parser = ["on", "off"], default_value = "on")]
     pub presolve: String,

@@ -31,6 +31,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
             allot_plan::plan_min_vendor_share(&scenario, &settings, args.within / 100.0, 10)
         }
         "earliest" => allot_plan::plan_earliest(&scenario, &settings, args.within / 100.0),
+        _ if args.explain => allot_plan::plan_explained(&scenario, &settings),
         _ => allot_plan::plan(&scenario, &settings),
     };
     if let Some(path) = &args.dump_model {
@@ -42,6 +43,10 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(path, outcome.model.write_lp())
             .with_context(|| format!("writing {}", path.display()))?;
     }
+    let mut outcome = outcome;
+    if outcome.plan.status == "infeasible" {
+        outcome.plan.relaxations = allot_plan::elastic::diagnose(&scenario, &settings);
+    }
     let plan = &outcome.plan;
     let plan_json = crate::finance_cmd::plan_json(&scenario, plan)?;
     if let Some(dir) = &args.out {
@@ -51,6 +56,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         println!("{plan_json}");
     } else {
         print!("{}", summary(plan, &outcome));
+        print!("{}", explanations(plan));
         if let Ok(statement) = allot_finance::project(&scenario, plan) {
             print!("{}", crate::finance_cmd::summary(&statement));
         }
@@ -60,6 +66,46 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         "infeasible" => ExitCode::from(EXIT_INFEASIBLE),
         _ => ExitCode::from(1),
     })
+}
+
+/// The explanations section: what binds and what it costs, then (for an infeasible plan) the
+/// relaxations that would make it feasible.
+pub fn explanations(plan: &Plan) -> String {
+    let mut out = String::new();
+    if !plan.explanations.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nWHAT BINDS AND WHAT IT COSTS (a shadow price each: the rate at which the discounted cost falls as the limit is relaxed)"
+        );
+        const SHOWN: usize = 15;
+        for (i, b) in plan.explanations.iter().take(SHOWN).enumerate() {
+            let _ = writeln!(out, "{:>3}. {}", i + 1, b.message);
+        }
+        if plan.explanations.len() > SHOWN {
+            let _ = writeln!(
+                out,
+                "     ... and {} more, smaller (all in --json's \"explanations\")",
+                plan.explanations.len() - SHOWN
+            );
+        }
+    }
+    if !plan.relaxations.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nWHY IT IS INFEASIBLE: any one of these would make it feasible"
+        );
+        for (i, r) in plan.relaxations.iter().enumerate() {
+            let changes: Vec<&str> = r.changes.iter().map(|c| c.message.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "{:>3}. {} (the plan would then cost {} discounted)",
+                i + 1,
+                changes.join("; and "),
+                money(r.objective_usd)
+            );
+        }
+    }
+    out
 }
 
 /// `$12.3B`, `$450.0M`, `$12.3k`.

@@ -30,6 +30,62 @@ pub struct Built {
     pub reserved_chips: Vec<Vec<f64>>,
     /// Cost of those reservations per supply and period, USD.
     pub reserved_cost: Vec<Vec<f64>>,
+    /// What the constraints a planner may ask about stand for (for explanations).
+    pub tags: Vec<(crate::lp::Row, Tag)>,
+}
+
+/// What a constraint stands for, in the scenario's terms.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tag {
+    /// A delivery ramp: `availability[index]` in a period.
+    Availability {
+        /// Index into the scenario's `availability`.
+        index: usize,
+        /// Period.
+        period: usize,
+    },
+    /// A training run's work on one option.
+    Work {
+        /// Run index.
+        run: usize,
+        /// Option index.
+        option: usize,
+    },
+    /// An inference demand in a period.
+    Serve {
+        /// Demand index.
+        demand: usize,
+        /// Period.
+        period: usize,
+    },
+    /// A take-or-pay commitment.
+    Commitment {
+        /// Index into the scenario's `commitment`.
+        index: usize,
+    },
+    /// A vendor or provider share cap in a year: `Σ member − share · Σ all ≤ 0`.
+    Share {
+        /// `vendor` or `provider`.
+        kind: &'static str,
+        /// Vendor or provider id.
+        who: String,
+        /// Calendar year.
+        year: i32,
+        /// The cap.
+        share: f64,
+        /// The total the share is of: `(column, weight)` terms plus a constant.
+        total: (Vec<(Col, f64)>, f64),
+    },
+    /// The power cap in a period.
+    Power {
+        /// Period.
+        period: usize,
+    },
+    /// A yearly budget.
+    Budget {
+        /// Calendar year.
+        year: i32,
+    },
 }
 
 /// Model units, chosen so that coefficients and bounds stay within a few orders of magnitude of
@@ -65,6 +121,7 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
     let months_per_period = f.scenario.period.months();
     let rate = f.scenario.discount_rate;
     let mut m = Model::default();
+    let mut tags: Vec<(crate::lp::Row, Tag)> = Vec::new();
 
     // Reservations already held: constant capacity and cost.
     let mut reserved_chips = vec![vec![0.0; n]; prep.supplies.len()];
@@ -214,7 +271,7 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
     // Training runs.
     let mut train_choice = Vec::new();
     let mut train_chips = Vec::new();
-    for run in &prep.training {
+    for (r_index, run) in prep.training.iter().enumerate() {
         let choices: Vec<Col> = run
             .options
             .iter()
@@ -260,12 +317,19 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
                 cols.push((p, x));
             }
             work.push((choices[o], -run.tokens / TOKEN_UNIT));
-            m.row(
+            let row = m.row(
                 format!("work {} on {}/{}", run.name, pool.provider, pool.chip),
                 0.0,
                 f64::INFINITY,
                 &work,
             );
+            tags.push((
+                row,
+                Tag::Work {
+                    run: r_index,
+                    option: o,
+                },
+            ));
             per_option.push(cols);
         }
         train_choice.push(choices);
@@ -274,16 +338,24 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
 
     // Inference demand.
     let mut serve_chips = Vec::new();
-    for d in &prep.serving {
+    for (d_index, d) in prep.serving.iter().enumerate() {
         let rows: Vec<Option<crate::lp::Row>> = (0..n)
             .map(|p| {
                 (d.tokens[p] > 0.0).then(|| {
-                    m.row(
+                    let row = m.row(
                         format!("serve {} {}", d.name, prep.periods[p].label),
                         d.tokens[p] / TOKEN_UNIT,
                         f64::INFINITY,
                         &[],
-                    )
+                    );
+                    tags.push((
+                        row,
+                        Tag::Serve {
+                            demand: d_index,
+                            period: p,
+                        },
+                    ));
+                    row
                 })
             })
             .collect();
@@ -340,12 +412,19 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
         for p in 0..n {
             let reserved: f64 = members.iter().map(|&i| reserved_chips[i][p]).sum();
             let terms: Vec<(Col, f64)> = members.iter().map(|&i| (cap[i][p], 1.0)).collect();
-            m.row(
+            let row = m.row(
                 format!("availability[{a_index}] {}", prep.periods[p].label),
                 f64::NEG_INFINITY,
                 (chips[p] - reserved) / CHIP_UNIT,
                 &terms,
             );
+            tags.push((
+                row,
+                Tag::Availability {
+                    index: a_index,
+                    period: p,
+                },
+            ));
         }
     }
 
@@ -371,7 +450,7 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
     let mut shortfall_period = Vec::new();
     let horizon_start = f.scenario.start;
     let horizon_months = i64::from(f.scenario.horizon_months);
-    for c in &f.commitment {
+    for (c_index, c) in f.commitment.iter().enumerate() {
         let inside = overlap(
             c.start,
             i64::from(c.term_months),
@@ -416,12 +495,13 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
             let disc = prep.periods[end_period].discount;
             let col = m.col(format!("shortfall {}", c.name), 0.0, f64::INFINITY, disc);
             terms.push((col, 1.0));
-            m.row(
+            let row = m.row(
                 format!("commitment {}", c.name),
                 owed / MONEY_UNIT - constant,
                 f64::INFINITY,
                 &terms,
             );
+            tags.push((row, Tag::Commitment { index: c_index }));
             Some(col)
         } else {
             None
@@ -443,13 +523,15 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
             start.is_none_or(|s| per.start.plus(i64::from(per.months) - 1) >= s)
                 && end.is_none_or(|e| per.start <= e)
         };
-    let share_rows = |label: String,
+    let share_rows = |kind: &'static str,
+                      who: String,
                       member: &dyn Fn(usize) -> bool,
                       share: f64,
                       basis: ShareBasis,
                       start: Option<allot_scenario::Month>,
                       end: Option<allot_scenario::Month>,
-                      m: &mut Model| {
+                      m: &mut Model,
+                      tags: &mut Vec<(crate::lp::Row, Tag)>| {
         for &y in &years {
             let ps: Vec<usize> = (0..n)
                 .filter(|&p| prep.periods[p].year == y && in_window(p, start, end))
@@ -459,6 +541,8 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
             }
             let mut terms = Vec::new();
             let mut constant = 0.0;
+            let mut total = Vec::new();
+            let mut total_constant = 0.0;
             for &p in &ps {
                 for (i, sup) in prep.supplies.iter().enumerate() {
                     let (weight, k) = match basis {
@@ -471,21 +555,40 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
                     let coef = if member(i) { 1.0 - share } else { -share };
                     terms.push((cap[i][p], weight * coef));
                     constant += k * coef;
+                    total.push((cap[i][p], weight));
+                    total_constant += k;
                 }
             }
-            m.row(format!("{label} {y}"), f64::NEG_INFINITY, -constant, &terms);
+            let row = m.row(
+                format!("{kind} cap {who} {y}"),
+                f64::NEG_INFINITY,
+                -constant,
+                &terms,
+            );
+            tags.push((
+                row,
+                Tag::Share {
+                    kind,
+                    who: who.clone(),
+                    year: y,
+                    share,
+                    total: (total, total_constant),
+                },
+            ));
         }
     };
     for cap_def in &f.policy.vendor_cap {
         let vendor = cap_def.vendor.trim().to_lowercase();
         share_rows(
-            format!("vendor cap {vendor}"),
+            "vendor",
+            vendor.clone(),
             &|i| prep.supplies[i].vendor == vendor,
             cap_def.max_share,
             cap_def.basis,
             cap_def.start,
             cap_def.end,
             &mut m,
+            &mut tags,
         );
     }
     for cap_def in &f.policy.provider_cap {
@@ -494,13 +597,15 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
             .map(|v| v.id.clone())
             .unwrap_or_default();
         share_rows(
-            format!("provider cap {provider}"),
+            "provider",
+            provider.clone(),
             &|i| prep.supplies[i].offering.provider == provider,
             cap_def.max_share,
             cap_def.basis,
             cap_def.start,
             cap_def.end,
             &mut m,
+            &mut tags,
         );
     }
 
@@ -515,12 +620,13 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
                 terms.push((cap[i][p], mw));
                 constant += reserved_chips[i][p] / CHIP_UNIT * mw;
             }
-            m.row(
+            let row = m.row(
                 format!("power {}", prep.periods[p].label),
                 f64::NEG_INFINITY,
                 cap_mw[p] - constant,
                 &terms,
             );
+            tags.push((row, Tag::Power { period: p }));
         }
     }
 
@@ -533,12 +639,13 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
             terms.extend(t);
             constant += k;
         }
-        m.row(
+        let row = m.row(
             format!("budget {}", b.year),
             f64::NEG_INFINITY,
             b.max_usd / MONEY_UNIT - constant,
             &terms,
         );
+        tags.push((row, Tag::Budget { year: b.year }));
     }
 
     Built {
@@ -553,5 +660,6 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
         shortfall_period,
         reserved_chips,
         reserved_cost,
+        tags,
     }
 }

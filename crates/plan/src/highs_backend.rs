@@ -236,6 +236,35 @@ pub fn solve_variants(
     out
 }
 
+/// The row duals and reduced costs of the LP with every integral choice fixed at `values`
+/// (integers at their values; semi-continuous variables at 0 where they are 0, otherwise
+/// within `[lo, hi]`), or `None` when that LP does not solve.
+pub fn duals_at(
+    model: &Model,
+    values: &[f64],
+    settings: &SolveSettings,
+) -> Option<(Vec<f64>, Vec<f64>)> {
+    if values.len() != model.cols.len() {
+        return None;
+    }
+    let mut fixed = model.clone();
+    for (c, &v) in fixed.cols.iter_mut().zip(values) {
+        if c.integer {
+            c.lo = v.round();
+            c.hi = c.lo;
+        } else if c.semi && v.abs() <= TOL {
+            c.lo = 0.0;
+            c.hi = 0.0;
+        }
+        c.integer = false;
+        c.semi = false;
+    }
+    let s = solve_direct(&fixed, settings, settings.time_limit_s, None, SolvePath::Lp);
+    s.status
+        .has_solution()
+        .then_some((s.row_duals, s.reduced_costs))
+}
+
 /// After the dive: its answer, or branch and bound (from its plan, when it has one).
 fn finish(model: &Model, settings: &SolveSettings, start: Instant, dive: Dive) -> Solution {
     let incumbent = match dive {

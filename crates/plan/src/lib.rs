@@ -2,6 +2,8 @@
 //! policy, as a mixed-integer program solved by HiGHS. See docs/model.md.
 
 pub mod build;
+pub mod elastic;
+pub mod explain;
 pub mod extract;
 pub mod generate;
 pub mod highs_backend;
@@ -43,13 +45,34 @@ pub struct Outcome {
 
 /// Plans `scenario`.
 pub fn plan(scenario: &Scenario, settings: &SolveSettings) -> Outcome {
+    plan_with(scenario, settings, false)
+}
+
+/// Plans `scenario` and explains the plan: what binds and what it costs
+/// ([`Plan::explanations`], from the duals of the LP at the plan's integral choices).
+pub fn plan_explained(scenario: &Scenario, settings: &SolveSettings) -> Outcome {
+    plan_with(scenario, settings, true)
+}
+
+fn plan_with(scenario: &Scenario, settings: &SolveSettings, explain: bool) -> Outcome {
     let t0 = Instant::now();
     let prepared = prep::prepare(scenario);
     let built = build::build(scenario, &prepared);
     let t1 = Instant::now();
     let solution = highs_backend::solve(&built.model, settings);
     let t2 = Instant::now();
-    let plan = extract::extract(scenario, &prepared, &built, &solution);
+    let mut plan = extract::extract(scenario, &prepared, &built, &solution);
+    if explain && solution.status.has_solution() {
+        let duals = if solution.row_duals.is_empty() {
+            highs_backend::duals_at(&built.model, &solution.values, settings).map(|d| d.0)
+        } else {
+            Some(solution.row_duals.clone())
+        };
+        if let Some(duals) = duals {
+            plan.explanations =
+                explain::bindings(scenario, &prepared, &built, &plan, &solution.values, &duals);
+        }
+    }
     let t3 = Instant::now();
     let size = (built.model.cols.len(), built.model.rows.len());
     Outcome {

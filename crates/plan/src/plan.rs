@@ -96,7 +96,8 @@ pub struct Binding {
 pub struct Relaxation {
     /// The changes, all needed together.
     pub changes: Vec<Change>,
-    /// What the plan would then cost (discounted USD), excluding the relaxation itself.
+    /// What the plan would then cost (discounted USD), excluding the relaxation itself; 0 when
+    /// not computed (a workload with no option at all).
     pub objective_usd: f64,
 }
 

@@ -139,8 +139,7 @@ impl fmt::Display for WhyNotError {
                     f,
                     "'{name}' cannot run on {asked} at all: the scenario's allowed chips, providers, exclusivity, memory fit or periods rule it out before any solve"
                 )?;
-                let hint =
-                    allot_diag::did_you_mean(asked, options.iter().map(String::as_str));
+                let hint = allot_diag::did_you_mean(asked, options.iter().map(String::as_str));
                 write!(
                     f,
                     "\n  hint: {}its options are {}",

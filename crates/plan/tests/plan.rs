@@ -2,6 +2,7 @@
 //! a property test against a closed-form oracle. Every plan is also checked by the independent
 //! verifier.
 
+use allot_plan::plan::Relaxation;
 use allot_plan::{Plan, SolveSettings, plan};
 use allot_scenario::Scenario;
 use proptest::prelude::*;
@@ -337,4 +338,186 @@ deadline = "2027-03"
     );
     assert!(early.objective_usd <= base.objective_usd * 1.1 * (1.0 + 1e-9));
     assert!(allot_verify::verify(&s, &early).passed());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Explanations: hand-computed shadow prices, and infeasible scenarios diagnosed with a
+// relaxation that, applied, makes them plan.
+
+fn explained(s: &Scenario) -> Plan {
+    allot_plan::plan_explained(s, &SolveSettings::default()).plan
+}
+
+#[test]
+fn a_binding_ramp_is_worth_the_price_difference_per_chip_hour() {
+    // Alpha at $2 can deliver a quarter chip; the rest goes to beta at $3. One more alpha chip
+    // saves $1 per hour of the period: $730.50 in allot's average month (8,766 h / 12),
+    // undiscounted.
+    // DEMAND needs about half a chip.
+    let body = format!("{DEMAND}\n[[availability]]\noffering = \"alpha/x1\"\nchips = 0.25\n");
+    let p = explained(&scenario(&body, (2.0, 3.0, 9.0)));
+    assert_eq!(p.status, "optimal");
+    let ramp = p
+        .explanations
+        .iter()
+        .find(|b| b.kind == "availability")
+        .unwrap_or_else(|| panic!("{:#?} {:?}", p.explanations, p.capacity));
+    assert_eq!(ramp.subject, "alpha/x1");
+    assert!(
+        (ramp.shadow_price_usd - 730.5).abs() < 1e-6 * 730.5,
+        "{ramp:?}"
+    );
+    // 1,000 more chips in each of the three months.
+    let effect = 1000.0 * 3.0 * 730.5;
+    assert!((ramp.effect_usd - effect).abs() < 1e-6 * effect, "{ramp:?}");
+    assert_eq!(ramp.period.as_deref(), Some("2027-01..2027-03"));
+}
+
+#[test]
+fn a_binding_share_cap_costs_what_the_closed_form_says_per_point() {
+    // Alpha $2, beta $3, alpha's spend share ≤ s. With W chip-hours of work, alpha carries
+    // A = 3sW / (2 + s) and the cost is 3W − A, so d(cost)/ds = −6W / (2 + s)²: per share point
+    // at s = 0.5, 0.06 W / 6.25.
+    let body =
+        format!("{DEMAND}\n[[policy.provider_cap]]\nprovider = \"alpha\"\nmax_share = 0.5\n");
+    let p = explained(&scenario(&body, (2.0, 3.0, 9.0)));
+    let work = 3.0 * monthly_tokens() / 1e6 * chip_hours_per_million();
+    let per_point = 0.06 * work / 6.25;
+    let cap = p
+        .explanations
+        .iter()
+        .find(|b| b.kind == "provider_cap")
+        .expect("the cap binds");
+    assert!(
+        (cap.shadow_price_usd - per_point).abs() < 1e-6 * per_point,
+        "{} vs {per_point}",
+        cap.shadow_price_usd
+    );
+    assert!(cap.message.contains("50% cap on alpha"), "{}", cap.message);
+}
+
+/// Plans `body` (with a placeholder replaced by `value`) and returns the plan.
+fn with(body: &str, value: &str, prices: (f64, f64, f64)) -> (Scenario, Plan) {
+    let s = scenario(&body.replace("VALUE", value), prices);
+    let p = plan(&s, &SolveSettings::default()).plan;
+    (s, p)
+}
+
+/// The relaxations of an infeasible scenario; asserts it is infeasible.
+fn diagnose(s: &Scenario, p: &Plan) -> Vec<Relaxation> {
+    assert_eq!(p.status, "infeasible");
+    let r = allot_plan::elastic::diagnose(s, &SolveSettings::default());
+    assert!(!r.is_empty(), "no relaxation found");
+    r
+}
+
+#[test]
+fn a_deadline_too_early_is_diagnosed_with_the_deadline_that_works() {
+    // The run needs about two months of its largest cluster.
+    let free = r#"
+[[training]]
+name = "ft"
+model = "llama3.1-8b"
+tokens = 5e10
+chips = ["y1"]
+"#;
+    let (_, p) = with(free, "", (2.0, 3.0, 1.5));
+    let hours = p.training[0].chip_hours;
+    let max_chips = (hours / 744.0 / 1.6).ceil();
+    let body = format!("{free}max_chips = {max_chips}\ndeadline = \"VALUE\"\n");
+    let (s, p) = with(&body, "2027-01", (2.0, 3.0, 1.5));
+    let r = diagnose(&s, &p);
+    let change = &r[0].changes[0];
+    assert_eq!(change.kind, "deadline", "{r:?}");
+    assert_eq!(change.subject, "ft");
+    assert_eq!(change.from, "2027-01");
+    let (s, fixed) = with(&body, &change.to, (2.0, 3.0, 1.5));
+    assert_eq!(fixed.status, "optimal", "deadline {}", change.to);
+    assert!(allot_verify::verify(&s, &fixed).passed());
+}
+
+#[test]
+fn too_little_capacity_is_diagnosed_with_the_chips_that_are_missing() {
+    let body = format!(
+        "{DEMAND}\n[[availability]]\noffering = \"alpha/x1\"\nchips = VALUE\n[[availability]]\noffering = \"beta/x1\"\nchips = 0.1\n"
+    );
+    let (s, p) = with(&body, "0.1", (2.0, 3.0, 9.0));
+    let r = diagnose(&s, &p);
+    let change = &r[0].changes[0];
+    assert_eq!(change.kind, "availability", "{r:?}");
+    assert_eq!(
+        change.subject, "alpha/x1",
+        "the cheaper offering is the one to grow"
+    );
+    let extra: f64 = change
+        .to
+        .trim_start_matches('+')
+        .trim_end_matches(" chips")
+        .parse()
+        .unwrap();
+    let (_, fixed) = with(&body, &format!("{}", 0.1 + extra), (2.0, 3.0, 9.0));
+    assert_eq!(fixed.status, "optimal", "{change:?}");
+}
+
+#[test]
+fn caps_too_tight_are_diagnosed_with_the_share_that_works() {
+    // Two caps that cannot both hold: alpha ≤ 30% and beta ≤ VALUE of the same spend.
+    let body = format!(
+        "{DEMAND}\n[[policy.provider_cap]]\nprovider = \"alpha\"\nmax_share = 0.3\n[[policy.provider_cap]]\nprovider = \"beta\"\nmax_share = VALUE\n"
+    );
+    let (s, p) = with(&body, "0.3", (2.0, 3.0, 9.0));
+    let r = diagnose(&s, &p);
+    let changes = &r[0].changes;
+    assert!(changes.iter().all(|c| c.kind == "provider_cap"), "{r:?}");
+    // Apply every change of the first relaxation.
+    let mut fixed_body = body.clone();
+    for c in changes {
+        let old = format!("provider = \"{}\"\nmax_share = ", c.subject);
+        let at = fixed_body.find(&old).expect("cap") + old.len();
+        let end = at + fixed_body[at..].find('\n').expect("line");
+        fixed_body.replace_range(at..end, &c.to);
+    }
+    let (_, fixed) = with(&fixed_body, "0.3", (2.0, 3.0, 9.0));
+    assert_eq!(fixed.status, "optimal", "{changes:?}");
+}
+
+#[test]
+fn a_budget_too_low_is_diagnosed_with_the_budget_that_works() {
+    let body = format!("{DEMAND}\n[[policy.budget]]\nyear = 2027\nmax_usd = VALUE\n");
+    let (s, p) = with(&body, "1000", (2.0, 3.0, 9.0));
+    let r = diagnose(&s, &p);
+    let change = &r[0].changes[0];
+    assert_eq!(change.kind, "budget", "{r:?}");
+    let (_, fixed) = with(&body, &change.to, (2.0, 3.0, 9.0));
+    assert_eq!(fixed.status, "optimal", "{change:?}");
+    // The budget found is the plan's cost, rounded up.
+    let work = 3.0 * monthly_tokens() / 1e6 * chip_hours_per_million();
+    let to: f64 = change.to.parse().unwrap();
+    assert!(
+        to >= 2.0 * work && to <= 2.0 * work + 1e7,
+        "{to} vs {}",
+        2.0 * work
+    );
+}
+
+#[test]
+fn an_exclusivity_to_a_provider_without_the_chip_is_diagnosed() {
+    let body = r#"
+[[inference]]
+name = "chat"
+model = "llama3.1-8b"
+input_tokens = 1000
+output_tokens = 200
+requests_per_day = 1e6
+chips = ["y1"]
+VALUE
+"#;
+    let excl =
+        "[[exclusivity]]\nname = \"alpha-only\"\nworkloads = [\"chat\"]\nproviders = [\"alpha\"]";
+    let (s, p) = with(body, excl, (2.0, 3.0, 9.0));
+    let r = diagnose(&s, &p);
+    assert_eq!(r[0].changes[0].kind, "exclusivity");
+    assert_eq!(r[0].changes[0].subject, "alpha-only");
+    let (_, fixed) = with(body, "", (2.0, 3.0, 9.0));
+    assert_eq!(fixed.status, "optimal");
 }

@@ -1,0 +1,286 @@
+//! What binds and what it costs: the duals of the plan's LP (at its integral choices) turned
+//! into sentences in the scenario's terms: ramps, caps, commitments, budgets, power, runs and
+//! demands, with months and dollars.
+//!
+//! A dual is the rate at which the discounted cost changes as a constraint's limit moves. The
+//! model is in scaled units (`build::CHIP_UNIT`, `MONEY_UNIT`, `TOKEN_UNIT`); every price here
+//! is converted back to USD per chip, per share point, per MW, per USD or per billion tokens.
+//! Degenerate LPs have more than one valid dual: each is reported as *a* shadow price.
+
+use std::collections::BTreeMap;
+
+use allot_scenario::Scenario;
+
+use crate::build::{Built, CHIP_UNIT, MONEY_UNIT, TOKEN_UNIT, Tag};
+use crate::plan::{Binding, Plan};
+use crate::prep::Prepared;
+
+/// Duals smaller than this (model units) are taken as zero.
+const ZERO: f64 = 1e-9;
+
+/// Bindings whose effect is below this fraction of the plan's discounted cost are left out.
+const MIN_EFFECT: f64 = 1e-6;
+
+/// The binding constraints of a plan, largest effect first.
+///
+/// `row_duals` are the duals of the LP at the plan's integral choices (one per model row);
+/// `values` the plan's column values.
+pub fn bindings(
+    scenario: &Scenario,
+    prep: &Prepared,
+    built: &Built,
+    plan: &Plan,
+    values: &[f64],
+    row_duals: &[f64],
+) -> Vec<Binding> {
+    if row_duals.len() != built.model.rows.len() {
+        return Vec::new();
+    }
+    let f = &scenario.file;
+    let label = |p: usize| prep.periods[p].label.clone();
+    let mut out = Vec::new();
+    // Per-period constraints are gathered per subject, then told as one binding each.
+    let mut ramps: BTreeMap<usize, Vec<(usize, f64)>> = BTreeMap::new();
+    let mut power: Vec<(usize, f64)> = Vec::new();
+    let mut serve: BTreeMap<usize, Vec<(usize, f64)>> = BTreeMap::new();
+    for (row, tag) in &built.tags {
+        let y = row_duals[row.0];
+        if y.abs() <= ZERO {
+            continue;
+        }
+        match tag {
+            Tag::Availability { index, period } => {
+                ramps.entry(*index).or_default().push((*period, y.abs()));
+            }
+            Tag::Power { period } => power.push((*period, y.abs())),
+            Tag::Serve { demand, period } => {
+                serve.entry(*demand).or_default().push((*period, y.abs()));
+            }
+            Tag::Budget { year } => {
+                let per_usd = y.abs();
+                out.push(Binding {
+                    kind: "budget".into(),
+                    subject: format!("compute budget {year}"),
+                    period: Some(year.to_string()),
+                    shadow_price_usd: per_usd,
+                    unit: "USD".into(),
+                    effect_usd: per_usd * 1e9,
+                    message: format!(
+                        "The {year} compute budget binds: each extra $1 of budget would save ${per_usd:.2} (discounted), ${} per extra $1B.",
+                        usd(per_usd * 1e9)
+                    ),
+                });
+            }
+            Tag::Commitment { index } => {
+                let c = &f.commitment[*index];
+                let line = plan.commitments.iter().find(|l| l.name == c.name);
+                let shortfall = line.map_or(0.0, |l| l.shortfall_usd);
+                let per_usd = y.abs();
+                let (effect, message) = if shortfall > 1.0 {
+                    (
+                        per_usd * shortfall,
+                        format!(
+                            "The {} commitment with {} is {:.0}% used: ${} of take-or-pay shortfall is paid for capacity never used (${} discounted); each $1 less committed would save ${per_usd:.2}.",
+                            c.name,
+                            c.provider,
+                            line.map_or(0.0, |l| l.utilisation * 100.0),
+                            usd(shortfall),
+                            usd(per_usd * shortfall)
+                        ),
+                    )
+                } else {
+                    (
+                        per_usd * 0.01 * c.total_usd,
+                        format!(
+                            "The {} commitment with {} is spent exactly: each $1 less committed would save ${per_usd:.2} (discounted), ${} per 1% of the ${} commitment.",
+                            c.name,
+                            c.provider,
+                            usd(per_usd * 0.01 * c.total_usd),
+                            usd(c.total_usd)
+                        ),
+                    )
+                };
+                out.push(Binding {
+                    kind: "commitment".into(),
+                    subject: c.name.clone(),
+                    period: None,
+                    shadow_price_usd: per_usd,
+                    unit: "USD".into(),
+                    effect_usd: effect,
+                    message,
+                });
+            }
+            Tag::Share {
+                kind,
+                who,
+                year,
+                share,
+                total,
+            } => {
+                let t: f64 = total.0.iter().map(|(c, w)| w * values[c.0]).sum::<f64>() + total.1;
+                let per_point = y.abs() * 0.01 * t * MONEY_UNIT;
+                out.push(Binding {
+                    kind: format!("{kind}_cap"),
+                    subject: who.clone(),
+                    period: Some(year.to_string()),
+                    shadow_price_usd: per_point,
+                    unit: "share point".into(),
+                    effect_usd: per_point,
+                    message: format!(
+                        "The {:.0}% cap on {who}'s share in {year} binds: each extra point of share would save ${} (discounted).",
+                        share * 100.0,
+                        usd(per_point)
+                    ),
+                });
+            }
+            Tag::Work { run, option } => {
+                // Only the chosen option's work binds for real; the others are empty rows
+                // whose duals are degenerate noise.
+                if values[built.train_choice[*run][*option].0] < 0.5 {
+                    continue;
+                }
+                let work = &prep.training[*run];
+                let pool = &prep.pools[work.options[*option].pool];
+                let per_billion = y.abs() * MONEY_UNIT;
+                let effect = per_billion * 0.01 * work.tokens / TOKEN_UNIT;
+                out.push(Binding {
+                    kind: "training_work".into(),
+                    subject: work.name.clone(),
+                    period: None,
+                    shadow_price_usd: per_billion,
+                    unit: "billion tokens".into(),
+                    effect_usd: effect,
+                    message: format!(
+                        "Training {} on {}/{}: each billion more tokens would cost ${} (discounted); 1% more data would cost ${}.",
+                        work.name,
+                        pool.provider,
+                        pool.chip,
+                        usd(per_billion),
+                        usd(effect)
+                    ),
+                });
+            }
+        }
+    }
+    for (index, periods) in ramps {
+        let a = &f.availability[index];
+        let what = a.offering.clone().unwrap_or_else(|| {
+            format!(
+                "{}/{}",
+                a.provider.as_deref().unwrap_or("?"),
+                a.chip.as_deref().unwrap_or("?")
+            )
+        });
+        let per_chip: Vec<(usize, f64)> = periods
+            .iter()
+            .map(|&(p, y)| (p, y * MONEY_UNIT / CHIP_UNIT))
+            .collect();
+        let effect: f64 = per_chip.iter().map(|(_, v)| v * 1000.0).sum();
+        let (best_p, best) = per_chip
+            .iter()
+            .copied()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap_or((0, 0.0));
+        let span = span(&per_chip, &label);
+        out.push(Binding {
+            kind: "availability".into(),
+            subject: what.clone(),
+            period: Some(span.clone()),
+            shadow_price_usd: best,
+            unit: "chip".into(),
+            effect_usd: effect,
+            message: format!(
+                "The delivery ramp of {what} binds in {span} ({} periods): 1,000 more chips in each would save ${} (discounted); one more chip is worth most in {} (${}).",
+                per_chip.len(),
+                usd(effect),
+                label(best_p),
+                usd(best)
+            ),
+        });
+    }
+    if !power.is_empty() {
+        let per_mw: Vec<(usize, f64)> = power.iter().map(|&(p, y)| (p, y * MONEY_UNIT)).collect();
+        let effect: f64 = per_mw.iter().map(|(_, v)| v * 100.0).sum();
+        let (best_p, best) = per_mw
+            .iter()
+            .copied()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap_or((0, 0.0));
+        let span = span(&per_mw, &label);
+        out.push(Binding {
+            kind: "power".into(),
+            subject: "power cap".into(),
+            period: Some(span.clone()),
+            shadow_price_usd: best,
+            unit: "MW".into(),
+            effect_usd: effect,
+            message: format!(
+                "The power cap binds in {span} ({} periods): 100 MW more in each would save ${} (discounted); one more MW is worth most in {} (${}).",
+                per_mw.len(),
+                usd(effect),
+                label(best_p),
+                usd(best)
+            ),
+        });
+    }
+    for (demand, periods) in serve {
+        let work = &prep.serving[demand];
+        let tokens: f64 = periods.iter().map(|&(p, _)| work.tokens[p]).sum();
+        let cost: f64 = periods
+            .iter()
+            .map(|&(p, y)| y * MONEY_UNIT * work.tokens[p] / TOKEN_UNIT)
+            .sum();
+        let per_million = if tokens > 0.0 {
+            cost / tokens * 1e6
+        } else {
+            0.0
+        };
+        out.push(Binding {
+            kind: "inference_demand".into(),
+            subject: work.name.clone(),
+            period: None,
+            shadow_price_usd: per_million * 1e3,
+            unit: "billion tokens".into(),
+            effect_usd: 0.01 * cost,
+            message: format!(
+                "Serving {}: the next tokens cost ${per_million:.4} per million at the margin (discounted, averaged over the horizon); 1% more demand would cost ${}.",
+                work.name,
+                usd(0.01 * cost)
+            ),
+        });
+    }
+    let floor = MIN_EFFECT * plan.objective_usd.abs();
+    out.retain(|b| b.effect_usd > floor);
+    out.sort_by(|a, b| {
+        b.effect_usd
+            .total_cmp(&a.effect_usd)
+            .then_with(|| a.kind.cmp(&b.kind))
+            .then_with(|| a.subject.cmp(&b.subject))
+    });
+    out
+}
+
+/// `2027-03..2028-06` (first and last periods of a list).
+fn span(periods: &[(usize, f64)], label: &dyn Fn(usize) -> String) -> String {
+    let first = periods.iter().map(|p| p.0).min().unwrap_or(0);
+    let last = periods.iter().map(|p| p.0).max().unwrap_or(0);
+    if first == last {
+        label(first)
+    } else {
+        format!("{}..{}", label(first), label(last))
+    }
+}
+
+/// A dollar amount in words a CFO reads: `1.23B`, `45.6M`, `789K`, `12.34`.
+pub fn usd(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e9 {
+        format!("{:.2}B", v / 1e9)
+    } else if a >= 1e6 {
+        format!("{:.1}M", v / 1e6)
+    } else if a >= 1e3 {
+        format!("{:.0}K", v / 1e3)
+    } else {
+        format!("{v:.2}")
+    }
+}
