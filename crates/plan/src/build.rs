@@ -86,6 +86,11 @@ pub enum Tag {
         /// Calendar year.
         year: i32,
     },
+    /// The cash balance in a period: `cash[p] − cash[p−1] + compute paid in p = cash in`.
+    Cash {
+        /// Period.
+        period: usize,
+    },
 }
 
 /// Model units, chosen so that coefficients and bounds stay within a few orders of magnitude of
@@ -646,6 +651,57 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
             &terms,
         );
         tags.push((row, Tag::Budget { year: b.year }));
+    }
+
+    // Cash floor: a running balance that may not fall below the floor.
+    if let Some(fin) = &f.finance {
+        if let Some(floor) = fin.cash_floor_usd {
+            let monthly = |series: &Option<allot_scenario::Series>| match series {
+                Some(x) => per_period(x, s, prep),
+                None => vec![0.0; n],
+            };
+            let revenue = monthly(&fin.revenue_usd_per_month);
+            let opex = monthly(&fin.other_opex_usd_per_month);
+            let mut prev: Option<Col> = None;
+            for (p, per) in prep.periods.iter().enumerate() {
+                let cash = m.col(
+                    format!("cash {}", per.label),
+                    floor / MONEY_UNIT,
+                    f64::INFINITY,
+                    0.0,
+                );
+                let funding: f64 = fin
+                    .funding
+                    .iter()
+                    .filter(|e| {
+                        // Funding before the horizon is in the starting cash.
+                        let k = e.month.index();
+                        k >= per.start.index() && k < per.start.index() + i64::from(per.months)
+                    })
+                    .map(|e| e.usd)
+                    .sum();
+                let (mut terms, reserved) = cost_terms(&|_| true, p);
+                terms.push((cash, 1.0));
+                if let Some(before) = prev {
+                    terms.push((before, -1.0));
+                }
+                for (c, short) in shortfall.iter().enumerate() {
+                    if let Some(col) = short {
+                        if shortfall_period[c] == p {
+                            terms.push((*col, 1.0));
+                        }
+                    }
+                }
+                let start_cash = if p == 0 { fin.starting_cash_usd } else { 0.0 };
+                let inflow =
+                    (start_cash + (revenue[p] - opex[p]) * f64::from(per.months) + funding)
+                        / MONEY_UNIT
+                        - reserved;
+                let row = m.row(format!("cash {}", per.label), inflow, inflow, &terms);
+                tags.push((row, Tag::Cash { period: p }));
+                prev = Some(cash);
+            }
+        }
     }
 
     Built {

@@ -26,6 +26,8 @@ const PENALTY_SHARE: f64 = 1e-2;
 const PENALTY_MW: f64 = 1e-2;
 /// Penalty per million USD of extra budget.
 const PENALTY_BUDGET: f64 = 2e-2;
+/// Penalty per million USD of extra funding (slightly more the earlier it is needed).
+const PENALTY_FUNDING: f64 = 2e-2;
 
 /// Alternatives sought at most.
 const MAX_ALTERNATIVES: usize = 4;
@@ -38,6 +40,7 @@ enum Kind {
     Share,
     Power,
     Budget,
+    Funding,
 }
 
 /// A slack column and what it relaxes.
@@ -149,6 +152,10 @@ fn elastic_model(
             Tag::Share { .. } => (Kind::Share, PENALTY_SHARE),
             Tag::Power { .. } => (Kind::Power, PENALTY_MW),
             Tag::Budget { .. } => (Kind::Budget, PENALTY_BUDGET),
+            Tag::Cash { period } => (
+                Kind::Funding,
+                PENALTY_FUNDING * (1.0 + 1e-3 * (prepared.periods.len() - period) as f64),
+            ),
             _ => continue,
         };
         let col = m.col(
@@ -220,6 +227,7 @@ fn describe(
     let mut shares: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
     let mut power: Vec<(usize, f64)> = Vec::new();
     let mut budgets: BTreeMap<i32, f64> = BTreeMap::new();
+    let mut funding: Vec<(usize, f64)> = Vec::new();
     for s in slacks {
         let v = values[s.col.0];
         if v <= 1e-7 {
@@ -253,6 +261,7 @@ fn describe(
             }
             What::Row(Tag::Power { period }) => power.push((*period, v)),
             What::Row(Tag::Budget { year }) => *budgets.entry(*year).or_default() += v * MONEY_UNIT,
+            What::Row(Tag::Cash { period }) => funding.push((*period, v * MONEY_UNIT)),
             What::Row(_) => {}
         }
     }
@@ -358,6 +367,21 @@ fn describe(
                 "raise the {year} compute budget from ${} to ${}",
                 usd(from),
                 usd(to)
+            ),
+        });
+    }
+    for (p, usd_needed) in funding {
+        let amount = round_up(usd_needed, 1e7);
+        out.push(Change {
+            kind: "funding".into(),
+            subject: "funding".into(),
+            period: Some(label(p)),
+            from: "0".into(),
+            to: format!("{amount}"),
+            message: format!(
+                "raise ${} more funding by {} (or lower the cash floor by as much)",
+                usd(amount),
+                label(p)
             ),
         });
     }

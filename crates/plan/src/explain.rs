@@ -42,6 +42,7 @@ pub fn bindings(
     // Per-period constraints are gathered per subject, then told as one binding each.
     let mut ramps: BTreeMap<usize, Vec<(usize, f64)>> = BTreeMap::new();
     let mut power: Vec<(usize, f64)> = Vec::new();
+    let mut cash: Vec<(usize, f64)> = Vec::new();
     let mut serve: BTreeMap<usize, Vec<(usize, f64)>> = BTreeMap::new();
     for (row, tag) in &built.tags {
         let y = row_duals[row.0];
@@ -53,6 +54,7 @@ pub fn bindings(
                 ramps.entry(*index).or_default().push((*period, y.abs()));
             }
             Tag::Power { period } => power.push((*period, y.abs())),
+            Tag::Cash { period } => cash.push((*period, y.abs())),
             Tag::Serve { demand, period } => {
                 serve.entry(*demand).or_default().push((*period, y.abs()));
             }
@@ -220,6 +222,25 @@ pub fn bindings(
                 usd(effect),
                 label(best_p),
                 usd(best)
+            ),
+        });
+    }
+    if !cash.is_empty() {
+        // Per USD of cash in a period: the dual of its balance row.
+        let best = cash.iter().map(|c| c.1).fold(0.0, f64::max);
+        let best_p = cash.iter().find(|c| c.1 == best).map_or(0, |c| c.0);
+        let span = span(&cash, &label);
+        out.push(Binding {
+            kind: "cash_floor".into(),
+            subject: "cash floor".into(),
+            period: Some(span.clone()),
+            shadow_price_usd: best,
+            unit: "USD".into(),
+            effect_usd: best * 1e9,
+            message: format!(
+                "The cash floor binds in {span}: each extra $1 of cash (funding) would save up to ${best:.2} (discounted), most in {}; $1B more would save ${}.",
+                label(best_p),
+                usd(best * 1e9)
             ),
         });
     }

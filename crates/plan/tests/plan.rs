@@ -521,3 +521,32 @@ VALUE
     let (_, fixed) = with(body, "", (2.0, 3.0, 9.0));
     assert_eq!(fixed.status, "optimal");
 }
+
+/// DEMAND with a finance section: no revenue, `VALUE` of starting cash and a cash floor of 0.
+fn with_cash(start: f64) -> (Scenario, Plan) {
+    let body = format!("{DEMAND}\n[finance]\nstarting_cash_usd = {start}\ncash_floor_usd = 0\n");
+    with(&body, "", (2.0, 3.0, 9.0))
+}
+
+#[test]
+fn a_cash_floor_admits_exactly_the_plans_the_company_can_pay_for() {
+    let cost = 2.0 * 3.0 * monthly_tokens() / 1e6 * chip_hours_per_million();
+    let (s, p) = with_cash(cost * 1.001);
+    assert_eq!(p.status, "optimal");
+    assert!(allot_verify::verify(&s, &p).passed());
+    let (s, p) = with_cash(cost * 0.99);
+    let r = diagnose(&s, &p);
+    let change = &r[0].changes[0];
+    assert_eq!(change.kind, "funding", "{r:?}");
+    let amount: f64 = change.to.parse().unwrap();
+    assert!(amount >= 0.01 * cost, "{amount} vs {}", 0.01 * cost);
+    // Raising that funding in that month makes it plan.
+    let month = change.period.clone().unwrap();
+    let body = format!(
+        "{DEMAND}\n[finance]\nstarting_cash_usd = {}\ncash_floor_usd = 0\n[[finance.funding]]\nname = \"bridge\"\nmonth = \"{month}\"\nusd = {amount}\n",
+        cost * 0.99
+    );
+    let (s, fixed) = with(&body, "", (2.0, 3.0, 9.0));
+    assert_eq!(fixed.status, "optimal", "{change:?}");
+    assert!(allot_verify::verify(&s, &fixed).passed());
+}

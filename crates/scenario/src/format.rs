@@ -647,6 +647,11 @@ pub struct Finance {
     /// Reported figures to compare the projection with.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reference: Vec<Reference>,
+    /// Keep cash at or above this many USD at the end of every period: the planner then only
+    /// buys capacity the company can pay for (cash from the starting cash, revenue, other
+    /// operating costs and funding above, and compute paid as the planner times it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cash_floor_usd: Option<f64>,
 }
 
 /// What an uncertain input changes.

@@ -300,6 +300,7 @@ fn scenario() -> impl Strategy<Value = ScenarioFile> {
                             notes: None,
                         }],
                         reference: vec![],
+                        cash_floor_usd: None,
                     }),
                 }
             },

@@ -738,6 +738,38 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             format!("reported {reported} but recomputed {cost}")
         });
     }
+    // The cash floor: the running balance, with compute paid as the plan times it.
+    if let Some(fin) = &f.finance {
+        if let Some(floor) = fin.cash_floor_usd {
+            let series = |x: &Option<allot_scenario::Series>| match x {
+                Some(x) => x.monthly(set.start, set.horizon_months, 1),
+                None => vec![0.0; set.horizon_months as usize],
+            };
+            let (revenue, opex) = (
+                series(&fin.revenue_usd_per_month),
+                series(&fin.other_opex_usd_per_month),
+            );
+            let mut cash = fin.starting_cash_usd;
+            for (p, per) in periods.iter().enumerate() {
+                let first = (per.start.index() - set.start.index()) as usize;
+                let months = first..(first + per.months as usize).min(revenue.len());
+                let inflow: f64 = months.clone().map(|k| revenue[k] - opex[k]).sum::<f64>()
+                    + fin
+                        .funding
+                        .iter()
+                        .filter(|e| {
+                            let k = e.month.index();
+                            k >= per.start.index() && k < per.start.index() + i64::from(per.months)
+                        })
+                        .map(|e| e.usd)
+                        .sum::<f64>();
+                cash += inflow - by_period[p];
+                r.check(le(floor, cash), format!("cash floor {}", labels[p]), || {
+                    format!("cash {cash:.4e} below the floor {floor:.4e}")
+                });
+            }
+        }
+    }
     let total: f64 = by_period.iter().sum();
     r.check(same(plan.total_cost_usd, total), "total cost", || {
         format!("reported {} but recomputed {total}", plan.total_cost_usd)
