@@ -4,11 +4,13 @@
 mod catalog_cmd;
 mod check;
 mod cli;
+mod explain_cmd;
 mod export_cmd;
 mod files;
 mod finance_cmd;
 mod json;
 mod perf_cmd;
+mod plan_diff;
 mod place_cmd;
 mod plan_cmd;
 mod risk_cmd;
@@ -40,6 +42,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan_cmd::run(&args),
+        Command::Explain(args) => explain_cmd::run(&args),
         Command::Verify(args) => verify_cmd::run(&args),
         Command::Gen(args) => {
             let params = allot_plan::generate::GenParams {

@@ -4,6 +4,7 @@
 //! `NAME.stderr` with the exact expected diagnostics. To accept new output after an intended
 //! change, run `UPDATE_EXPECT=1 cargo test -p allot --test cli` and review the diff.
 
+mod explain;
 mod export;
 
 use std::path::{Path, PathBuf};
