@@ -16,6 +16,7 @@
 //! Large relaxations use HiGHS's interior-point method with crossover (a basis for the warm
 //! starts); see ARCHITECTURE.md and BENCHMARKS.md.
 
+use std::os::raw::c_int;
 use std::time::Instant;
 
 use highs::{HighsModelStatus, HighsSolutionStatus, RowProblem, Sense, SolvedModel};
@@ -740,5 +741,145 @@ mod tests {
             "{:?}",
             s.row_duals
         );
+    }
+}
+
+/// Re-solves variants of one model (same columns, rows and nonzero pattern: the same scenario
+/// with other prices, demands, delivery dates or chip speeds), each warm-started from the
+/// optimal basis of the first model's relaxation. Every variant starts from that same basis,
+/// whatever was solved before it, so the answers do not depend on the order of the variants
+/// or on which thread solves which: Monte Carlo results stay reproducible. A model of another
+/// structure is solved from scratch.
+pub struct Resolver {
+    settings: SolveSettings,
+    base: Option<Base>,
+}
+
+/// The first model's structure and its relaxation's optimal basis.
+struct Base {
+    pattern: Vec<(usize, usize)>,
+    kinds: Vec<(bool, bool)>,
+    rows: usize,
+    col_status: Vec<c_int>,
+    row_status: Vec<c_int>,
+}
+
+impl Resolver {
+    /// A resolver with these settings.
+    pub fn new(settings: &SolveSettings) -> Resolver {
+        Resolver {
+            settings: settings.clone(),
+            base: None,
+        }
+    }
+
+    /// Solves `model`: the first one from scratch (its relaxation's basis is kept), later ones
+    /// of the same structure from that basis.
+    pub fn solve(&self, model: &Model) -> Solution {
+        if model.invalid().is_some() || !model.is_mip() || !self.settings.lp_first {
+            return solve(model, &self.settings);
+        }
+        let Some(base) = &self.base else {
+            return solve(model, &self.settings);
+        };
+        let pattern: Vec<(usize, usize)> = merged_entries(model).into_iter().map(|e| e.0).collect();
+        let kinds: Vec<(bool, bool)> = model.cols.iter().map(|c| (c.integer, c.semi)).collect();
+        if base.rows != model.rows.len() || base.kinds != kinds || base.pattern != pattern {
+            return solve(model, &self.settings);
+        }
+        let start = Instant::now();
+        let Ok((mut h, cols)) = to_highs(model, true) else {
+            return solve(model, &self.settings);
+        };
+        configure(&mut h, &self.settings, self.settings.time_limit_s);
+        ffi::set_basis(&mut h, &base.col_status, &base.row_status);
+        let (dive, _) = lp_first_with(h, &cols, model, &self.settings, start);
+        finish(model, &self.settings, start, dive)
+    }
+
+    /// Solves `model` from scratch and keeps its relaxation's basis as the start of later
+    /// solves.
+    pub fn solve_base(&mut self, model: &Model) -> Solution {
+        self.base = None;
+        if model.invalid().is_some() || !model.is_mip() || !self.settings.lp_first {
+            return solve(model, &self.settings);
+        }
+        let start = Instant::now();
+        let Ok((mut h, cols)) = to_highs(model, true) else {
+            return solve(model, &self.settings);
+        };
+        configure(&mut h, &self.settings, self.settings.time_limit_s);
+        if model.cols.len() >= IPM_MIN_COLS {
+            h.set_option("solver", "ipm");
+            h.set_option("run_crossover", "on");
+        }
+        let Ok(solved) = h.try_solve() else {
+            return solve(model, &self.settings);
+        };
+        let mut h: highs::Model = solved.into();
+        if let Some((col_status, row_status)) =
+            ffi::get_basis(&h, model.cols.len(), model.rows.len())
+        {
+            self.base = Some(Base {
+                pattern: merged_entries(model).into_iter().map(|e| e.0).collect(),
+                kinds: model.cols.iter().map(|c| (c.integer, c.semi)).collect(),
+                rows: model.rows.len(),
+                col_status,
+                row_status,
+            });
+        }
+        h.set_option("solver", "choose");
+        let (dive, _) = lp_first_with(h, &cols, model, &self.settings, start);
+        finish(model, &self.settings, start, dive)
+    }
+}
+
+/// The model's coefficients with repeated `(row, column)` pairs summed, in order.
+fn merged_entries(model: &Model) -> Vec<((usize, usize), f64)> {
+    let mut e: Vec<((usize, usize), f64)> = model
+        .entries
+        .iter()
+        .map(|&(r, c, v)| ((r.0, c.0), v))
+        .collect();
+    e.sort_by_key(|x| x.0);
+    let mut out: Vec<((usize, usize), f64)> = Vec::with_capacity(e.len());
+    for (k, v) in e {
+        match out.last_mut() {
+            Some(last) if last.0 == k => last.1 += v,
+            _ => out.push((k, v)),
+        }
+    }
+    out
+}
+
+/// The two HiGHS calls the `highs` crate does not wrap, on an instance it owns.
+#[allow(unsafe_code)]
+mod ffi {
+    use std::os::raw::c_int;
+
+    /// The basis of a solved instance: column and row statuses, when it has a valid one.
+    pub fn get_basis(
+        h: &highs::Model,
+        cols: usize,
+        rows: usize,
+    ) -> Option<(Vec<c_int>, Vec<c_int>)> {
+        let mut col_status: Vec<c_int> = vec![0; cols];
+        let mut row_status: Vec<c_int> = vec![0; rows];
+        // SAFETY: the pointer is the live HiGHS instance `h` owns; the arrays have the
+        // instance's numbers of columns and rows, as Highs_getBasis requires.
+        let status = unsafe {
+            highs_sys::Highs_getBasis(h.as_ptr(), col_status.as_mut_ptr(), row_status.as_mut_ptr())
+        };
+        (status == highs_sys::STATUS_OK).then_some((col_status, row_status))
+    }
+
+    /// Sets the starting basis of an instance with the same numbers of columns and rows.
+    pub fn set_basis(h: &mut highs::Model, col_status: &[c_int], row_status: &[c_int]) {
+        // SAFETY: as above; the caller checked the arrays match the instance's dimensions.
+        let status = unsafe {
+            highs_sys::Highs_setBasis(h.as_mut_ptr(), col_status.as_ptr(), row_status.as_ptr())
+        };
+        // A basis HiGHS refuses only loses the warm start.
+        let _ = status;
     }
 }

@@ -54,6 +54,43 @@ pub fn plan_explained(scenario: &Scenario, settings: &SolveSettings) -> Outcome 
     plan_with(scenario, settings, true)
 }
 
+/// Plans `scenario` warm-started from `resolver`'s base (see [`highs_backend::Resolver`]): when
+/// the scenario differs from the base only in numbers (prices, demands, delivery dates, chip
+/// speeds), its relaxation starts from the base's optimal basis. For many variants of one
+/// scenario (Monte Carlo samples, what-ifs); `plan_base` plans the base.
+pub fn plan_warm(scenario: &Scenario, resolver: &highs_backend::Resolver) -> Outcome {
+    plan_on(scenario, |m| resolver.solve(m))
+}
+
+/// Plans `scenario` and makes it `resolver`'s base.
+pub fn plan_base(scenario: &Scenario, resolver: &mut highs_backend::Resolver) -> Outcome {
+    plan_on(scenario, |m| resolver.solve_base(m))
+}
+
+fn plan_on(
+    scenario: &Scenario,
+    mut solve: impl FnMut(&lp::Model) -> highs_backend::Solution,
+) -> Outcome {
+    let t0 = Instant::now();
+    let prepared = prep::prepare(scenario);
+    let built = build::build(scenario, &prepared);
+    let t1 = Instant::now();
+    let solution = solve(&built.model);
+    let t2 = Instant::now();
+    let plan = extract::extract(scenario, &prepared, &built, &solution);
+    let size = (built.model.cols.len(), built.model.rows.len());
+    Outcome {
+        plan,
+        model: built.model,
+        timings: Timings {
+            build: t1 - t0,
+            solve: t2 - t1,
+            extract: t2.elapsed(),
+        },
+        size,
+    }
+}
+
 fn plan_with(scenario: &Scenario, settings: &SolveSettings, explain: bool) -> Outcome {
     let t0 = Instant::now();
     let prepared = prep::prepare(scenario);

@@ -163,7 +163,7 @@ pub struct WhyNot {
 }
 
 /// Plans `scenario`, then again with `force` imposed; the second solve starts from the first's
-/// basis.
+/// basis. Both plans carry their explanations (what binds and what it costs).
 pub fn why_not(
     scenario: &Scenario,
     settings: &SolveSettings,
@@ -281,15 +281,23 @@ pub fn why_not(
         solutions.next().unwrap_or_default(),
         solutions.next().unwrap_or_default(),
     );
-    let base_plan = extract::extract(scenario, &prepared, &built, &base_sol);
-    let forced_plan = extract::extract(scenario, &prepared, &built, &forced_sol);
+    let forced_model = variant.apply(&built.model);
+    let mut base_plan = extract::extract(scenario, &prepared, &built, &base_sol);
+    let mut forced_plan = extract::extract(scenario, &prepared, &built, &forced_sol);
+    let explained = [
+        (&mut base_plan, &base_sol, &built.model),
+        (&mut forced_plan, &forced_sol, &forced_model),
+    ];
+    for (plan, solution, model) in explained {
+        plan.explanations =
+            explanations(scenario, &prepared, &built, model, plan, solution, settings);
+    }
     let size = (built.model.cols.len(), built.model.rows.len());
     let timings = Timings {
         build: t1 - t0,
         solve: t2 - t1,
         extract: t2.elapsed(),
     };
-    let forced_model = variant.apply(&built.model);
     Ok(WhyNot {
         base: Outcome {
             plan: base_plan,
@@ -303,5 +311,30 @@ pub fn why_not(
             timings,
             size,
         },
+    })
+}
+
+/// What binds in a solved plan of `model` (`built`'s model, or a variant of it with other
+/// column bounds, which has the same rows): from the solution's duals, or those of the LP at
+/// its integral choices.
+fn explanations(
+    scenario: &Scenario,
+    prepared: &prep::Prepared,
+    built: &build::Built,
+    model: &crate::lp::Model,
+    plan: &crate::Plan,
+    solution: &highs_backend::Solution,
+    settings: &SolveSettings,
+) -> Vec<crate::plan::Binding> {
+    if !solution.status.has_solution() {
+        return Vec::new();
+    }
+    let duals = if solution.row_duals.is_empty() {
+        highs_backend::duals_at(model, &solution.values, settings).map(|d| d.0)
+    } else {
+        Some(solution.row_duals.clone())
+    };
+    duals.map_or_else(Vec::new, |d| {
+        crate::explain::bindings(scenario, prepared, built, plan, &solution.values, &d)
     })
 }

@@ -550,3 +550,39 @@ fn a_cash_floor_admits_exactly_the_plans_the_company_can_pay_for() {
     assert_eq!(fixed.status, "optimal", "{change:?}");
     assert!(allot_verify::verify(&s, &fixed).passed());
 }
+
+#[test]
+fn a_warm_resolver_plans_variants_as_a_cold_solve_does() {
+    let mut resolver = allot_plan::highs_backend::Resolver::new(&SolveSettings::default());
+    // Same structure, other prices and demand: warm from the first; the last one with another
+    // price pattern still plans.
+    for (i, (prices, rpd)) in [
+        ((2.0, 3.0, 9.0), "1e6"),
+        ((2.5, 3.0, 9.0), "1e6"),
+        ((4.0, 3.0, 9.0), "2e6"),
+        ((4.0, 3.5, 1.0), "1.5e6"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body = format!(
+            "{}\n[[policy.provider_cap]]\nprovider = \"alpha\"\nmax_share = 0.6\n",
+            DEMAND.replace("1e6", rpd).replace("chips = [\"x1\"]\n", "")
+        );
+        let s = scenario(&body, prices);
+        let warm = if i == 0 {
+            allot_plan::plan_base(&s, &mut resolver).plan
+        } else {
+            allot_plan::plan_warm(&s, &resolver).plan
+        };
+        let cold = plan(&s, &SolveSettings::default()).plan;
+        assert_eq!(warm.status, cold.status);
+        assert!(
+            (warm.objective_usd - cold.objective_usd).abs() < 1e-6 * cold.objective_usd,
+            "{prices:?}: warm {} cold {}",
+            warm.objective_usd,
+            cold.objective_usd
+        );
+        assert!(allot_verify::verify(&s, &warm).passed());
+    }
+}
