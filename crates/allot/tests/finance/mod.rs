@@ -131,7 +131,7 @@ fn risk_text_ranks_the_inputs_and_needs_uncertainty() {
     for needle in ["SENSITIVITY", "h100 price", "P90", "funding gap"] {
         assert!(stdout.contains(needle), "no '{needle}' in:\n{stdout}");
     }
-    let out = allot(&["risk", "examples/startup.toml", "--samples", "2"]);
+    let out = allot(&["risk", "examples/owned-datacenter.toml", "--samples", "2"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("no [[uncertainty]] entries"));
 }
