@@ -447,11 +447,11 @@ fn what_if(
     })
 }
 
-/// Plans two scenarios at once, one per thread.
+/// Plans and explains two scenarios at once, one per thread.
 fn plan_both(base: &Scenario, changed: &Scenario, settings: &SolveSettings) -> (Plan, Plan) {
     std::thread::scope(|s| {
-        let b = s.spawn(|| allot_plan::plan(base, settings).plan);
-        let c = allot_plan::plan(changed, settings).plan;
+        let b = s.spawn(|| allot_plan::plan_explained(base, settings).plan);
+        let c = allot_plan::plan_explained(changed, settings).plan;
         (b.join().expect("planner thread"), c)
     })
 }
@@ -510,7 +510,10 @@ fn sentence(a: &Answer, reasons: &[Reason]) -> String {
     let because: Vec<&str> = reasons
         .iter()
         .filter(|r| {
-            r.kind == "workload" || (r.amount_usd * d > 0.0 && r.amount_usd.abs() >= 0.05 * d.abs())
+            r.kind == "workload"
+                || (r.kind != "constraint"
+                    && r.amount_usd * d > 0.0
+                    && r.amount_usd.abs() >= 0.05 * d.abs())
         })
         .take(3)
         .map(|r| r.message.as_str())
@@ -519,17 +522,20 @@ fn sentence(a: &Answer, reasons: &[Reason]) -> String {
         let _ = write!(s, ", because {}", because.join("; "));
     }
     s.push('.');
+    if let Some(r) = reasons.iter().find(|r| r.kind == "constraint") {
+        let _ = write!(s, " What {}.", r.message);
+    }
     s
 }
 
 fn report(a: &Answer, seconds: f64) -> String {
     let mut out = String::new();
     let label = if a.kind == "why_not" {
-        "WHY NOT"
+        "why not"
     } else {
-        "WHAT IF"
+        "what if"
     };
-    let _ = writeln!(out, "{}: {}", label.to_lowercase(), a.question);
+    let _ = writeln!(out, "{label}: {}", a.question);
     for n in &a.notes {
         let _ = writeln!(out, "  ({n})");
     }

@@ -245,7 +245,7 @@ pub fn reasons(base: &Plan, changed: &Plan, focus: Option<&str>) -> Vec<Reason> 
             (d > small).then(|| Reason {
                 kind: "constraint",
                 amount_usd: d,
-                message: format!("binds harder: {}", c.message),
+                message: format!("binds harder: {}", sentence_part(&c.message)),
             })
         })
         .collect();
@@ -253,6 +253,16 @@ pub fn reasons(base: &Plan, changed: &Plan, focus: Option<&str>) -> Vec<Reason> 
     binding.truncate(3);
     out.extend(binding);
     out
+}
+
+/// A sentence as a part of another: first letter in lower case, no final period.
+fn sentence_part(s: &str) -> String {
+    let s = s.trim().trim_end_matches('.');
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 /// `2030 +$648.39M, 2031 -$279.62M`: cost by calendar year that changes.

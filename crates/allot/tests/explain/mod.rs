@@ -104,6 +104,15 @@ fn what_if_a_provider_cap_tightens_splits_spend_at_the_cap() {
     assert!(close(f(&a["changed"]["total_cost_usd"]), expected), "{a}");
     let alpha = f(&a["changed"]["cost_by_provider"]["alpha"]);
     assert!(close(alpha, 0.2 * expected));
+    // The cap is named as the constraint that binds harder.
+    let reasons = a["reasons"].as_array().expect("reasons");
+    assert!(
+        reasons.iter().any(|r| r["kind"] == "constraint"
+            && r["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("cap on alpha"))),
+        "{reasons:?}"
+    );
 }
 
 #[test]
