@@ -297,3 +297,111 @@ pub fn apply(base: &Scenario, inputs: &[UncertainInput], values: &[Option<f64>])
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(extra: &str) -> Scenario {
+        let text = format!(
+            r#"
+version = 1
+[scenario]
+name = "perturb"
+start = "2026-01"
+horizon_months = 6
+
+[[inference]]
+name = "chat"
+model = "llama3.1-8b"
+input_tokens = 100
+output_tokens = 100
+requests_per_day = {{ initial = 1000, growth_per_year = 0.0 }}
+
+[[training]]
+name = "run"
+model = "llama3.1-8b"
+tokens = 1e9
+
+[[availability]]
+provider = "aws"
+chip = "h100"
+chips = {{ points = [{{ month = "2026-02", value = 0 }}, {{ month = "2026-04", value = 200 }}] }}
+
+[performance]
+maturity = {{ "Trainium 3" = 0.9 }}
+{extra}
+"#
+        );
+        let loaded = allot_scenario::load("t.toml", &text, &mut |_: &str| Err("none".into()));
+        loaded.scenario.expect("valid")
+    }
+
+    fn uncertainty(kind: &str, target: &str) -> String {
+        format!(
+            "[[uncertainty]]\nname = \"{kind}\"\nkind = \"{kind}\"\n{target}\ndistribution = \"uniform\"\nmin = 0.1\nmax = 2\n"
+        )
+    }
+
+    #[test]
+    fn delays_shift_ramps_and_hold_the_first_value() {
+        let s = scenario("");
+        let ramp = &s.file.availability[0].chips;
+        // 0, 0, 100, 200, 200, 200 by month.
+        assert_eq!(
+            delay(&s, ramp, 2.0),
+            Series::Values(vec![0.0, 0.0, 0.0, 0.0, 100.0, 200.0])
+        );
+        assert_eq!(
+            delay(&s, ramp, 0.5),
+            Series::Values(vec![0.0, 0.0, 50.0, 150.0, 200.0, 200.0])
+        );
+        assert_eq!(
+            delay(&s, ramp, -1.0),
+            Series::Values(vec![0.0, 100.0, 200.0, 200.0, 200.0, 200.0])
+        );
+    }
+
+    #[test]
+    fn applies_each_kind() {
+        let extra = [
+            uncertainty("price", "chip = \"h100\"\nprovider = \"aws\""),
+            uncertainty("demand", "workload = \"run\""),
+            uncertainty("delivery_delay", "chip = \"h100\""),
+            uncertainty("maturity", "chip = \"trainium3\""),
+            uncertainty("revenue", ""),
+            uncertainty("demand", "").replace("name = \"demand\"", "name = \"all demand\""),
+        ]
+        .join("\n");
+        let s = scenario(&extra);
+        let inputs = inputs(&s).expect("inputs");
+        assert_eq!(inputs.len(), 6);
+        let Target::Offerings(ids) = &inputs[0].target else {
+            panic!("price targets offerings")
+        };
+        assert!(!ids.is_empty() && ids.iter().all(|id| id.starts_with("aws/")));
+        let values = [Some(2.0), Some(3.0), Some(1.0), Some(0.6), None, Some(-1.0)];
+        let out = apply(&s, &inputs, &values);
+        for id in ids {
+            let (a, b) = (s.catalog.offering(id), out.catalog.offering(id));
+            let price = |o: Option<&allot_catalog::Offering>| o.and_then(|o| o.usd_per_chip_hour());
+            assert_eq!(price(b), price(a).map(|p| p * 2.0), "{id}");
+        }
+        assert_eq!(out.file.training[0].tokens, 3e9);
+        assert_eq!(
+            out.file.availability[0].chips,
+            Series::Values(vec![0.0, 0.0, 0.0, 100.0, 200.0, 200.0])
+        );
+        // The alias entry is replaced, not kept beside the new one.
+        assert_eq!(out.file.performance.maturity.len(), 1);
+        assert_eq!(out.file.performance.maturity["trainium3"], 0.6);
+        // A negative multiplier counts as zero.
+        let Series::Growth(g) = &out.file.inference[0].requests_per_day else {
+            panic!("growth series")
+        };
+        assert_eq!(g.initial, 0.0);
+        // Left as written.
+        let same = apply(&s, &inputs, &[None; 6]);
+        assert_eq!(same.file, s.file);
+    }
+}
