@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::files::{print_diagnostics, read_text, reader_beside};
 use crate::plan_cmd::{EXIT_INFEASIBLE, money};
-use crate::plan_diff::{self, Reason, signed_money};
+use crate::plan_diff::{self, About, Reason, signed_money};
 
 /// Arguments of `allot explain`.
 #[derive(Debug, Args)]
@@ -60,6 +60,8 @@ struct Answer {
     change: String,
     /// The workload the question is about, if any.
     focus: Option<String>,
+    /// The constraint the question imposes, if any: binding kind and subject.
+    imposed: Option<(&'static str, String)>,
     /// Notes on how the question was posed.
     notes: Vec<String>,
     base: Plan,
@@ -126,6 +128,15 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
     Ok(code)
 }
 
+impl Answer {
+    fn about(&self) -> About<'_> {
+        About {
+            workload: self.focus.as_deref(),
+            constraint: self.imposed.as_ref().map(|(k, s)| (*k, s.as_str())),
+        }
+    }
+}
+
 /// Poses a `--why-not` question and solves it.
 fn why_not(q: &str, scenario: &Scenario, settings: &SolveSettings) -> Result<Answer, String> {
     let text = q.trim();
@@ -139,14 +150,15 @@ fn why_not(q: &str, scenario: &Scenario, settings: &SolveSettings) -> Result<Ans
         }
         _ => None,
     };
-    if let Some((changed, change, notes)) = edited {
-        let (base, changed) = plan_both(scenario, &changed, settings);
+    if let Some(e) = edited {
+        let (base, changed) = plan_both(scenario, &e.scenario, settings);
         return Ok(Answer {
             question: q.to_string(),
             kind: "why_not",
-            change,
+            change: e.change,
             focus: None,
-            notes,
+            imposed: e.imposed,
+            notes: e.notes,
             base,
             changed,
             warm_start: false,
@@ -182,6 +194,7 @@ fn why_not(q: &str, scenario: &Scenario, settings: &SolveSettings) -> Result<Ans
         kind: "why_not",
         change: format!("Forcing {focus} {verb} {place}"),
         focus: Some(focus.clone()),
+        imposed: None,
         notes: Vec::new(),
         base: answer.base.plan,
         changed: answer.forced.plan,
@@ -198,7 +211,14 @@ fn canonical_place(scenario: &Scenario, provider: &str, chip: &str) -> String {
     )
 }
 
-type Edited = (Scenario, String, Vec<String>);
+/// A scenario changed to pose a question: the scenario, the change in words, notes, and the
+/// constraint imposed (binding kind and subject).
+struct Edited {
+    scenario: Scenario,
+    change: String,
+    notes: Vec<String>,
+    imposed: Option<(&'static str, String)>,
+}
 
 /// `offering ID`: its provider's chip only through it; `offering ID >= N`: N chips of it held.
 fn offering(rest: &str, scenario: &Scenario) -> Result<Edited, String> {
@@ -261,7 +281,12 @@ fn offering(rest: &str, scenario: &Scenario) -> Result<Edited, String> {
             "{n} chips of {oid} are held from {} for {term} months at its price, paid whether used or not; they count against delivery ramps and the power cap",
             f.scenario.start
         );
-        return Ok((changed, change, vec![note]));
+        return Ok(Edited {
+            scenario: changed,
+            change,
+            notes: vec![note],
+            imposed: None,
+        });
     }
     let held: Vec<String> = f
         .reservation
@@ -294,11 +319,12 @@ fn offering(rest: &str, scenario: &Scenario) -> Result<Edited, String> {
             others.join(", ")
         )
     };
-    Ok((
-        changed,
-        format!("Buying {provider}'s {chip} only through {oid}"),
-        vec![note],
-    ))
+    Ok(Edited {
+        scenario: changed,
+        change: format!("Buying {provider}'s {chip} only through {oid}"),
+        notes: vec![note],
+        imposed: None,
+    })
 }
 
 /// `vendor V <= S` or `provider P <= S`: a spend cap at S in every year, in place of any
@@ -361,15 +387,25 @@ fn share_cap(kind: &str, rest: &str, scenario: &Scenario) -> Result<Edited, Stri
         p.id.clone()
     };
     let pct = share * 100.0;
-    Ok((
-        changed,
-        format!("Capping {id}'s share of compute spend at {pct:.4}% in every year")
+    Ok(Edited {
+        scenario: changed,
+        change: format!("Capping {id}'s share of compute spend at {pct:.4}% in every year")
             .replace(".0000%", "%"),
-        vec![format!(
-            "a spend cap of {pct:.4}% on {kind} {id} for every year replaces any spend cap the scenario has for it"
-        )
-        .replace(".0000%", "%")],
-    ))
+        notes: vec![
+            format!(
+                "a spend cap of {pct:.4}% on {kind} {id} for every year replaces any spend cap the scenario has for it"
+            )
+            .replace(".0000%", "%"),
+        ],
+        imposed: Some((
+            if kind == "vendor" {
+                "vendor_cap"
+            } else {
+                "provider_cap"
+            },
+            id,
+        )),
+    })
 }
 
 fn unknown<'a>(kind: &str, name: &str, known: impl Iterator<Item = &'a str> + Clone) -> String {
@@ -440,6 +476,7 @@ fn what_if(
         kind: "what_if",
         change: format!("Setting {}", changes.join(" and ")),
         focus: None,
+        imposed: None,
         notes: Vec::new(),
         base,
         changed,
@@ -485,10 +522,13 @@ fn sentence(a: &Answer, reasons: &[Reason]) -> String {
         _ => String::new(),
     };
     let mut totals = format!(
-        "discounted cost {} -> {}{rel}; {} undiscounted in the horizon",
+        "discounted cost {} -> {}{rel}; undiscounted in the horizon: {}",
         money(b.objective_usd),
         money(c.objective_usd),
-        signed_money(c.total_cost_usd - b.total_cost_usd)
+        match signed_money(c.total_cost_usd - b.total_cost_usd).as_str() {
+            "$0" => "unchanged".to_string(),
+            d => d.to_string(),
+        }
     );
     if gap > 0.1 * d.abs() && d.abs() > gap.max(0.5) {
         let _ = write!(totals, "; give or take {}, the solver's gap", money(gap));
@@ -523,7 +563,17 @@ fn sentence(a: &Answer, reasons: &[Reason]) -> String {
     }
     s.push('.');
     if let Some(r) = reasons.iter().find(|r| r.kind == "constraint") {
-        let _ = write!(s, " What {}.", r.message);
+        match r.message.strip_prefix("binds harder: ") {
+            Some(m) => {
+                let _ = write!(s, " What binds harder: {m}.");
+            }
+            None => {
+                let mut text = r.message.chars();
+                if let Some(first) = text.next() {
+                    let _ = write!(s, " {}{}.", first.to_uppercase(), text.as_str());
+                }
+            }
+        }
     }
     s
 }
@@ -540,7 +590,7 @@ fn report(a: &Answer, seconds: f64) -> String {
         let _ = writeln!(out, "  ({n})");
     }
     let reasons = if solved(&a.base) && solved(&a.changed) {
-        plan_diff::reasons(&a.base, &a.changed, a.focus.as_deref())
+        plan_diff::reasons(&a.base, &a.changed, &a.about())
     } else {
         Vec::new()
     };
@@ -708,7 +758,7 @@ impl<'a> From<&'a Plan> for Side<'a> {
 fn to_json(a: &Answer, seconds: f64) -> ExplainJson<'_> {
     let both = solved(&a.base) && solved(&a.changed);
     let reasons = if both {
-        plan_diff::reasons(&a.base, &a.changed, a.focus.as_deref())
+        plan_diff::reasons(&a.base, &a.changed, &a.about())
     } else {
         Vec::new()
     };

@@ -119,13 +119,23 @@ fn placement_text(p: &[(String, f64, Option<f64>)]) -> String {
     }
 }
 
+/// What a question is about, beyond the change itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct About<'a> {
+    /// The workload forced.
+    pub workload: Option<&'a str>,
+    /// A constraint imposed: its binding kind (`vendor_cap`, `provider_cap`) and subject.
+    pub constraint: Option<(&'a str, &'a str)>,
+}
+
 /// The amounts that make up the cost difference. First the focus workload's own compute (when
 /// the question is about one workload); then, largest first, each provider's change in what is
 /// paid to it — compute spend and take-or-pay shortfall, which offset each other where a
 /// commitment is not used up — and the part of the discounted difference that comes from when
 /// money is paid; then the constraints that bind harder in the changed plan (when the plans
 /// carry explanations).
-pub fn reasons(base: &Plan, changed: &Plan, focus: Option<&str>) -> Vec<Reason> {
+pub fn reasons(base: &Plan, changed: &Plan, about: &About<'_>) -> Vec<Reason> {
+    let focus = about.workload;
     let small = small(base);
     let mut out = Vec::new();
     if let Some(name) = focus {
@@ -232,6 +242,10 @@ pub fn reasons(base: &Plan, changed: &Plan, focus: Option<&str>) -> Vec<Reason> 
         kb.0.cmp(&ka.0).then(kb.1.total_cmp(&ka.1))
     });
     out.extend(rest.into_iter().map(|(_, r)| r));
+    // A constraint binds harder when its shadow price rose (or it binds only now); ranked by
+    // how much its effect grew. A commitment's effect grows with its shortfall at the same
+    // price, which the provider lines above already tell.
+    let tiny = (base.objective_usd.abs() * 1e-6).max(1e-9);
     let mut binding: Vec<Reason> = changed
         .explanations
         .iter()
@@ -239,20 +253,60 @@ pub fn reasons(base: &Plan, changed: &Plan, focus: Option<&str>) -> Vec<Reason> 
             let before = base
                 .explanations
                 .iter()
-                .find(|b| b.kind == c.kind && b.subject == c.subject && b.period == c.period)
-                .map_or(0.0, |b| b.effect_usd);
-            let d = c.effect_usd - before;
-            (d > small).then(|| Reason {
+                .find(|b| b.kind == c.kind && b.subject == c.subject && b.period == c.period);
+            let harder = before
+                .is_none_or(|b| c.shadow_price_usd.abs() > b.shadow_price_usd.abs() * 1.01 + 1e-12);
+            let d = c.effect_usd - before.map_or(0.0, |b| b.effect_usd);
+            (harder && d > tiny).then(|| Reason {
                 kind: "constraint",
                 amount_usd: d,
                 message: format!("binds harder: {}", sentence_part(&c.message)),
             })
         })
         .collect();
+    if let Some((kind, subject)) = about.constraint {
+        let theirs: Vec<&str> = changed
+            .explanations
+            .iter()
+            .filter(|b| b.kind == kind && b.subject.eq_ignore_ascii_case(subject))
+            .map(|b| b.message.as_str())
+            .collect();
+        binding.retain(|r| {
+            !theirs
+                .iter()
+                .any(|m| r.message.ends_with(&sentence_part(m)))
+        });
+    }
     binding.sort_by(|a, b| b.amount_usd.total_cmp(&a.amount_usd));
     binding.truncate(3);
+    if let Some(r) = about.constraint.and_then(|c| imposed(changed, c)) {
+        binding.insert(0, r);
+    }
     out.extend(binding);
     out
+}
+
+/// Where an imposed constraint binds in the changed plan, in one line: the periods, and the
+/// planner's sentence for the one whose effect is largest.
+fn imposed(changed: &Plan, (kind, subject): (&str, &str)) -> Option<Reason> {
+    let mut hits: Vec<&allot_plan::plan::Binding> = changed
+        .explanations
+        .iter()
+        .filter(|b| b.kind == kind && b.subject.eq_ignore_ascii_case(subject))
+        .collect();
+    hits.sort_by(|a, b| b.effect_usd.total_cmp(&a.effect_usd));
+    let top = hits.first()?;
+    let mut periods: Vec<&str> = hits.iter().filter_map(|b| b.period.as_deref()).collect();
+    periods.sort_unstable();
+    Some(Reason {
+        kind: "constraint",
+        amount_usd: hits.iter().map(|b| b.effect_usd).sum(),
+        message: format!(
+            "the cap binds in {}; the largest: {}",
+            periods.join(", "),
+            sentence_part(&top.message)
+        ),
+    })
 }
 
 /// A sentence as a part of another: first letter in lower case, no final period.
@@ -327,7 +381,7 @@ fn mix_text(m: &BTreeMap<String, f64>) -> String {
 }
 
 /// What else moved between the plans, one line each: training placements and dates, serving
-/// mixes, cost by year, vendor shares. `focus` (the workload the
+/// mixes, vendor shares (cost by year is in the table and the timing line). `focus` (the workload the
 /// question is about) is left out.
 pub fn moved(base: &Plan, changed: &Plan, focus: Option<&str>) -> Vec<String> {
     let mut out = Vec::new();
@@ -391,9 +445,6 @@ pub fn moved(base: &Plan, changed: &Plan, focus: Option<&str>) -> Vec<String> {
             d.name,
             parts.join(", ")
         ));
-    }
-    if let Some(m) = year_moves(base, changed) {
-        out.push(format!("cost by year: {m}"));
     }
     let shares: Vec<String> = keys(&base.vendor_share, &changed.vendor_share)
         .into_iter()
@@ -472,7 +523,10 @@ pub fn side_by_side(base: &Plan, changed: &Plan, label: &str) -> String {
             v,
             pct(b),
             pct(c),
-            format!("{:+.1} pts", (c - b) * 100.0),
+            match (c - b) * 100.0 {
+                d if d.abs() < 0.05 => "0.0 pts".to_string(),
+                d => format!("{d:+.1} pts"),
+            },
         ]);
     }
     out.push('\n');

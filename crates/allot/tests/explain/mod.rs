@@ -127,6 +127,8 @@ fn why_not_a_vendor_share_caps_it_in_every_year() {
     let share = f(&a["changed"]["vendor_share"]["xvendor"]);
     assert!(share <= 0.30 + 1e-6, "{share}");
     assert!(f(&a["difference"]["objective_usd"]) > 0.0);
+    let answer = a["answer"].as_str().expect("answer");
+    assert!(answer.contains("The cap binds in 2027"), "{answer}");
 }
 
 #[test]
