@@ -44,9 +44,9 @@ pub struct ExplainArgs {
     /// Solver time limit per plan, seconds.
     #[arg(long = "time-limit", default_value_t = 60.0)]
     pub time_limit: f64,
-    /// Relative MIP gap at which the solver may stop. Tighter than `allot plan`'s default: a
-    /// difference between two plans means something only beyond their gaps.
-    #[arg(long = "mip-gap", default_value_t = 1e-4)]
+    /// Relative MIP gap at which the solver may stop. A difference smaller than the plans' gaps
+    /// is reported as such; a smaller gap proves more (and takes longer).
+    #[arg(long = "mip-gap", default_value_t = 1e-3)]
     pub mip_gap: f64,
 }
 
@@ -68,6 +68,9 @@ struct Answer {
     changed: Plan,
     /// Whether the changed plan's solve started from the base plan's.
     warm_start: bool,
+    /// The scenario as changed (for a forced workload: restricted to the forced provider and
+    /// chip), to diagnose it when it is infeasible.
+    changed_scenario: Scenario,
 }
 
 pub fn run(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
@@ -102,7 +105,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
             &settings,
         ),
     };
-    let answer = match answer {
+    let mut answer = match answer {
         Ok(a) => a,
         Err(message) => {
             if !message.is_empty() {
@@ -111,6 +114,10 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
             return invalid();
         }
     };
+    if answer.changed.status == "infeasible" && answer.changed.relaxations.is_empty() {
+        answer.changed.relaxations =
+            allot_plan::elastic::diagnose(&answer.changed_scenario, &settings);
+    }
     let seconds = start.elapsed().as_secs_f64();
     let code = match (answer.base.status.as_str(), answer.changed.status.as_str()) {
         ("optimal" | "feasible", "optimal" | "feasible") => ExitCode::SUCCESS,
@@ -162,6 +169,7 @@ fn why_not(q: &str, scenario: &Scenario, settings: &SolveSettings) -> Result<Ans
             base,
             changed,
             warm_start: false,
+            changed_scenario: e.scenario,
         });
     }
     let force = Force::parse(text, scenario).map_err(|e| match e {
@@ -185,6 +193,24 @@ fn why_not(q: &str, scenario: &Scenario, settings: &SolveSettings) -> Result<Ans
         } => (demand, provider, chip),
     };
     let place = canonical_place(scenario, provider, chip);
+    // The same restriction as a scenario: the workload allowed only that provider and chip.
+    let mut changed_scenario = scenario.clone();
+    let f = &mut changed_scenario.file;
+    let allowed = f
+        .training
+        .iter_mut()
+        .filter(|t| t.name == *focus)
+        .map(|t| (&mut t.providers, &mut t.chips))
+        .chain(
+            f.inference
+                .iter_mut()
+                .filter(|d| d.name == *focus)
+                .map(|d| (&mut d.providers, &mut d.chips)),
+        );
+    for (providers, chips) in allowed {
+        *providers = vec![provider.clone()];
+        *chips = vec![chip.clone()];
+    }
     let verb = match force {
         Force::Training { .. } => "onto",
         Force::Inference { .. } => "to be served only from",
@@ -199,6 +225,7 @@ fn why_not(q: &str, scenario: &Scenario, settings: &SolveSettings) -> Result<Ans
         base: answer.base.plan,
         changed: answer.forced.plan,
         warm_start: true,
+        changed_scenario,
     })
 }
 
@@ -470,7 +497,7 @@ fn what_if(
             changes.join(", ")
         ));
     };
-    let (base, changed) = plan_both(scenario, &changed, settings);
+    let (base, planned) = plan_both(scenario, &changed, settings);
     Ok(Answer {
         question: edits.join(" "),
         kind: "what_if",
@@ -479,8 +506,9 @@ fn what_if(
         imposed: None,
         notes: Vec::new(),
         base,
-        changed,
+        changed: planned,
         warm_start: false,
+        changed_scenario: changed,
     })
 }
 
@@ -564,6 +592,8 @@ fn sentence(a: &Answer, reasons: &[Reason]) -> String {
     s.push('.');
     if let Some(r) = reasons.iter().find(|r| r.kind == "constraint") {
         match r.message.strip_prefix("binds harder: ") {
+            // Within the gap, a shadow price that moved says nothing about the change.
+            Some(_) if d.abs() <= gap.max(0.5) => {}
             Some(m) => {
                 let _ = write!(s, " What binds harder: {m}.");
             }

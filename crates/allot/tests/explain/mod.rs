@@ -161,6 +161,9 @@ fn an_infeasible_what_if_exits_3_and_says_so() {
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("makes the scenario infeasible"), "{stdout}");
+    // The diagnosis of the changed scenario: a cap on alpha above 0 would do.
+    assert!(stdout.contains("would make it feasible again"), "{stdout}");
+    assert!(stdout.contains("alpha"), "{stdout}");
 }
 
 #[test]
