@@ -26,6 +26,9 @@ use crate::lp::{Col, Model};
 /// Relaxations with at least this many variables are solved by the interior-point method.
 const IPM_MIN_COLS: usize = 50_000;
 
+/// The share of the time limit the relaxation may use before branch and bound takes over.
+const RELAXATION_SHARE: f64 = 0.6;
+
 /// At most this many rounds of fixing semi-continuous variables in the dive.
 const DIVE_ROUNDS: usize = 200;
 
@@ -315,7 +318,9 @@ fn lp_first(model: &Model, settings: &SolveSettings, start: Instant) -> Dive {
     let Ok((mut h, cols)) = to_highs(model, true) else {
         return Dive::Nothing;
     };
-    configure(&mut h, settings, settings.time_limit_s);
+    // The relaxation may use part of the time; if it cannot finish, branch and bound gets the
+    // rest, to find at least a feasible plan.
+    configure(&mut h, settings, settings.time_limit_s * RELAXATION_SHARE);
     if model.cols.len() >= IPM_MIN_COLS {
         h.set_option("solver", "ipm");
         h.set_option("run_crossover", "on");
