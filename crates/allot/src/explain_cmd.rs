@@ -469,8 +469,8 @@ fn what_if(
         let e = allot_scenario::edit::set_path(&edited, key.trim(), value.trim())
             .map_err(|e| format!("--what-if '{w}': {e}"))?;
         changes.push(match &e.old {
-            Some(old) => format!("{} = {} (was {old})", e.path, e.new),
-            None => format!("{} = {} (not set before)", e.path, e.new),
+            Some(old) => format!("{} = {} (was {})", e.path, short(&e.new), short(old)),
+            None => format!("{} = {} (not set before)", e.path, short(&e.new)),
         });
         in_place &= e.in_place;
         edited = e.text;
@@ -510,6 +510,16 @@ fn what_if(
         warm_start: false,
         changed_scenario: changed,
     })
+}
+
+/// A value for a sentence: long ones cut short.
+fn short(value: &str) -> String {
+    let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+    if value.chars().count() <= 48 {
+        value
+    } else {
+        format!("{}...", value.chars().take(45).collect::<String>())
+    }
 }
 
 /// Plans and explains two scenarios at once, one per thread.
