@@ -312,7 +312,7 @@ fn describe(
             from: "ramp".into(),
             to: format!("+{extra:.0} chips"),
             message: format!(
-                "add {} more chips of {what} in {span} (availability[{index}])",
+                "add {} more chips of {what} in {span}",
                 thousands(extra)
             ),
         });
