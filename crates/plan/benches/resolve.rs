@@ -1,6 +1,7 @@
-//! Re-planning variants of examples/frontier-lab.toml (other Trainium3 maturity, Nvidia prices
-//! and ChatGPT demand): from scratch (`allot_plan::plan`) against warm-started from the base's
-//! basis (`allot_plan::plan_warm`), medians over the variants.
+//! Re-planning variants of examples/frontier-lab.toml (other Trainium3 maturity and commitment
+//! discounts): from scratch (`allot_plan::plan`, the baseline), warm-started from the base's
+//! basis (`allot_plan::plan_warm`), and with the base plan's placements kept
+//! (`allot_plan::plan_fixed`); medians over the variants.
 //!
 //! Run with `cargo bench -p allot-plan --bench resolve`.
 
@@ -8,7 +9,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use allot_plan::highs_backend::Resolver;
-use allot_plan::{SolveSettings, plan, plan_base, plan_warm};
+use allot_plan::{SolveSettings, plan, plan_base, plan_fixed, plan_warm};
 use allot_scenario::Scenario;
 
 fn load(path: &Path) -> Scenario {
@@ -44,6 +45,7 @@ fn main() {
     );
     let mut cold = Vec::new();
     let mut warm = Vec::new();
+    let mut fixed = Vec::new();
     for k in 0..12 {
         let mut s = base.clone();
         let f = 0.6 + 0.035 * f64::from(k);
@@ -57,20 +59,26 @@ fn main() {
         let t = Instant::now();
         let w = plan_warm(&s, &resolver);
         warm.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let f = plan_fixed(&s, &resolver);
+        fixed.push(t.elapsed().as_secs_f64());
         let gap = (w.plan.objective_usd - c.plan.objective_usd) / c.plan.objective_usd;
+        let fixed_gap = (f.plan.objective_usd - c.plan.objective_usd) / c.plan.objective_usd;
         println!(
-            "variant {k:>2}: cold {:.3} s, warm {:.3} s (build {:.3} s, solve {:.3} s), objective {:+.4}% apart ({})",
+            "variant {k:>2}: cold {:.3} s, warm {:.3} s ({:+.4}%, {}), placements kept {:.3} s ({:+.4}%, {})",
             cold[k as usize],
             warm[k as usize],
-            w.timings.build.as_secs_f64(),
-            w.timings.solve.as_secs_f64(),
             gap * 100.0,
-            w.plan.status
+            w.plan.status,
+            fixed[k as usize],
+            fixed_gap * 100.0,
+            f.plan.status
         );
     }
-    let (c, w) = (median(cold), median(warm));
+    let (c, w, f) = (median(cold), median(warm), median(fixed));
     println!(
-        "median: cold {c:.3} s, warm {w:.3} s, warm/cold {:.2}",
-        w / c
+        "median: cold {c:.3} s, warm {w:.3} s ({:.2}x), placements kept {f:.3} s ({:.2}x)",
+        w / c,
+        f / c
     );
 }

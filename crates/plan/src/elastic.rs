@@ -311,10 +311,7 @@ fn describe(
             period: Some(span.clone()),
             from: "ramp".into(),
             to: format!("+{extra:.0} chips"),
-            message: format!(
-                "add {} more chips of {what} in {span}",
-                thousands(extra)
-            ),
+            message: format!("add {} more chips of {what} in {span}", thousands(extra)),
         });
     }
     for ((kind, who), (from, to)) in shares {

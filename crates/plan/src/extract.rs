@@ -17,6 +17,10 @@ fn status_words(status: SolveStatus, gap: f64) -> (String, String) {
             "optimal",
             format!("optimal (within a relative gap of {:.2}%)", gap * 100.0),
         ),
+        SolveStatus::Feasible if gap.is_infinite() => (
+            "feasible",
+            "feasible, not proven optimal: the base plan's placements kept, capacity and serving re-optimised".to_string(),
+        ),
         SolveStatus::Feasible => (
             "feasible",
             format!(

@@ -767,6 +767,26 @@ struct Base {
     rows: usize,
     col_status: Vec<c_int>,
     row_status: Vec<c_int>,
+    /// The base plan's values and the basis of its LP at fixed choices, for `solve_fixed`.
+    fixed: Option<(Vec<f64>, Vec<c_int>, Vec<c_int>)>,
+}
+
+/// `model` as an LP with its integral choices fixed at `values`: integers at their values,
+/// semi-continuous variables at 0 where they are 0 and within `[lo, hi]` otherwise.
+fn fixed_lp(model: &Model, values: &[f64]) -> Model {
+    let mut fixed = model.clone();
+    for (c, &v) in fixed.cols.iter_mut().zip(values) {
+        if c.integer {
+            c.lo = v.round();
+            c.hi = c.lo;
+        } else if c.semi && v.abs() <= TOL {
+            c.lo = 0.0;
+            c.hi = 0.0;
+        }
+        c.integer = false;
+        c.semi = false;
+    }
+    fixed
 }
 
 impl Resolver {
@@ -831,11 +851,85 @@ impl Resolver {
                 rows: model.rows.len(),
                 col_status,
                 row_status,
+                fixed: None,
             });
         }
         h.set_option("solver", "choose");
         let (dive, _) = lp_first_with(h, &cols, model, &self.settings, start);
-        finish(model, &self.settings, start, dive)
+        let solution = finish(model, &self.settings, start, dive);
+        if solution.status.has_solution() {
+            if let Some(base) = &mut self.base {
+                let lp = fixed_lp(model, &solution.values);
+                if let Ok((mut h, _)) = to_highs(&lp, false) {
+                    configure(&mut h, &self.settings, self.settings.time_limit_s);
+                    if let Ok(solved) = h.try_solve() {
+                        let h: highs::Model = solved.into();
+                        if let Some((c, r)) = ffi::get_basis(&h, lp.cols.len(), lp.rows.len()) {
+                            base.fixed = Some((solution.values.clone(), c, r));
+                        }
+                    }
+                }
+            }
+        }
+        solution
+    }
+
+    /// Solves `model` with the base plan's integral choices kept (which run goes where, and
+    /// in which periods a cluster is on), re-optimising everything continuous (capacity bought,
+    /// serving mixes, cluster sizes) from the base's basis: a recourse plan, feasible but not
+    /// always optimal for `model`. Falls back to [`Resolver::solve`] when the base has no plan,
+    /// the structure differs, or the choices do not fit `model` (the LP is infeasible).
+    pub fn solve_fixed(&self, model: &Model) -> Solution {
+        let Some(Base {
+            fixed: Some((values, c, r)),
+            pattern,
+            kinds,
+            rows,
+            ..
+        }) = &self.base
+        else {
+            return self.solve(model);
+        };
+        let same = *rows == model.rows.len()
+            && *kinds
+                == model
+                    .cols
+                    .iter()
+                    .map(|c| (c.integer, c.semi))
+                    .collect::<Vec<_>>()
+            && *pattern
+                == merged_entries(model)
+                    .into_iter()
+                    .map(|e| e.0)
+                    .collect::<Vec<_>>();
+        if !same {
+            return self.solve(model);
+        }
+        let lp = fixed_lp(model, values);
+        let Ok((mut h, _)) = to_highs(&lp, false) else {
+            return self.solve(model);
+        };
+        configure(&mut h, &self.settings, self.settings.time_limit_s);
+        ffi::set_basis(&mut h, c, r);
+        let Ok(solved) = h.try_solve() else {
+            return self.solve(model);
+        };
+        if status_of(&solved) != SolveStatus::Optimal {
+            return self.solve(model);
+        }
+        let sol = solved.get_solution();
+        let values = snap(model, sol.columns().to_vec());
+        Solution {
+            status: SolveStatus::Feasible,
+            objective: objective(model, &values),
+            values,
+            row_duals: sol.dual_rows().to_vec(),
+            reduced_costs: sol.dual_columns().to_vec(),
+            // Unknown: marked infinite, which the plan reads as "placements kept".
+            mip_gap: f64::INFINITY,
+            path: SolvePath::Lp,
+            message: "the base plan's placements kept; capacity and serving re-optimised".into(),
+        }
     }
 }
 

@@ -62,6 +62,14 @@ pub fn plan_warm(scenario: &Scenario, resolver: &highs_backend::Resolver) -> Out
     plan_on(scenario, |m| resolver.solve(m))
 }
 
+/// Plans `scenario` keeping the integral choices of `resolver`'s base plan (which run goes where
+/// and when its clusters are on), re-optimising capacity, serving and cluster sizes from the
+/// base's basis: a recourse plan, feasible (status `feasible`) but not always optimal. Falls back
+/// to [`plan_warm`] when the choices do not fit. For Monte Carlo over a decided placement.
+pub fn plan_fixed(scenario: &Scenario, resolver: &highs_backend::Resolver) -> Outcome {
+    plan_on(scenario, |m| resolver.solve_fixed(m))
+}
+
 /// Plans `scenario` and makes it `resolver`'s base.
 pub fn plan_base(scenario: &Scenario, resolver: &mut highs_backend::Resolver) -> Outcome {
     plan_on(scenario, |m| resolver.solve_base(m))

@@ -586,3 +586,32 @@ fn a_warm_resolver_plans_variants_as_a_cold_solve_does() {
         assert!(allot_verify::verify(&s, &warm).passed());
     }
 }
+
+#[test]
+fn keeping_the_base_placements_gives_a_feasible_plan_that_costs_no_less_than_the_optimum() {
+    let body = r#"
+[[training]]
+name = "ft"
+model = "llama3.1-8b"
+tokens = 5e10
+deadline = "2027-03"
+"#;
+    let mut resolver = allot_plan::highs_backend::Resolver::new(&SolveSettings::default());
+    let base = allot_plan::plan_base(&scenario(body, (2.0, 3.0, 1.5)), &mut resolver).plan;
+    assert_eq!(
+        (
+            base.training[0].provider.as_str(),
+            base.training[0].chip.as_str()
+        ),
+        ("beta", "y1")
+    );
+    // Y1 becomes dearer than X1 at alpha: the optimum moves, the recourse plan keeps beta/y1.
+    let s = scenario(body, (2.0, 3.0, 2.5));
+    let kept = allot_plan::plan_fixed(&s, &resolver).plan;
+    let best = plan(&s, &SolveSettings::default()).plan;
+    assert_eq!(kept.status, "feasible");
+    assert_eq!(kept.training[0].chip, "y1");
+    assert_eq!(best.training[0].chip, "x1");
+    assert!(kept.objective_usd >= best.objective_usd * (1.0 - 1e-9));
+    assert!(allot_verify::verify(&s, &kept).passed());
+}
