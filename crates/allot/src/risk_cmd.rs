@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use allot_finance::risk::{Measures, Quantiles};
-use allot_finance::{FullReplan, RiskReport, RiskSettings};
+use allot_finance::{FullReplan, Replanner, RiskReport, RiskSettings, WarmReplan};
 use allot_plan::SolveSettings;
 use clap::Args;
 use serde::Serialize;
@@ -33,6 +33,10 @@ pub struct RiskArgs {
     /// Worker threads (default: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// How each sample is re-planned: `warm` (its LP relaxation started from the optimal basis
+    /// of the scenario as written) or `cold` (from scratch).
+    #[arg(long, value_parser = ["warm", "cold"], default_value = "warm")]
+    pub replan: String,
     /// Skip the one-at-a-time swing (two extra plans per uncertain input).
     #[arg(long = "no-swing")]
     pub no_swing: bool,
@@ -287,12 +291,14 @@ pub fn run(args: &RiskArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(crate::EXIT_INVALID));
     }
-    let replanner = FullReplan {
-        settings: SolveSettings {
-            time_limit_s: args.time_limit,
-            mip_gap: args.mip_gap,
-            ..SolveSettings::default()
-        },
+    let solve = SolveSettings {
+        time_limit_s: args.time_limit,
+        mip_gap: args.mip_gap,
+        ..SolveSettings::default()
+    };
+    let replanner: Box<dyn Replanner> = match args.replan.as_str() {
+        "cold" => Box::new(FullReplan { settings: solve }),
+        _ => Box::new(WarmReplan::new(&scenario, &solve).0),
     };
     let settings = RiskSettings {
         samples: args.samples,
@@ -332,7 +338,7 @@ pub fn run(args: &RiskArgs) -> anyhow::Result<ExitCode> {
             }
         }
     };
-    let report = allot_finance::run_risk(&scenario, &replanner, &settings, &progress)?;
+    let report = allot_finance::run_risk(&scenario, replanner.as_ref(), &settings, &progress)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

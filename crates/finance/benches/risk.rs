@@ -1,4 +1,5 @@
-//! The risk engine's speed: every sample re-planned from scratch (`FullReplan`), against a
+//! The risk engine's speed: every sample re-planned from scratch (`FullReplan`, "cold") or
+//! warm-started from the scenario's own optimal basis (`WarmReplan`, "warm"), against a
 //! same-session baseline of single plans of the scenario as written.
 //!
 //! Run with `cargo bench -p allot-finance --bench risk` (release build). Prints, per scenario,
@@ -12,7 +13,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use allot_finance::{RiskSettings, run_risk};
+use allot_finance::{FullReplan, Replanner, RiskSettings, WarmReplan, run_risk};
 use allot_plan::{Plan, SolveSettings};
 use allot_scenario::Scenario;
 
@@ -35,7 +36,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-fn bench(name: &str, relative: &str, samples: usize, threads: usize, mip_gap: f64) {
+fn bench(name: &str, relative: &str, samples: usize, threads: usize, mip_gap: f64, start: &str) {
     let scenario = load(relative);
     let settings = SolveSettings {
         mip_gap,
@@ -51,9 +52,15 @@ fn bench(name: &str, relative: &str, samples: usize, threads: usize, mip_gap: f6
             .collect(),
     );
     let times = Mutex::new(Vec::new());
+    let replanner: Box<dyn Replanner> = match start {
+        "warm" => Box::new(WarmReplan::new(&scenario, &settings).0),
+        _ => Box::new(FullReplan {
+            settings: settings.clone(),
+        }),
+    };
     let replan = |s: &Scenario| -> Plan {
         let t = Instant::now();
-        let plan = allot_plan::plan(s, &settings).plan;
+        let plan = replanner.replan(s);
         times.lock().expect("lock").push(t.elapsed());
         plan
     };
@@ -71,7 +78,8 @@ fn bench(name: &str, relative: &str, samples: usize, threads: usize, mip_gap: f6
     let slowest = times.iter().max().copied().unwrap_or_default();
     let projected = wall.as_secs_f64() / (samples + 1) as f64 * 1001.0;
     println!(
-        "{name:<13} {mip_gap:>7} {samples:>7} {threads:>7} {:>10.3} {:>10.3} {:>9.2} {:>9.1} {:>12.0} {:>6.2}x {:>6}",
+        "{name:<13} {:<5} {mip_gap:>7} {samples:>7} {threads:>7} {:>10.3} {:>10.3} {:>9.2} {:>9.1} {:>12.0} {:>6.2}x {:>6}",
+        start,
         baseline.as_secs_f64(),
         per_sample.as_secs_f64(),
         slowest.as_secs_f64(),
@@ -88,8 +96,9 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(16);
     println!(
-        "{:<13} {:>7} {:>7} {:>7} {:>10} {:>10} {:>9} {:>9} {:>12} {:>7} {:>6}",
+        "{:<13} {:<5} {:>7} {:>7} {:>7} {:>10} {:>10} {:>9} {:>9} {:>12} {:>7} {:>6}",
         "scenario",
+        "start",
         "gap",
         "samples",
         "threads",
@@ -102,21 +111,19 @@ fn main() {
         "failed"
     );
     // `allot risk` solves to a 1% gap by default; 0.1% is `allot plan`'s default.
-    bench("risk-test", "testdata/finance/risk.toml", 1000, 2, 1e-2);
-    bench(
-        "frontier-lab",
-        "examples/frontier-lab.toml",
-        samples,
-        2,
-        1e-2,
-    );
-    if std::env::var_os("RISK_TIGHT").is_some() {
+    let frontier = "examples/frontier-lab.toml";
+    for start in ["cold", "warm"] {
         bench(
-            "frontier-lab",
-            "examples/frontier-lab.toml",
-            samples,
+            "risk-test",
+            "testdata/finance/risk.toml",
+            1000,
             2,
-            1e-3,
+            1e-2,
+            start,
         );
+        bench("frontier-lab", frontier, samples, 2, 1e-2, start);
+        if std::env::var_os("RISK_TIGHT").is_some() {
+            bench("frontier-lab", frontier, samples, 2, 1e-3, start);
+        }
     }
 }

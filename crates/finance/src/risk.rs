@@ -5,7 +5,8 @@
 //! Sample `i` draws its values from a ChaCha8 generator seeded with the run's seed and `i`, and
 //! results are collected in sample order, so a seed gives the same report whatever the number
 //! of threads. How a sample is re-planned is a [`Replanner`]: [`FullReplan`] solves the whole
-//! model again; a faster warm-started re-solve can be plugged in without changing this module.
+//! model again; [`WarmReplan`] starts each solve from the base scenario's optimal basis; any
+//! other re-solve can be plugged in without changing this module.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -45,6 +46,31 @@ pub struct FullReplan {
 impl Replanner for FullReplan {
     fn replan(&self, sample: &Scenario) -> Plan {
         allot_plan::plan(sample, &self.settings).plan
+    }
+}
+
+/// Re-plans every sample warm-started from the base scenario's relaxation
+/// (`allot_plan::plan_warm`): a sample that differs from the base only in numbers (prices,
+/// demands, delivery ramps, chip speeds) starts from the base's optimal basis; one of another
+/// structure is solved from scratch. Every sample starts from the same basis, so results do not
+/// depend on the order or thread of the solves.
+pub struct WarmReplan {
+    resolver: allot_plan::highs_backend::Resolver,
+}
+
+impl WarmReplan {
+    /// Plans `base` (whose relaxation's basis later samples start from) and returns the
+    /// replanner with that plan.
+    pub fn new(base: &Scenario, settings: &SolveSettings) -> (WarmReplan, Plan) {
+        let mut resolver = allot_plan::highs_backend::Resolver::new(settings);
+        let plan = allot_plan::plan_base(base, &mut resolver).plan;
+        (WarmReplan { resolver }, plan)
+    }
+}
+
+impl Replanner for WarmReplan {
+    fn replan(&self, sample: &Scenario) -> Plan {
+        allot_plan::plan_warm(sample, &self.resolver).plan
     }
 }
 

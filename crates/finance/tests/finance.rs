@@ -492,3 +492,34 @@ fn risk_is_identical_whatever_the_thread_count() {
     .expect("risk");
     assert_ne!(one.samples[0].values, other.samples[0].values);
 }
+
+#[test]
+fn warm_started_risk_matches_the_full_re_plans_and_ignores_the_thread_count() {
+    let s = uncertain("distribution = \"uniform\"\nmin = 0.8\nmax = 1.2");
+    let settings = |threads| RiskSettings {
+        samples: 60,
+        seed: 11,
+        threads,
+        swing: false,
+    };
+    let full = run_risk(
+        &s,
+        &allot_finance::FullReplan::default(),
+        &settings(2),
+        &|_, _| {},
+    )
+    .expect("risk");
+    let (warm, base) = allot_finance::WarmReplan::new(&s, &SolveSettings::default());
+    assert!(close(
+        base.total_cost_usd,
+        full.base.expect("base").total_cost_usd
+    ));
+    let one = run_risk(&s, &warm, &settings(1), &|_, _| {}).expect("risk");
+    let two = run_risk(&s, &warm, &settings(2), &|_, _| {}).expect("risk");
+    assert_eq!(one, two);
+    for (a, b) in full.samples.iter().zip(&one.samples) {
+        assert_eq!(a.values, b.values);
+        let (a, b) = (a.measures.expect("plan"), b.measures.expect("plan"));
+        assert!(close(a.total_cost_usd, b.total_cost_usd));
+    }
+}
