@@ -33,9 +33,11 @@ pub struct RiskArgs {
     /// Worker threads (default: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// How each sample is re-planned: `warm` (its LP relaxation started from the optimal basis
-    /// of the scenario as written) or `cold` (from scratch).
-    #[arg(long, value_parser = ["warm", "cold"], default_value = "warm")]
+    /// How each sample is re-planned: `warm` (a full plan, its LP relaxation started from the
+    /// optimal basis of the scenario as written), `cold` (a full plan from scratch) or `fixed`
+    /// (the placements of the plan as written kept, the rest re-optimised: a recourse plan; a
+    /// full plan when they no longer fit).
+    #[arg(long, value_parser = ["warm", "cold", "fixed"], default_value = "warm")]
     pub replan: String,
     /// Skip the one-at-a-time swing (two extra plans per uncertain input).
     #[arg(long = "no-swing")]
@@ -298,6 +300,7 @@ pub fn run(args: &RiskArgs) -> anyhow::Result<ExitCode> {
     };
     let replanner: Box<dyn Replanner> = match args.replan.as_str() {
         "cold" => Box::new(FullReplan { settings: solve }),
+        "fixed" => Box::new(WarmReplan::recourse(&scenario, &solve).0),
         _ => Box::new(WarmReplan::new(&scenario, &solve).0),
     };
     let settings = RiskSettings {

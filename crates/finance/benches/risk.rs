@@ -1,5 +1,6 @@
 //! The risk engine's speed: every sample re-planned from scratch (`FullReplan`, "cold") or
-//! warm-started from the scenario's own optimal basis (`WarmReplan`, "warm"), against a
+//! warm-started from the scenario's own optimal basis (`WarmReplan::new`, "warm"), or with the
+//! scenario's placements kept (`WarmReplan::recourse`, "fixed"), against a
 //! same-session baseline of single plans of the scenario as written.
 //!
 //! Run with `cargo bench -p allot-finance --bench risk` (release build). Prints, per scenario,
@@ -54,6 +55,7 @@ fn bench(name: &str, relative: &str, samples: usize, threads: usize, mip_gap: f6
     let times = Mutex::new(Vec::new());
     let replanner: Box<dyn Replanner> = match start {
         "warm" => Box::new(WarmReplan::new(&scenario, &settings).0),
+        "fixed" => Box::new(WarmReplan::recourse(&scenario, &settings).0),
         _ => Box::new(FullReplan {
             settings: settings.clone(),
         }),
@@ -112,7 +114,7 @@ fn main() {
     );
     // `allot risk` solves to a 1% gap by default; 0.1% is `allot plan`'s default.
     let frontier = "examples/frontier-lab.toml";
-    for start in ["cold", "warm"] {
+    for start in ["cold", "warm", "fixed"] {
         bench(
             "risk-test",
             "testdata/finance/risk.toml",

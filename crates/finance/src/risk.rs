@@ -5,8 +5,9 @@
 //! Sample `i` draws its values from a ChaCha8 generator seeded with the run's seed and `i`, and
 //! results are collected in sample order, so a seed gives the same report whatever the number
 //! of threads. How a sample is re-planned is a [`Replanner`]: [`FullReplan`] solves the whole
-//! model again; [`WarmReplan`] starts each solve from the base scenario's optimal basis; any
-//! other re-solve can be plugged in without changing this module.
+//! model again; [`WarmReplan`] starts each solve from the base scenario's optimal basis, or keeps
+//! the base plan's placements (a recourse plan); any other re-solve can be plugged in without
+//! changing this module.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -49,28 +50,46 @@ impl Replanner for FullReplan {
     }
 }
 
-/// Re-plans every sample warm-started from the base scenario's relaxation
-/// (`allot_plan::plan_warm`): a sample that differs from the base only in numbers (prices,
-/// demands, delivery ramps, chip speeds) starts from the base's optimal basis; one of another
-/// structure is solved from scratch. Every sample starts from the same basis, so results do not
-/// depend on the order or thread of the solves.
+/// Re-plans every sample from the base scenario's solve (`allot_plan::highs_backend::Resolver`).
+///
+/// [`WarmReplan::new`]: a full plan of each sample whose LP relaxation starts from the base's
+/// optimal basis (`allot_plan::plan_warm`); a sample of another structure is solved from
+/// scratch. [`WarmReplan::recourse`]: the base plan's integral choices (which run goes where and
+/// when its clusters are on) are kept and capacity, serving and cluster sizes re-optimised from
+/// the base's basis (`allot_plan::plan_fixed`), falling back to a full plan when the choices no
+/// longer fit: "what the decided plan costs under these inputs". Every sample starts from the
+/// same basis, so results do not depend on the order or thread of the solves.
 pub struct WarmReplan {
     resolver: allot_plan::highs_backend::Resolver,
+    recourse: bool,
 }
 
 impl WarmReplan {
     /// Plans `base` (whose relaxation's basis later samples start from) and returns the
-    /// replanner with that plan.
+    /// replanner of full, warm-started plans, with the base plan.
     pub fn new(base: &Scenario, settings: &SolveSettings) -> (WarmReplan, Plan) {
+        Self::with(base, settings, false)
+    }
+
+    /// Plans `base` and returns the replanner that keeps its integral choices, with the plan.
+    pub fn recourse(base: &Scenario, settings: &SolveSettings) -> (WarmReplan, Plan) {
+        Self::with(base, settings, true)
+    }
+
+    fn with(base: &Scenario, settings: &SolveSettings, recourse: bool) -> (WarmReplan, Plan) {
         let mut resolver = allot_plan::highs_backend::Resolver::new(settings);
         let plan = allot_plan::plan_base(base, &mut resolver).plan;
-        (WarmReplan { resolver }, plan)
+        (WarmReplan { resolver, recourse }, plan)
     }
 }
 
 impl Replanner for WarmReplan {
     fn replan(&self, sample: &Scenario) -> Plan {
-        allot_plan::plan_warm(sample, &self.resolver).plan
+        if self.recourse {
+            allot_plan::plan_fixed(sample, &self.resolver).plan
+        } else {
+            allot_plan::plan_warm(sample, &self.resolver).plan
+        }
     }
 }
 

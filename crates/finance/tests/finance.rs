@@ -517,9 +517,17 @@ fn warm_started_risk_matches_the_full_re_plans_and_ignores_the_thread_count() {
     let one = run_risk(&s, &warm, &settings(1), &|_, _| {}).expect("risk");
     let two = run_risk(&s, &warm, &settings(2), &|_, _| {}).expect("risk");
     assert_eq!(one, two);
-    for (a, b) in full.samples.iter().zip(&one.samples) {
+    // No discrete choice here (an LP): the recourse plan is the full plan.
+    let (recourse, _) = allot_finance::WarmReplan::recourse(&s, &SolveSettings::default());
+    let kept = run_risk(&s, &recourse, &settings(2), &|_, _| {}).expect("risk");
+    for ((a, b), c) in full.samples.iter().zip(&one.samples).zip(&kept.samples) {
         assert_eq!(a.values, b.values);
-        let (a, b) = (a.measures.expect("plan"), b.measures.expect("plan"));
+        let (a, b, c) = (
+            a.measures.expect("plan"),
+            b.measures.expect("plan"),
+            c.measures.expect("plan"),
+        );
         assert!(close(a.total_cost_usd, b.total_cost_usd));
+        assert!(close(a.total_cost_usd, c.total_cost_usd));
     }
 }

@@ -135,3 +135,24 @@ fn risk_text_ranks_the_inputs_and_needs_uncertainty() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("no [[uncertainty]] entries"));
 }
+
+#[test]
+fn risk_with_fixed_placements_gives_recourse_plans() {
+    let report = json(&[
+        "risk",
+        "examples/startup.toml",
+        "--samples",
+        "6",
+        "--replan",
+        "fixed",
+        "--no-swing",
+        "--json",
+    ]);
+    let samples = report["sample"].as_array().expect("samples");
+    assert_eq!(samples.len(), 6);
+    // The fine-tune's placement is kept: each sample is a recourse plan (status feasible).
+    assert!(
+        samples.iter().all(|s| s["status"] == "feasible"),
+        "{samples:?}"
+    );
+}
