@@ -10,9 +10,9 @@ mod files;
 mod finance_cmd;
 mod json;
 mod perf_cmd;
-mod plan_diff;
 mod place_cmd;
 mod plan_cmd;
+mod plan_diff;
 mod risk_cmd;
 mod skypilot_import_cmd;
 mod table;
@@ -61,9 +61,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Catalog(args) => catalog_cmd::run(&args),
         Command::Export(args) => export_cmd::run(&args),
         Command::Perf(args) => perf_cmd::run(&args),
+        Command::Place(args) => place_cmd::run(&args),
         Command::Finance(args) => finance_cmd::run(&args),
         Command::Risk(args) => risk_cmd::run(&args),
-        Command::Place(args) => place_cmd::run(&args),
         Command::Schema { kind } => {
             let schema = match kind {
                 SchemaKind::Scenario => allot_scenario::schema(),

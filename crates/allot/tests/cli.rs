@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod finance;
-
 mod skypilot;
 
 fn root() -> PathBuf {

@@ -801,6 +801,12 @@ impl Resolver {
     /// Solves `model`: the first one from scratch (its relaxation's basis is kept), later ones
     /// of the same structure from that basis.
     pub fn solve(&self, model: &Model) -> Solution {
+        self.solve_from_base(model, false)
+    }
+
+    /// [`Resolver::solve`]; with `any_plan`, the dive's plan is returned even when it is not
+    /// within the gap (no branch and bound).
+    fn solve_from_base(&self, model: &Model, any_plan: bool) -> Solution {
         if model.invalid().is_some() || !model.is_mip() || !self.settings.lp_first {
             return solve(model, &self.settings);
         }
@@ -819,7 +825,12 @@ impl Resolver {
         configure(&mut h, &self.settings, self.settings.time_limit_s);
         ffi::set_basis(&mut h, &base.col_status, &base.row_status);
         let (dive, _) = lp_first_with(h, &cols, model, &self.settings, start);
-        finish(model, &self.settings, start, dive)
+        match dive {
+            Dive::Incumbent(values) if any_plan => {
+                evaluate(model, values, SolveStatus::Feasible, f64::INFINITY)
+            }
+            dive => finish(model, &self.settings, start, dive),
+        }
     }
 
     /// Solves `model` from scratch and keeps its relaxation's basis as the start of later
@@ -877,8 +888,10 @@ impl Resolver {
     /// Solves `model` with the base plan's integral choices kept (which run goes where, and
     /// in which periods a cluster is on), re-optimising everything continuous (capacity bought,
     /// serving mixes, cluster sizes) from the base's basis: a recourse plan, feasible but not
-    /// always optimal for `model`. Falls back to [`Resolver::solve`] when the base has no plan,
-    /// the structure differs, or the choices do not fit `model` (the LP is infeasible).
+    /// always optimal for `model`. When that pattern no longer fits (a delivery slipped), only
+    /// the placements are kept and the dive picks the months; when even those do not fit, every
+    /// choice is re-planned from the base's basis. Either way the dive's plan is returned
+    /// without branch and bound. A model of another structure is solved as by `solve`.
     pub fn solve_fixed(&self, model: &Model) -> Solution {
         let Some(Base {
             fixed: Some((values, c, r)),
@@ -915,7 +928,26 @@ impl Resolver {
             return self.solve(model);
         };
         if status_of(&solved) != SolveStatus::Optimal {
-            return self.solve(model);
+            // The cluster pattern no longer fits (a delivery slipped, say): keep only where each
+            // run goes and let the dive choose its months again.
+            let mut placed = model.clone();
+            for (c, &v) in placed.cols.iter_mut().zip(values.iter()) {
+                if c.integer {
+                    c.lo = v.round();
+                    c.hi = c.lo;
+                }
+            }
+            let s = self.solve_from_base(&placed, true);
+            if s.status.has_solution() {
+                return Solution {
+                    status: SolveStatus::Feasible,
+                    mip_gap: f64::INFINITY,
+                    ..s
+                };
+            }
+            // A run must move: re-plan every choice, keeping the dive's plan.
+            let s = self.solve_from_base(model, true);
+            return s;
         }
         let sol = solved.get_solution();
         let values = snap(model, sol.columns().to_vec());
