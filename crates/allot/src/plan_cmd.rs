@@ -25,6 +25,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         log: args.solver_log,
         presolve: args.presolve == "on",
         lp_first: args.method == "lp-first",
+        ranging: false,
     };
     let outcome = match args.objective.as_str() {
         "min-vendor-share" => {

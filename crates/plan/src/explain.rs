@@ -33,15 +33,42 @@ pub fn bindings(
     values: &[f64],
     row_duals: &[f64],
 ) -> Vec<Binding> {
+    bindings_ranged(scenario, prep, built, plan, values, row_duals, &[])
+}
+
+/// [`bindings`], with each row's range `[down, up]` of its bound over which its dual holds
+/// (from HiGHS's ranging; empty when not computed), told in the constraint's own terms.
+pub fn bindings_ranged(
+    scenario: &Scenario,
+    prep: &Prepared,
+    built: &Built,
+    plan: &Plan,
+    values: &[f64],
+    row_duals: &[f64],
+    row_ranges: &[(f64, f64)],
+) -> Vec<Binding> {
     if row_duals.len() != built.model.rows.len() {
         return Vec::new();
     }
     let f = &scenario.file;
     let label = |p: usize| prep.periods[p].label.clone();
+    // The range of a row's limit, in the limit's own terms: `limit` is its value in the
+    // scenario and `scale` converts model units to those terms.
+    let range = |row: crate::lp::Row, limit: f64, scale: f64| -> (Option<f64>, Option<f64>) {
+        let (Some(&(down, up)), Some(def)) = (row_ranges.get(row.0), built.model.rows.get(row.0))
+        else {
+            return (None, None);
+        };
+        let rhs = if def.hi.is_finite() { def.hi } else { def.lo };
+        let at = |v: f64| (v.is_finite() && v.abs() < 1e20).then_some(limit + (v - rhs) * scale);
+        (at(down), at(up))
+    };
     let mut out = Vec::new();
     // Per-period constraints are gathered per subject, then told as one binding each.
     let mut ramps: BTreeMap<usize, Vec<(usize, f64)>> = BTreeMap::new();
+    let mut ramp_rows: BTreeMap<(usize, usize), crate::lp::Row> = BTreeMap::new();
     let mut power: Vec<(usize, f64)> = Vec::new();
+    let mut power_rows: BTreeMap<usize, crate::lp::Row> = BTreeMap::new();
     let mut cash: Vec<(usize, f64)> = Vec::new();
     let mut serve: BTreeMap<usize, Vec<(usize, f64)>> = BTreeMap::new();
     for (row, tag) in &built.tags {
@@ -52,15 +79,28 @@ pub fn bindings(
         match tag {
             Tag::Availability { index, period } => {
                 ramps.entry(*index).or_default().push((*period, y.abs()));
+                ramp_rows.insert((*index, *period), *row);
             }
-            Tag::Power { period } => power.push((*period, y.abs())),
+            Tag::Power { period } => {
+                power.push((*period, y.abs()));
+                power_rows.insert(*period, *row);
+            }
             Tag::Cash { period } => cash.push((*period, y.abs())),
             Tag::Serve { demand, period } => {
                 serve.entry(*demand).or_default().push((*period, y.abs()));
             }
             Tag::Budget { year } => {
                 let per_usd = y.abs();
+                let limit = f
+                    .policy
+                    .budget
+                    .iter()
+                    .find(|b| b.year == *year)
+                    .map_or(0.0, |b| b.max_usd);
+                let (holds_from, holds_to) = range(*row, limit, MONEY_UNIT);
                 out.push(Binding {
+                    holds_from,
+                    holds_to,
                     kind: "budget".into(),
                     subject: format!("compute budget {year}"),
                     period: Some(year.to_string()),
@@ -102,7 +142,11 @@ pub fn bindings(
                         ),
                     )
                 };
+                let owed = line.map_or(0.0, |l| l.obligation_usd);
+                let (holds_from, holds_to) = range(*row, owed, MONEY_UNIT);
                 out.push(Binding {
+                    holds_from,
+                    holds_to,
                     kind: "commitment".into(),
                     subject: c.name.clone(),
                     period: None,
@@ -122,7 +166,9 @@ pub fn bindings(
                 let t: f64 = total.0.iter().map(|(c, w)| w * values[c.0]).sum::<f64>() + total.1;
                 let per_point = y.abs() * 0.01 * t * MONEY_UNIT;
                 out.push(Binding {
-                    kind: format!("{kind}_cap"),
+                    holds_from: None,
+            holds_to: None,
+            kind: format!("{kind}_cap"),
                     subject: who.clone(),
                     period: Some(year.to_string()),
                     shadow_price_usd: per_point,
@@ -146,7 +192,9 @@ pub fn bindings(
                 let per_billion = y.abs() * MONEY_UNIT;
                 let effect = per_billion * 0.01 * work.tokens / TOKEN_UNIT;
                 out.push(Binding {
-                    kind: "training_work".into(),
+                    holds_from: None,
+            holds_to: None,
+            kind: "training_work".into(),
                     subject: work.name.clone(),
                     period: None,
                     shadow_price_usd: per_billion,
@@ -184,7 +232,16 @@ pub fn bindings(
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .unwrap_or((0, 0.0));
         let span = span(&per_chip, &label);
+        let (holds_from, holds_to) = match ramp_rows.get(&(index, best_p)) {
+            Some(row) => {
+                let limit = built.model.rows[row.0].hi * CHIP_UNIT;
+                range(*row, limit, CHIP_UNIT)
+            }
+            None => (None, None),
+        };
         out.push(Binding {
+            holds_from,
+            holds_to,
             kind: "availability".into(),
             subject: what.clone(),
             period: Some(span.clone()),
@@ -209,7 +266,13 @@ pub fn bindings(
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .unwrap_or((0, 0.0));
         let span = span(&per_mw, &label);
+        let (holds_from, holds_to) = match power_rows.get(&best_p) {
+            Some(row) => range(*row, built.model.rows[row.0].hi, 1.0),
+            None => (None, None),
+        };
         out.push(Binding {
+            holds_from,
+            holds_to,
             kind: "power".into(),
             subject: "power cap".into(),
             period: Some(span.clone()),
@@ -231,6 +294,8 @@ pub fn bindings(
         let best_p = cash.iter().find(|c| c.1 == best).map_or(0, |c| c.0);
         let span = span(&cash, &label);
         out.push(Binding {
+            holds_from: None,
+            holds_to: None,
             kind: "cash_floor".into(),
             subject: "cash floor".into(),
             period: Some(span.clone()),
@@ -257,6 +322,8 @@ pub fn bindings(
             0.0
         };
         out.push(Binding {
+            holds_from: None,
+            holds_to: None,
             kind: "inference_demand".into(),
             subject: work.name.clone(),
             period: None,
@@ -269,6 +336,46 @@ pub fn bindings(
                 usd(0.01 * cost)
             ),
         });
+    }
+    for b in &mut out {
+        if b.holds_from.is_none() && b.holds_to.is_none() {
+            continue;
+        }
+        let show = |v: f64| -> String {
+            match b.kind.as_str() {
+                "power" => format!("{v:.0} MW"),
+                "availability" => format!("{v:.0} chips"),
+                _ => format!("${}", usd(v)),
+            }
+        };
+        let what = match b.kind.as_str() {
+            "budget" => "the budget",
+            "commitment" => "the obligation in the horizon",
+            "power" => "the cap in that period",
+            _ => "the ramp in that period",
+        };
+        let sentence = match (b.holds_from, b.holds_to) {
+            (Some(lo), Some(hi)) if (hi - lo).abs() <= 1e-6 * hi.abs().max(lo.abs()).max(1.0) => {
+                format!(
+                    " This is a price at the current limit only: the LP is degenerate there, and moving {what} either way gives another (HiGHS ranging)."
+                )
+            }
+            (Some(lo), Some(hi)) => format!(
+                " This price holds while {what} stays between {} and {} (HiGHS ranging).",
+                show(lo),
+                show(hi)
+            ),
+            (Some(lo), None) => format!(
+                " This price holds while {what} stays at or above {} (HiGHS ranging).",
+                show(lo)
+            ),
+            (None, Some(hi)) => format!(
+                " This price holds while {what} stays at or below {} (HiGHS ranging).",
+                show(hi)
+            ),
+            (None, None) => String::new(),
+        };
+        b.message.push_str(&sentence);
     }
     let floor = MIN_EFFECT * plan.objective_usd.abs();
     out.retain(|b| b.effect_usd > floor);

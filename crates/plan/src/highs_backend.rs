@@ -52,6 +52,10 @@ pub struct SolveSettings {
     /// only when that plan is not within the gap (see the module docs). Off runs HiGHS's MIP
     /// solver directly.
     pub lp_first: bool,
+    /// Also compute, for each row, the range of its bound over which its dual holds (HiGHS's
+    /// ranging, for explanations); only for a plan from the LP-first dive.
+    #[serde(default)]
+    pub ranging: bool,
 }
 
 impl Default for SolveSettings {
@@ -63,6 +67,7 @@ impl Default for SolveSettings {
             log: false,
             presolve: true,
             lp_first: true,
+            ranging: false,
         }
     }
 }
@@ -120,6 +125,9 @@ pub struct Solution {
     pub row_duals: Vec<f64>,
     /// Reduced costs, on the same terms as `row_duals`.
     pub reduced_costs: Vec<f64>,
+    /// Per row, the interval `[down, up]` of its active bound over which its dual holds (with
+    /// `SolveSettings::ranging`; empty otherwise).
+    pub row_ranges: Vec<(f64, f64)>,
     /// Relative gap between the plan and the best bound (0 for an LP).
     pub mip_gap: f64,
     /// How the solution was reached.
@@ -457,16 +465,25 @@ fn dive(
             let cost = objective(model, &values);
             let gap = relative_gap(cost, bound);
             let dive = if gap <= settings.mip_gap {
-                Dive::Done(Solution {
+                let mut solved_h: highs::Model = solved.into();
+                let row_ranges = if settings.ranging {
+                    ffi::row_ranging(&mut solved_h, model.cols.len(), model.rows.len())
+                        .unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
+                let d = Dive::Done(Solution {
                     status: SolveStatus::Optimal,
                     objective: cost,
                     values: snap(model, values),
                     row_duals: sol.dual_rows().to_vec(),
                     reduced_costs: sol.dual_columns().to_vec(),
+                    row_ranges,
                     mip_gap: gap,
                     path: SolvePath::LpFirst,
                     message: String::new(),
-                })
+                });
+                return (d, Some(solved_h));
             } else {
                 Dive::Incumbent(snap(model, values))
             };
@@ -632,12 +649,19 @@ fn solve_direct(
     } else {
         (sol.dual_rows().to_vec(), sol.dual_columns().to_vec())
     };
+    let row_ranges = if settings.ranging && !is_mip && status == SolveStatus::Optimal {
+        let mut h: highs::Model = solved.into();
+        ffi::row_ranging(&mut h, model.cols.len(), model.rows.len()).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     Solution {
         status,
         objective: objective(model, &values),
         values,
         row_duals,
         reduced_costs,
+        row_ranges,
         mip_gap,
         path,
         message: String::new(),
@@ -957,6 +981,7 @@ impl Resolver {
             values,
             row_duals: sol.dual_rows().to_vec(),
             reduced_costs: sol.dual_columns().to_vec(),
+            row_ranges: Vec::new(),
             // Unknown: marked infinite, which the plan reads as "placements kept".
             mip_gap: f64::INFINITY,
             path: SolvePath::Lp,
@@ -983,7 +1008,7 @@ fn merged_entries(model: &Model) -> Vec<((usize, usize), f64)> {
     out
 }
 
-/// The two HiGHS calls the `highs` crate does not wrap, on an instance it owns.
+/// The HiGHS calls the `highs` crate does not wrap (basis and ranging), on an instance it owns.
 #[allow(unsafe_code)]
 mod ffi {
     use std::os::raw::c_int;
@@ -1002,6 +1027,51 @@ mod ffi {
             highs_sys::Highs_getBasis(h.as_ptr(), col_status.as_mut_ptr(), row_status.as_mut_ptr())
         };
         (status == highs_sys::STATUS_OK).then_some((col_status, row_status))
+    }
+
+    /// Per row, the range `[down, up]` of the row's bound over which the current basis (and so
+    /// the row's dual) stays optimal, from Highs_getRanging on a solved instance with a basis.
+    pub fn row_ranging(h: &mut highs::Model, cols: usize, rows: usize) -> Option<Vec<(f64, f64)>> {
+        let f = |n: usize| vec![0.0f64; n];
+        let i = |n: usize| vec![0 as c_int; n];
+        let (mut c1, mut c2, mut c3, mut c4) = (f(cols), f(cols), i(cols), i(cols));
+        let (mut c5, mut c6, mut c7, mut c8) = (f(cols), f(cols), i(cols), i(cols));
+        let (mut b1, mut b2, mut b3, mut b4) = (f(cols), f(cols), i(cols), i(cols));
+        let (mut b5, mut b6, mut b7, mut b8) = (f(cols), f(cols), i(cols), i(cols));
+        let (mut up, mut r2, mut r3, mut r4) = (f(rows), f(rows), i(rows), i(rows));
+        let (mut dn, mut r6, mut r7, mut r8) = (f(rows), f(rows), i(rows), i(rows));
+        // SAFETY: the pointer is the live HiGHS instance `h` owns; every array has the length
+        // Highs_getRanging requires (columns or rows of the instance) and outlives the call.
+        let status = unsafe {
+            highs_sys::Highs_getRanging(
+                h.as_mut_ptr(),
+                c1.as_mut_ptr(),
+                c2.as_mut_ptr(),
+                c3.as_mut_ptr(),
+                c4.as_mut_ptr(),
+                c5.as_mut_ptr(),
+                c6.as_mut_ptr(),
+                c7.as_mut_ptr(),
+                c8.as_mut_ptr(),
+                b1.as_mut_ptr(),
+                b2.as_mut_ptr(),
+                b3.as_mut_ptr(),
+                b4.as_mut_ptr(),
+                b5.as_mut_ptr(),
+                b6.as_mut_ptr(),
+                b7.as_mut_ptr(),
+                b8.as_mut_ptr(),
+                up.as_mut_ptr(),
+                r2.as_mut_ptr(),
+                r3.as_mut_ptr(),
+                r4.as_mut_ptr(),
+                dn.as_mut_ptr(),
+                r6.as_mut_ptr(),
+                r7.as_mut_ptr(),
+                r8.as_mut_ptr(),
+            )
+        };
+        (status == highs_sys::STATUS_OK).then(|| dn.into_iter().zip(up).collect())
     }
 
     /// Sets the starting basis of an instance with the same numbers of columns and rows.

@@ -104,6 +104,10 @@ fn plan_with(scenario: &Scenario, settings: &SolveSettings, explain: bool) -> Ou
     let prepared = prep::prepare(scenario);
     let built = build::build(scenario, &prepared);
     let t1 = Instant::now();
+    let settings = &SolveSettings {
+        ranging: explain,
+        ..settings.clone()
+    };
     let solution = highs_backend::solve(&built.model, settings);
     let t2 = Instant::now();
     let mut plan = extract::extract(scenario, &prepared, &built, &solution);
@@ -114,8 +118,15 @@ fn plan_with(scenario: &Scenario, settings: &SolveSettings, explain: bool) -> Ou
             Some(solution.row_duals.clone())
         };
         if let Some(duals) = duals {
-            plan.explanations =
-                explain::bindings(scenario, &prepared, &built, &plan, &solution.values, &duals);
+            plan.explanations = explain::bindings_ranged(
+                scenario,
+                &prepared,
+                &built,
+                &plan,
+                &solution.values,
+                &duals,
+                &solution.row_ranges,
+            );
         }
     }
     let t3 = Instant::now();

@@ -89,6 +89,14 @@ pub struct Binding {
     pub effect_usd: f64,
     /// The sentence a planner reads aloud.
     pub message: String,
+    /// The lowest value of the constraint's limit (in its own terms: USD of budget or of the
+    /// commitment's obligation, MW or chips in its most valuable period) at which this shadow
+    /// price still holds, from HiGHS's ranging; absent when unbounded or not computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holds_from: Option<f64>,
+    /// The highest such value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holds_to: Option<f64>,
 }
 
 /// A set of changes to the scenario that makes an infeasible plan feasible.

@@ -371,6 +371,13 @@ fn a_binding_ramp_is_worth_the_price_difference_per_chip_hour() {
     let effect = 1000.0 * 3.0 * 730.5;
     assert!((ramp.effect_usd - effect).abs() < 1e-6 * effect, "{ramp:?}");
     assert_eq!(ramp.period.as_deref(), Some("2027-01..2027-03"));
+    // The price holds from no alpha chips at all up to as many as the demand needs (then the
+    // ramp stops binding): HiGHS's ranging, in chips.
+    let needed = monthly_tokens() / 1e6 * chip_hours_per_million() / 730.5;
+    let (from, to) = (ramp.holds_from.expect("from"), ramp.holds_to.expect("to"));
+    assert!(from.abs() < 1e-6, "{ramp:?}");
+    assert!((to - needed).abs() < 1e-6 * needed, "{to} vs {needed}");
+    assert!(ramp.message.contains("holds while"), "{}", ramp.message);
 }
 
 #[test]
