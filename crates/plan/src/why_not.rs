@@ -192,6 +192,28 @@ pub fn why_not(
             if p.spot { " (spot)" } else { "" }
         )
     };
+    // Which of a workload's options (by pool) are on the forced provider and chip; an error
+    // naming its options when none is.
+    let pick = |name: &str, pools: Vec<usize>, provider: &str, chip: &str| {
+        let (provider, chip) = resolve(provider, chip);
+        let chosen: Vec<bool> = pools
+            .iter()
+            .map(|&k| prepared.pools[k].provider == provider && prepared.pools[k].chip == chip)
+            .collect();
+        if chosen.contains(&true) {
+            Ok(chosen)
+        } else {
+            Err(WhyNotError::NoOption {
+                name: name.to_string(),
+                asked: format!("{provider}/{chip}"),
+                options: pools.iter().map(|&k| option_name(k)).collect(),
+            })
+        }
+    };
+    let unknown = |name: &str| WhyNotError::UnknownWorkload {
+        name: name.to_string(),
+        hint: None,
+    };
     let mut variant = Variant::default();
     match force {
         Force::Training {
@@ -199,32 +221,17 @@ pub fn why_not(
             provider,
             chip,
         } => {
-            let (provider, chip) = resolve(provider, chip);
             let r = prepared
                 .training
                 .iter()
                 .position(|t| &t.name == run)
-                .ok_or_else(|| WhyNotError::UnknownWorkload {
-                    name: run.clone(),
-                    hint: None,
-                })?;
-            let work = &prepared.training[r];
-            let chosen: Vec<bool> = work
+                .ok_or_else(|| unknown(run))?;
+            let pools = prepared.training[r]
                 .options
                 .iter()
-                .map(|o| {
-                    let p = &prepared.pools[o.pool];
-                    p.provider == provider && p.chip == chip
-                })
+                .map(|o| o.pool)
                 .collect();
-            if !chosen.contains(&true) {
-                return Err(WhyNotError::NoOption {
-                    name: run.clone(),
-                    asked: format!("{provider}/{chip}"),
-                    options: work.options.iter().map(|o| option_name(o.pool)).collect(),
-                });
-            }
-            for (o, &keep) in chosen.iter().enumerate() {
+            for (o, keep) in pick(run, pools, provider, chip)?.into_iter().enumerate() {
                 if !keep {
                     variant.bounds.push((built.train_choice[r][o], 0.0, 0.0));
                 }
@@ -235,32 +242,13 @@ pub fn why_not(
             provider,
             chip,
         } => {
-            let (provider, chip) = resolve(provider, chip);
             let d = prepared
                 .serving
                 .iter()
                 .position(|t| &t.name == demand)
-                .ok_or_else(|| WhyNotError::UnknownWorkload {
-                    name: demand.clone(),
-                    hint: None,
-                })?;
-            let work = &prepared.serving[d];
-            let chosen: Vec<bool> = work
-                .options
-                .iter()
-                .map(|o| {
-                    let p = &prepared.pools[o.pool];
-                    p.provider == provider && p.chip == chip
-                })
-                .collect();
-            if !chosen.contains(&true) {
-                return Err(WhyNotError::NoOption {
-                    name: demand.clone(),
-                    asked: format!("{provider}/{chip}"),
-                    options: work.options.iter().map(|o| option_name(o.pool)).collect(),
-                });
-            }
-            for (o, &keep) in chosen.iter().enumerate() {
+                .ok_or_else(|| unknown(demand))?;
+            let pools = prepared.serving[d].options.iter().map(|o| o.pool).collect();
+            for (o, keep) in pick(demand, pools, provider, chip)?.into_iter().enumerate() {
                 if !keep {
                     for &(_, col) in &built.serve_chips[d][o] {
                         variant.bounds.push((col, 0.0, 0.0));
