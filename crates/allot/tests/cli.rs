@@ -657,6 +657,16 @@ providers = ["azure"]
     let out = text(&run.stdout);
     assert!(out.contains("infeasible"), "{out}");
     assert!(out.contains("training run 'run' has no option"), "{out}");
+    // The diagnosis, in words and in the JSON.
+    assert!(out.contains("WHY IT IS INFEASIBLE"), "{out}");
+    assert!(
+        out.contains("drop or widen the exclusivity 'azure-only'"),
+        "{out}"
+    );
+    let json = allot(&["plan", path.to_str().expect("path"), "--json"]);
+    assert_eq!(json.status.code(), Some(3));
+    let plan: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(plan["relaxations"][0]["changes"][0]["kind"], "exclusivity");
     let model = dir.join("model.lp");
     let dumped = allot(&[
         "plan",
@@ -721,4 +731,29 @@ fn planned_objectives_match_their_expectations() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn explain_ranks_what_binds_in_words_and_in_the_json() {
+    let path = root().join("examples/owned-datacenter.toml");
+    let run = allot(&["plan", path.to_str().expect("path"), "--explain"]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let out = text(&run.stdout);
+    assert!(out.contains("WHAT BINDS AND WHAT IT COSTS"), "{out}");
+    let json = allot(&["plan", path.to_str().expect("path"), "--explain", "--json"]);
+    let plan: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    let list = plan["explanations"].as_array().expect("explanations");
+    assert!(!list.is_empty());
+    let effects: Vec<f64> = list
+        .iter()
+        .map(|b| b["effect_usd"].as_f64().expect("effect"))
+        .collect();
+    assert!(
+        effects.windows(2).all(|w| w[0] >= w[1]),
+        "ranked: {effects:?}"
+    );
+    assert!(
+        list.iter()
+            .all(|b| !b["message"].as_str().unwrap_or("").is_empty())
+    );
 }
