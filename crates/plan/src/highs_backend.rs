@@ -969,9 +969,24 @@ impl Resolver {
                     ..s
                 };
             }
-            // A run must move: re-plan every choice, keeping the dive's plan.
-            let s = self.solve_from_base(model, true);
-            return s;
+            // A run must move: free one exactly-one group (a run's placement) at a time, the
+            // others kept, in order; the first that fits wins. Then every choice.
+            for group in exactly_one_groups(model) {
+                let mut moved = placed.clone();
+                for c in &group {
+                    moved.cols[c.0].lo = model.cols[c.0].lo;
+                    moved.cols[c.0].hi = model.cols[c.0].hi;
+                }
+                let s = self.solve_from_base(&moved, true);
+                if s.status.has_solution() {
+                    return Solution {
+                        status: SolveStatus::Feasible,
+                        mip_gap: f64::INFINITY,
+                        ..s
+                    };
+                }
+            }
+            return self.solve_from_base(model, true);
         }
         let sol = solved.get_solution();
         let values = snap(model, sol.columns().to_vec());
