@@ -10,7 +10,7 @@
 use allot_scenario::Scenario;
 
 use crate::build::{self, Built, CHIP_UNIT, MONEY_UNIT, Tag};
-use crate::explain::usd;
+use crate::explain::{ramp_subject, span, usd};
 use crate::highs_backend::{self, SolveSettings};
 use crate::lp::Col;
 use crate::plan::{Change, Relaxation};
@@ -289,22 +289,10 @@ fn describe(
     }
     for (index, periods) in ramps {
         let a = &f.availability[index];
-        let what = a.offering.clone().unwrap_or_else(|| {
-            format!(
-                "{}/{}",
-                a.provider.as_deref().unwrap_or("?"),
-                a.chip.as_deref().unwrap_or("?")
-            )
-        });
+        let what = ramp_subject(a);
         let most = periods.iter().map(|x| x.1).fold(0.0, f64::max);
         let extra = round_up(most, 100.0);
-        let first = periods.iter().map(|x| x.0).min().unwrap_or(0);
-        let lastp = periods.iter().map(|x| x.0).max().unwrap_or(0);
-        let span = if first == lastp {
-            label(first)
-        } else {
-            format!("{}..{}", label(first), label(lastp))
-        };
+        let span = span(&periods, &label);
         out.push(Change {
             kind: "availability".into(),
             subject: what.clone(),
@@ -331,19 +319,14 @@ fn describe(
     }
     if !power.is_empty() {
         let most = round_up(power.iter().map(|x| x.1).fold(0.0, f64::max), 1.0);
-        let first = power.iter().map(|x| x.0).min().unwrap_or(0);
-        let lastp = power.iter().map(|x| x.0).max().unwrap_or(0);
+        let span = span(&power, &label);
         out.push(Change {
             kind: "power".into(),
             subject: "power cap".into(),
-            period: Some(format!("{}..{}", label(first), label(lastp))),
+            period: Some(span.clone()),
             from: "cap_mw".into(),
             to: format!("+{most:.0} MW"),
-            message: format!(
-                "raise the power cap by {most:.0} MW in {}..{}",
-                label(first),
-                label(lastp)
-            ),
+            message: format!("raise the power cap by {most:.0} MW in {span}"),
         });
     }
     for (year, extra) in budgets {

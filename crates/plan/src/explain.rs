@@ -214,23 +214,13 @@ pub fn bindings_ranged(
     }
     for (index, periods) in ramps {
         let a = &f.availability[index];
-        let what = a.offering.clone().unwrap_or_else(|| {
-            format!(
-                "{}/{}",
-                a.provider.as_deref().unwrap_or("?"),
-                a.chip.as_deref().unwrap_or("?")
-            )
-        });
+        let what = ramp_subject(a);
         let per_chip: Vec<(usize, f64)> = periods
             .iter()
             .map(|&(p, y)| (p, y * MONEY_UNIT / CHIP_UNIT))
             .collect();
         let effect: f64 = per_chip.iter().map(|(_, v)| v * 1000.0).sum();
-        let (best_p, best) = per_chip
-            .iter()
-            .copied()
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .unwrap_or((0, 0.0));
+        let (best_p, best) = peak(&per_chip);
         let span = span(&per_chip, &label);
         let (holds_from, holds_to) = match ramp_rows.get(&(index, best_p)) {
             Some(row) => {
@@ -260,11 +250,7 @@ pub fn bindings_ranged(
     if !power.is_empty() {
         let per_mw: Vec<(usize, f64)> = power.iter().map(|&(p, y)| (p, y * MONEY_UNIT)).collect();
         let effect: f64 = per_mw.iter().map(|(_, v)| v * 100.0).sum();
-        let (best_p, best) = per_mw
-            .iter()
-            .copied()
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .unwrap_or((0, 0.0));
+        let (best_p, best) = peak(&per_mw);
         let span = span(&per_mw, &label);
         let (holds_from, holds_to) = match power_rows.get(&best_p) {
             Some(row) => range(*row, built.model.rows[row.0].hi, 1.0),
@@ -388,8 +374,28 @@ pub fn bindings_ranged(
     out
 }
 
+/// The period with the largest value (the last of equals).
+fn peak(periods: &[(usize, f64)]) -> (usize, f64) {
+    periods
+        .iter()
+        .copied()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap_or((0, 0.0))
+}
+
+/// What a delivery ramp is of: its offering, or `provider/chip`.
+pub(crate) fn ramp_subject(a: &allot_scenario::Availability) -> String {
+    a.offering.clone().unwrap_or_else(|| {
+        format!(
+            "{}/{}",
+            a.provider.as_deref().unwrap_or("?"),
+            a.chip.as_deref().unwrap_or("?")
+        )
+    })
+}
+
 /// `2027-03..2028-06` (first and last periods of a list).
-fn span(periods: &[(usize, f64)], label: &dyn Fn(usize) -> String) -> String {
+pub(crate) fn span(periods: &[(usize, f64)], label: &dyn Fn(usize) -> String) -> String {
     let first = periods.iter().map(|p| p.0).min().unwrap_or(0);
     let last = periods.iter().map(|p| p.0).max().unwrap_or(0);
     if first == last {

@@ -209,15 +209,8 @@ pub fn solve_variants(
         let start = Instant::now();
         let (mut h, cols) = match session.take() {
             Some(s) => s,
-            None => match to_highs(model, true) {
-                Ok((mut h, cols)) => {
-                    configure(&mut h, settings, settings.time_limit_s);
-                    if model.cols.len() >= IPM_MIN_COLS {
-                        h.set_option("solver", "ipm");
-                        h.set_option("run_crossover", "on");
-                    }
-                    (h, cols)
-                }
+            None => match relaxation(model, settings, settings.time_limit_s) {
+                Ok(instance) => instance,
                 Err(e) => {
                     out.push(Solution::failed(SolveStatus::Error, e));
                     continue;
@@ -259,19 +252,13 @@ pub fn duals_at(
     if values.len() != model.cols.len() {
         return None;
     }
-    let mut fixed = model.clone();
-    for (c, &v) in fixed.cols.iter_mut().zip(values) {
-        if c.integer {
-            c.lo = v.round();
-            c.hi = c.lo;
-        } else if c.semi && v.abs() <= TOL {
-            c.lo = 0.0;
-            c.hi = 0.0;
-        }
-        c.integer = false;
-        c.semi = false;
-    }
-    let s = solve_direct(&fixed, settings, settings.time_limit_s, None, SolvePath::Lp);
+    let s = solve_direct(
+        &fixed_lp(model, values),
+        settings,
+        settings.time_limit_s,
+        None,
+        SolvePath::Lp,
+    );
     s.status
         .has_solution()
         .then_some((s.row_duals, s.reduced_costs))
@@ -323,17 +310,29 @@ enum Dive {
 
 /// Relaxation, then the dive; see the module docs.
 fn lp_first(model: &Model, settings: &SolveSettings, start: Instant) -> Dive {
-    let Ok((mut h, cols)) = to_highs(model, true) else {
-        return Dive::Nothing;
-    };
     // The relaxation may use part of the time; if it cannot finish, branch and bound gets the
     // rest, to find at least a feasible plan.
-    configure(&mut h, settings, settings.time_limit_s * RELAXATION_SHARE);
+    let Ok((h, cols)) = relaxation(model, settings, settings.time_limit_s * RELAXATION_SHARE)
+    else {
+        return Dive::Nothing;
+    };
+    lp_first_with(h, &cols, model, settings, start).0
+}
+
+/// The HiGHS instance of `model`'s relaxation, configured, with the interior-point method for a
+/// large one (crossover on, for a basis).
+fn relaxation(
+    model: &Model,
+    settings: &SolveSettings,
+    time_limit_s: f64,
+) -> Result<(highs::Model, Vec<highs::Col>), String> {
+    let (mut h, cols) = to_highs(model, true)?;
+    configure(&mut h, settings, time_limit_s);
     if model.cols.len() >= IPM_MIN_COLS {
         h.set_option("solver", "ipm");
         h.set_option("run_crossover", "on");
     }
-    lp_first_with(h, &cols, model, settings, start).0
+    Ok((h, cols))
 }
 
 /// The relaxation and dive of `model` on a HiGHS model `h` that holds its relaxation (and
@@ -786,9 +785,7 @@ pub struct Resolver {
 
 /// The first model's structure and its relaxation's optimal basis.
 struct Base {
-    pattern: Vec<(usize, usize)>,
-    kinds: Vec<(bool, bool)>,
-    rows: usize,
+    shape: Shape,
     col_status: Vec<c_int>,
     row_status: Vec<c_int>,
     /// The base plan's values and the basis of its LP at fixed choices, for `solve_fixed`.
@@ -828,20 +825,22 @@ impl Resolver {
         self.solve_from_base(model, false)
     }
 
+    /// Whether `model` has the base's structure, so the base's bases fit it.
+    fn fits(&self, model: &Model) -> bool {
+        self.base
+            .as_ref()
+            .is_some_and(|b| b.shape == Shape::of(model))
+    }
+
     /// [`Resolver::solve`]; with `any_plan`, the dive's plan is returned even when it is not
     /// within the gap (no branch and bound).
     fn solve_from_base(&self, model: &Model, any_plan: bool) -> Solution {
         if model.invalid().is_some() || !model.is_mip() || !self.settings.lp_first {
             return solve(model, &self.settings);
         }
-        let Some(base) = &self.base else {
+        let Some(base) = self.base.as_ref().filter(|_| self.fits(model)) else {
             return solve(model, &self.settings);
         };
-        let pattern: Vec<(usize, usize)> = merged_entries(model).into_iter().map(|e| e.0).collect();
-        let kinds: Vec<(bool, bool)> = model.cols.iter().map(|c| (c.integer, c.semi)).collect();
-        if base.rows != model.rows.len() || base.kinds != kinds || base.pattern != pattern {
-            return solve(model, &self.settings);
-        }
         let start = Instant::now();
         let Ok((mut h, cols)) = to_highs(model, true) else {
             return solve(model, &self.settings);
@@ -865,14 +864,9 @@ impl Resolver {
             return solve(model, &self.settings);
         }
         let start = Instant::now();
-        let Ok((mut h, cols)) = to_highs(model, true) else {
+        let Ok((h, cols)) = relaxation(model, &self.settings, self.settings.time_limit_s) else {
             return solve(model, &self.settings);
         };
-        configure(&mut h, &self.settings, self.settings.time_limit_s);
-        if model.cols.len() >= IPM_MIN_COLS {
-            h.set_option("solver", "ipm");
-            h.set_option("run_crossover", "on");
-        }
         let Ok(solved) = h.try_solve() else {
             return solve(model, &self.settings);
         };
@@ -881,9 +875,7 @@ impl Resolver {
             ffi::get_basis(&h, model.cols.len(), model.rows.len())
         {
             self.base = Some(Base {
-                pattern: merged_entries(model).into_iter().map(|e| e.0).collect(),
-                kinds: model.cols.iter().map(|c| (c.integer, c.semi)).collect(),
-                rows: model.rows.len(),
+                shape: Shape::of(model),
                 col_status,
                 row_status,
                 fixed: None,
@@ -917,31 +909,14 @@ impl Resolver {
     /// choice is re-planned from the base's basis. Either way the dive's plan is returned
     /// without branch and bound. A model of another structure is solved as by `solve`.
     pub fn solve_fixed(&self, model: &Model) -> Solution {
-        let Some(Base {
-            fixed: Some((values, c, r)),
-            pattern,
-            kinds,
-            rows,
-            ..
-        }) = &self.base
+        let Some((values, c, r)) = self
+            .base
+            .as_ref()
+            .filter(|_| self.fits(model))
+            .and_then(|b| b.fixed.as_ref())
         else {
             return self.solve(model);
         };
-        let same = *rows == model.rows.len()
-            && *kinds
-                == model
-                    .cols
-                    .iter()
-                    .map(|c| (c.integer, c.semi))
-                    .collect::<Vec<_>>()
-            && *pattern
-                == merged_entries(model)
-                    .into_iter()
-                    .map(|e| e.0)
-                    .collect::<Vec<_>>();
-        if !same {
-            return self.solve(model);
-        }
         let lp = fixed_lp(model, values);
         let Ok((mut h, _)) = to_highs(&lp, false) else {
             return self.solve(model);
@@ -961,13 +936,16 @@ impl Resolver {
                     c.hi = c.lo;
                 }
             }
-            let s = self.solve_from_base(&placed, true);
-            if s.status.has_solution() {
-                return Solution {
+            // A recourse plan is feasible, its gap unknown (marked infinite: "placements kept").
+            let recourse = |s: Solution| {
+                s.status.has_solution().then_some(Solution {
                     status: SolveStatus::Feasible,
                     mip_gap: f64::INFINITY,
                     ..s
-                };
+                })
+            };
+            if let Some(s) = recourse(self.solve_from_base(&placed, true)) {
+                return s;
             }
             // A run must move: free one exactly-one group (a run's placement) at a time, the
             // others kept, in order; the first that fits wins. Then every choice.
@@ -977,13 +955,8 @@ impl Resolver {
                     moved.cols[c.0].lo = model.cols[c.0].lo;
                     moved.cols[c.0].hi = model.cols[c.0].hi;
                 }
-                let s = self.solve_from_base(&moved, true);
-                if s.status.has_solution() {
-                    return Solution {
-                        status: SolveStatus::Feasible,
-                        mip_gap: f64::INFINITY,
-                        ..s
-                    };
+                if let Some(s) = recourse(self.solve_from_base(&moved, true)) {
+                    return s;
                 }
             }
             return self.solve_from_base(model, true);
@@ -1005,22 +978,27 @@ impl Resolver {
     }
 }
 
-/// The model's coefficients with repeated `(row, column)` pairs summed, in order.
-fn merged_entries(model: &Model) -> Vec<((usize, usize), f64)> {
-    let mut e: Vec<((usize, usize), f64)> = model
-        .entries
-        .iter()
-        .map(|&(r, c, v)| ((r.0, c.0), v))
-        .collect();
-    e.sort_by_key(|x| x.0);
-    let mut out: Vec<((usize, usize), f64)> = Vec::with_capacity(e.len());
-    for (k, v) in e {
-        match out.last_mut() {
-            Some(last) if last.0 == k => last.1 += v,
-            _ => out.push((k, v)),
+/// What must not differ between models for one's basis to start another: the rows, each
+/// column's integrality, and where the nonzeros are.
+#[derive(Debug, PartialEq)]
+struct Shape {
+    rows: usize,
+    kinds: Vec<(bool, bool)>,
+    nonzeros: Vec<(usize, usize)>,
+}
+
+impl Shape {
+    fn of(model: &Model) -> Shape {
+        let mut nonzeros: Vec<(usize, usize)> =
+            model.entries.iter().map(|&(r, c, _)| (r.0, c.0)).collect();
+        nonzeros.sort_unstable();
+        nonzeros.dedup();
+        Shape {
+            rows: model.rows.len(),
+            kinds: model.cols.iter().map(|c| (c.integer, c.semi)).collect(),
+            nonzeros,
         }
     }
-    out
 }
 
 /// The HiGHS calls the `highs` crate does not wrap (basis and ranging), on an instance it owns.

@@ -43,15 +43,66 @@ pub struct Outcome {
     pub size: (usize, usize),
 }
 
+impl Outcome {
+    /// An outcome from its plan and model, timed from the start (`t0`), the end of the build
+    /// (`t1`) and the end of the solve (`t2`) to now.
+    fn new(plan: Plan, model: lp::Model, t0: Instant, t1: Instant, t2: Instant) -> Outcome {
+        let size = (model.cols.len(), model.rows.len());
+        Outcome {
+            plan,
+            model,
+            timings: Timings {
+                build: t1 - t0,
+                solve: t2 - t1,
+                extract: t2.elapsed(),
+            },
+            size,
+        }
+    }
+}
+
 /// Plans `scenario`.
 pub fn plan(scenario: &Scenario, settings: &SolveSettings) -> Outcome {
-    plan_with(scenario, settings, false)
+    plan_on(
+        scenario,
+        |m| highs_backend::solve(m, settings),
+        |_, _, _, _| {},
+    )
 }
 
 /// Plans `scenario` and explains the plan: what binds and what it costs
-/// ([`Plan::explanations`], from the duals of the LP at the plan's integral choices).
+/// ([`Plan::explanations`], from the duals of the LP at the plan's integral choices, with
+/// HiGHS's ranging).
 pub fn plan_explained(scenario: &Scenario, settings: &SolveSettings) -> Outcome {
-    plan_with(scenario, settings, true)
+    let settings = &SolveSettings {
+        ranging: true,
+        ..settings.clone()
+    };
+    plan_on(
+        scenario,
+        |m| highs_backend::solve(m, settings),
+        |prepared, built, solution, plan| {
+            if !solution.status.has_solution() {
+                return;
+            }
+            let duals = if solution.row_duals.is_empty() {
+                highs_backend::duals_at(&built.model, &solution.values, settings).map(|d| d.0)
+            } else {
+                Some(solution.row_duals.clone())
+            };
+            if let Some(duals) = duals {
+                plan.explanations = explain::bindings_ranged(
+                    scenario,
+                    prepared,
+                    built,
+                    plan,
+                    &solution.values,
+                    &duals,
+                    &solution.row_ranges,
+                );
+            }
+        },
+    )
 }
 
 /// Plans `scenario` warm-started from `resolver`'s base (see [`highs_backend::Resolver`]): when
@@ -59,7 +110,7 @@ pub fn plan_explained(scenario: &Scenario, settings: &SolveSettings) -> Outcome 
 /// speeds), its relaxation starts from the base's optimal basis. For many variants of one
 /// scenario (Monte Carlo samples, what-ifs); `plan_base` plans the base.
 pub fn plan_warm(scenario: &Scenario, resolver: &highs_backend::Resolver) -> Outcome {
-    plan_on(scenario, |m| resolver.solve(m))
+    plan_on(scenario, |m| resolver.solve(m), |_, _, _, _| {})
 }
 
 /// Plans `scenario` keeping the integral choices of `resolver`'s base plan (which run goes where
@@ -67,17 +118,20 @@ pub fn plan_warm(scenario: &Scenario, resolver: &highs_backend::Resolver) -> Out
 /// base's basis: a recourse plan, feasible (status `feasible`) but not always optimal. Falls back
 /// to [`plan_warm`] when the choices do not fit. For Monte Carlo over a decided placement.
 pub fn plan_fixed(scenario: &Scenario, resolver: &highs_backend::Resolver) -> Outcome {
-    plan_on(scenario, |m| resolver.solve_fixed(m))
+    plan_on(scenario, |m| resolver.solve_fixed(m), |_, _, _, _| {})
 }
 
 /// Plans `scenario` and makes it `resolver`'s base.
 pub fn plan_base(scenario: &Scenario, resolver: &mut highs_backend::Resolver) -> Outcome {
-    plan_on(scenario, |m| resolver.solve_base(m))
+    plan_on(scenario, |m| resolver.solve_base(m), |_, _, _, _| {})
 }
 
+/// Prepares, builds, solves with `solve`, extracts the plan and lets `then` add to it (timed
+/// with the extraction).
 fn plan_on(
     scenario: &Scenario,
-    mut solve: impl FnMut(&lp::Model) -> highs_backend::Solution,
+    solve: impl FnOnce(&lp::Model) -> highs_backend::Solution,
+    then: impl FnOnce(&prep::Prepared, &build::Built, &highs_backend::Solution, &mut Plan),
 ) -> Outcome {
     let t0 = Instant::now();
     let prepared = prep::prepare(scenario);
@@ -85,62 +139,9 @@ fn plan_on(
     let t1 = Instant::now();
     let solution = solve(&built.model);
     let t2 = Instant::now();
-    let plan = extract::extract(scenario, &prepared, &built, &solution);
-    let size = (built.model.cols.len(), built.model.rows.len());
-    Outcome {
-        plan,
-        model: built.model,
-        timings: Timings {
-            build: t1 - t0,
-            solve: t2 - t1,
-            extract: t2.elapsed(),
-        },
-        size,
-    }
-}
-
-fn plan_with(scenario: &Scenario, settings: &SolveSettings, explain: bool) -> Outcome {
-    let t0 = Instant::now();
-    let prepared = prep::prepare(scenario);
-    let built = build::build(scenario, &prepared);
-    let t1 = Instant::now();
-    let settings = &SolveSettings {
-        ranging: explain,
-        ..settings.clone()
-    };
-    let solution = highs_backend::solve(&built.model, settings);
-    let t2 = Instant::now();
     let mut plan = extract::extract(scenario, &prepared, &built, &solution);
-    if explain && solution.status.has_solution() {
-        let duals = if solution.row_duals.is_empty() {
-            highs_backend::duals_at(&built.model, &solution.values, settings).map(|d| d.0)
-        } else {
-            Some(solution.row_duals.clone())
-        };
-        if let Some(duals) = duals {
-            plan.explanations = explain::bindings_ranged(
-                scenario,
-                &prepared,
-                &built,
-                &plan,
-                &solution.values,
-                &duals,
-                &solution.row_ranges,
-            );
-        }
-    }
-    let t3 = Instant::now();
-    let size = (built.model.cols.len(), built.model.rows.len());
-    Outcome {
-        plan,
-        model: built.model,
-        timings: Timings {
-            build: t1 - t0,
-            solve: t2 - t1,
-            extract: t3 - t2,
-        },
-        size,
-    }
+    then(&prepared, &built, &solution, &mut plan);
+    Outcome::new(plan, built.model, t0, t1, t2)
 }
 
 /// Plans `scenario` for the smallest largest-vendor share of compute spend (in every calendar
@@ -192,17 +193,7 @@ pub fn plan_min_vendor_share(
             return None;
         }
         let plan = extract::extract(&capped, &prepared, &built, &solution);
-        let size = (built.model.cols.len(), built.model.rows.len());
-        Some(Outcome {
-            plan,
-            model: built.model,
-            timings: Timings {
-                build: t1 - t0,
-                solve: t2 - t1,
-                extract: t2.elapsed(),
-            },
-            size,
-        })
+        Some(Outcome::new(plan, built.model, t0, t1, t2))
     };
     let largest = base.plan.vendor_share.values().copied().fold(0.0, f64::max);
     let (mut lo, mut hi) = (1.0 / vendors.len().max(1) as f64, largest);
@@ -283,15 +274,5 @@ pub fn plan_earliest(scenario: &Scenario, settings: &SolveSettings, within: f64)
             within * 100.0
         );
     }
-    let size = (built.model.cols.len(), built.model.rows.len());
-    Outcome {
-        plan,
-        model: built.model,
-        timings: Timings {
-            build: t1 - t0,
-            solve: t2 - t1,
-            extract: t2.elapsed(),
-        },
-        size,
-    }
+    Outcome::new(plan, built.model, t0, t1, t2)
 }
