@@ -300,7 +300,10 @@ pub fn run(args: &RiskArgs) -> anyhow::Result<ExitCode> {
     };
     let replanner: Box<dyn Replanner> = match args.replan.as_str() {
         "cold" => Box::new(FullReplan { settings: solve }),
-        "fixed" => Box::new(WarmReplan::recourse(&scenario, &solve).0),
+        "fixed" => {
+            let stress = allot_finance::stress_scenarios(&scenario)?;
+            Box::new(WarmReplan::recourse_with(&scenario, &solve, &stress, args.threads)?.0)
+        }
         _ => Box::new(WarmReplan::new(&scenario, &solve).0),
     };
     let settings = RiskSettings {

@@ -18,7 +18,9 @@ pub mod terms;
 pub use distribution::Distribution;
 pub use perturb::{UncertainInput, inputs};
 pub use project::project;
-pub use risk::{FullReplan, Replanner, RiskReport, RiskSettings, Sample, WarmReplan, run_risk};
+pub use risk::{
+    FullReplan, Replanner, RiskReport, RiskSettings, Sample, WarmReplan, run_risk, stress_scenarios,
+};
 pub use statement::{
     Amounts, ContractLine, PeriodLine, ProviderLine, ReferenceLine, Statement, YearLine,
 };

@@ -76,6 +76,40 @@ impl WarmReplan {
         Self::with(base, settings, true)
     }
 
+    /// [`WarmReplan::recourse`], with the placements of `stress` (variants of `base`, see
+    /// [`stress_scenarios`]) tried in order when the base plan's do not fit a sample. Their
+    /// plans are solved on `threads` threads (0: one per core); the order of the patterns, and
+    /// so every result, does not depend on the number.
+    pub fn recourse_with(
+        base: &Scenario,
+        settings: &SolveSettings,
+        stress: &[Scenario],
+        threads: usize,
+    ) -> Result<(WarmReplan, Plan), FinanceError> {
+        let (mut replan, plan) = Self::with(base, settings, true);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| FinanceError::Threads {
+                threads,
+                message: e.to_string(),
+            })?;
+        let resolver = &replan.resolver;
+        let patterns: Vec<_> = pool.install(|| {
+            stress
+                .par_iter()
+                .map(|s| allot_plan::stress_pattern(s, resolver))
+                .collect()
+        });
+        allot_plan::add_stress_patterns(base, &mut replan.resolver, patterns.into_iter().flatten());
+        Ok((replan, plan))
+    }
+
+    /// The integral choices a recourse plan tries, the base plan's first.
+    pub fn patterns(&self) -> usize {
+        self.resolver.patterns()
+    }
+
     fn with(base: &Scenario, settings: &SolveSettings, recourse: bool) -> (WarmReplan, Plan) {
         let mut resolver = allot_plan::highs_backend::Resolver::new(settings);
         let plan = allot_plan::plan_base(base, &mut resolver).plan;
@@ -213,6 +247,34 @@ pub fn draws(inputs: &[UncertainInput], seed: u64, index: usize) -> Vec<f64> {
             i.distribution.quantile(u)
         })
         .collect()
+}
+
+/// The quantiles at which [`stress_scenarios`] sets each input.
+pub const STRESS_QUANTILES: [f64; 3] = [0.1, 0.9, 0.99];
+
+/// `base` with one input at a time at each of [`STRESS_QUANTILES`] (the others as written),
+/// input by input in the scenario's order: the stress points whose plans give a recourse plan
+/// its alternative placements ([`WarmReplan::recourse_with`]). Revenue changes no plan unless
+/// cash is kept above a floor, so without one it has none.
+pub fn stress_scenarios(base: &Scenario) -> Result<Vec<Scenario>, FinanceError> {
+    let inputs = inputs(base)?;
+    let floor = base
+        .file
+        .finance
+        .as_ref()
+        .is_some_and(|f| f.cash_floor_usd.is_some());
+    let mut out = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        if input.kind == allot_scenario::UncertaintyKind::Revenue && !floor {
+            continue;
+        }
+        for q in STRESS_QUANTILES {
+            let mut v: Vec<Option<f64>> = vec![None; inputs.len()];
+            v[i] = Some(input.distribution.quantile(q));
+            out.push(apply(base, &inputs, &v));
+        }
+    }
+    Ok(out)
 }
 
 /// The measures of `plan` for `s`, when it has a solution.

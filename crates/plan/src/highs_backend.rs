@@ -788,8 +788,53 @@ struct Base {
     shape: Shape,
     col_status: Vec<c_int>,
     row_status: Vec<c_int>,
-    /// The base plan's values and the basis of its LP at fixed choices, for `solve_fixed`.
-    fixed: Option<(Vec<f64>, Vec<c_int>, Vec<c_int>)>,
+    /// The integral choices `solve_fixed` tries, in order: the base plan's first, then those
+    /// added with [`Resolver::add_patterns`].
+    patterns: Vec<Pattern>,
+}
+
+/// A plan's integral choices (which run goes where, and when its clusters are on) and the
+/// optimal basis of its LP at those choices: one candidate of a recourse plan.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    values: Vec<f64>,
+    col_status: Vec<c_int>,
+    row_status: Vec<c_int>,
+}
+
+impl Pattern {
+    /// The pattern of `values` (a plan of `model`) with its fixed LP's optimal basis, or
+    /// `None` when that LP has no optimal basis.
+    fn of(model: &Model, values: &[f64], settings: &SolveSettings) -> Option<Pattern> {
+        let lp = fixed_lp(model, values);
+        let (mut h, _) = to_highs(&lp, false).ok()?;
+        configure(&mut h, settings, settings.time_limit_s);
+        let solved = h.try_solve().ok()?;
+        if status_of(&solved) != SolveStatus::Optimal {
+            return None;
+        }
+        let h: highs::Model = solved.into();
+        let (col_status, row_status) = ffi::get_basis(&h, lp.cols.len(), lp.rows.len())?;
+        Some(Pattern {
+            values: values.to_vec(),
+            col_status,
+            row_status,
+        })
+    }
+
+    /// Whether two patterns make the same integral choices.
+    fn same_choices(&self, other: &Pattern, model: &Model) -> bool {
+        model.cols.iter().enumerate().all(|(i, c)| {
+            let (a, b) = (self.values[i], other.values[i]);
+            if c.integer {
+                a.round() == b.round()
+            } else if c.semi {
+                (a.abs() <= TOL) == (b.abs() <= TOL)
+            } else {
+                true
+            }
+        })
+    }
 }
 
 /// `model` as an LP with its integral choices fixed at `values`: integers at their values,
@@ -878,7 +923,7 @@ impl Resolver {
                 shape: Shape::of(model),
                 col_status,
                 row_status,
-                fixed: None,
+                patterns: Vec::new(),
             });
         }
         h.set_option("solver", "choose");
@@ -886,19 +931,49 @@ impl Resolver {
         let solution = finish(model, &self.settings, start, dive);
         if solution.status.has_solution() {
             if let Some(base) = &mut self.base {
-                let lp = fixed_lp(model, &solution.values);
-                if let Ok((mut h, _)) = to_highs(&lp, false) {
-                    configure(&mut h, &self.settings, self.settings.time_limit_s);
-                    if let Ok(solved) = h.try_solve() {
-                        let h: highs::Model = solved.into();
-                        if let Some((c, r)) = ffi::get_basis(&h, lp.cols.len(), lp.rows.len()) {
-                            base.fixed = Some((solution.values.clone(), c, r));
-                        }
-                    }
-                }
+                base.patterns
+                    .extend(Pattern::of(model, &solution.values, &self.settings));
             }
         }
         solution
+    }
+
+    /// The integral choices of `model`'s plan (solved as by [`Resolver::solve`]), for
+    /// [`Resolver::add_patterns`]: `model` is a variant of the base at some stress point (a
+    /// delivery slipped far, a chip slower than expected). `None` when it has no plan or is of
+    /// another structure.
+    pub fn pattern(&self, model: &Model) -> Option<Pattern> {
+        if !self.fits(model) {
+            return None;
+        }
+        let solution = self.solve_from_base(model, true);
+        if !solution.status.has_solution() {
+            return None;
+        }
+        Pattern::of(model, &solution.values, &self.settings)
+    }
+
+    /// Adds `patterns`, in order, to those `solve_fixed` tries after the base plan's; one
+    /// making the same choices as a pattern already there is skipped.
+    pub fn add_patterns(&mut self, model: &Model, patterns: impl IntoIterator<Item = Pattern>) {
+        let Some(base) = self.base.as_mut() else {
+            return;
+        };
+        if base.shape != Shape::of(model) {
+            return;
+        }
+        for p in patterns {
+            if p.values.len() == model.cols.len()
+                && !base.patterns.iter().any(|q| q.same_choices(&p, model))
+            {
+                base.patterns.push(p);
+            }
+        }
+    }
+
+    /// The patterns `solve_fixed` tries, the base plan's first.
+    pub fn patterns(&self) -> usize {
+        self.base.as_ref().map_or(0, |b| b.patterns.len())
     }
 
     /// Solves `model` with the base plan's integral choices kept (which run goes where, and
@@ -909,73 +984,189 @@ impl Resolver {
     /// choice is re-planned from the base's basis. Either way the dive's plan is returned
     /// without branch and bound. A model of another structure is solved as by `solve`.
     pub fn solve_fixed(&self, model: &Model) -> Solution {
-        let Some((values, c, r)) = self
-            .base
-            .as_ref()
-            .filter(|_| self.fits(model))
-            .and_then(|b| b.fixed.as_ref())
-        else {
+        let Some(base) = self.base.as_ref().filter(|_| self.fits(model)) else {
             return self.solve(model);
         };
-        let lp = fixed_lp(model, values);
-        let Ok((mut h, _)) = to_highs(&lp, false) else {
+        let Some(first) = base.patterns.first() else {
             return self.solve(model);
         };
-        configure(&mut h, &self.settings, self.settings.time_limit_s);
-        ffi::set_basis(&mut h, c, r);
-        let Ok(solved) = h.try_solve() else {
-            return self.solve(model);
-        };
-        if status_of(&solved) != SolveStatus::Optimal {
-            // The cluster pattern no longer fits (a delivery slipped, say): keep only where each
-            // run goes and let the dive choose its months again.
-            let mut placed = model.clone();
-            for (c, &v) in placed.cols.iter_mut().zip(values.iter()) {
-                if c.integer {
-                    c.lo = v.round();
-                    c.hi = c.lo;
-                }
+        // The patterns in order; the first whose LP is feasible wins. A pattern the bounds
+        // alone prove infeasible (a run's cluster on in a month its chips are not delivered)
+        // costs no LP.
+        for (k, pattern) in base.patterns.iter().enumerate() {
+            let lp = fixed_lp(model, &pattern.values);
+            if bounds_infeasible(&lp) {
+                continue;
             }
-            // A recourse plan is feasible, its gap unknown (marked infinite: "placements kept").
-            let recourse = |s: Solution| {
-                s.status.has_solution().then_some(Solution {
-                    status: SolveStatus::Feasible,
-                    mip_gap: f64::INFINITY,
-                    ..s
-                })
+            let Ok((mut h, _)) = to_highs(&lp, false) else {
+                return self.solve(model);
             };
-            if let Some(s) = recourse(self.solve_from_base(&placed, true)) {
+            configure(&mut h, &self.settings, self.settings.time_limit_s);
+            ffi::set_basis(&mut h, &pattern.col_status, &pattern.row_status);
+            let Ok(solved) = h.try_solve() else {
+                return self.solve(model);
+            };
+            if status_of(&solved) != SolveStatus::Optimal {
+                continue;
+            }
+            let sol = solved.get_solution();
+            let values = snap(model, sol.columns().to_vec());
+            return Solution {
+                status: SolveStatus::Feasible,
+                objective: objective(model, &values),
+                values,
+                row_duals: sol.dual_rows().to_vec(),
+                reduced_costs: sol.dual_columns().to_vec(),
+                row_ranges: Vec::new(),
+                // Unknown: marked infinite, which the plan reads as "placements kept".
+                mip_gap: f64::INFINITY,
+                path: SolvePath::Lp,
+                message: if k == 0 {
+                    "the base plan's placements kept; capacity and serving re-optimised".into()
+                } else {
+                    format!(
+                        "the placements of stress plan {k} kept; capacity and serving re-optimised"
+                    )
+                },
+            };
+        }
+        // No pattern fits (a delivery slipped, say): keep only where each run goes, as the
+        // base plan placed it, and let the dive choose its months again.
+        let mut placed = model.clone();
+        for (c, &v) in placed.cols.iter_mut().zip(first.values.iter()) {
+            if c.integer {
+                c.lo = v.round();
+                c.hi = c.lo;
+            }
+        }
+        // A recourse plan is feasible, its gap unknown (marked infinite: "placements kept").
+        let recourse = |s: Solution| {
+            s.status.has_solution().then_some(Solution {
+                status: SolveStatus::Feasible,
+                mip_gap: f64::INFINITY,
+                ..s
+            })
+        };
+        if let Some(s) = recourse(self.solve_from_base(&placed, true)) {
+            return s;
+        }
+        // A run must move: free one exactly-one group (a run's placement) at a time, the
+        // others kept, in order; the first that fits wins. Then every choice.
+        for group in exactly_one_groups(model) {
+            let mut moved = placed.clone();
+            for c in &group {
+                moved.cols[c.0].lo = model.cols[c.0].lo;
+                moved.cols[c.0].hi = model.cols[c.0].hi;
+            }
+            if let Some(s) = recourse(self.solve_from_base(&moved, true)) {
                 return s;
             }
-            // A run must move: free one exactly-one group (a run's placement) at a time, the
-            // others kept, in order; the first that fits wins. Then every choice.
-            for group in exactly_one_groups(model) {
-                let mut moved = placed.clone();
-                for c in &group {
-                    moved.cols[c.0].lo = model.cols[c.0].lo;
-                    moved.cols[c.0].hi = model.cols[c.0].hi;
+        }
+        self.solve_from_base(model, true)
+    }
+}
+
+/// Whether the bounds of `lp`'s columns alone prove it infeasible: a few rounds of the bound
+/// propagation presolvers do (each row's activity range tightens its columns' bounds), and a
+/// row whose activity cannot reach its bounds. A cheap test run before an LP solve; `false`
+/// proves nothing. Integrality is ignored (the LP at fixed choices has none).
+fn bounds_infeasible(lp: &Model) -> bool {
+    const ROUNDS: usize = 4;
+    let mut lo: Vec<f64> = lp.cols.iter().map(|c| c.lo).collect();
+    let mut hi: Vec<f64> = lp.cols.iter().map(|c| c.hi).collect();
+    let mut rows: Vec<Vec<(usize, f64)>> = vec![Vec::new(); lp.rows.len()];
+    for &(r, c, v) in &lp.entries {
+        rows[r.0].push((c.0, v));
+    }
+    // A margin well above rounding, so that only a clear contradiction counts.
+    let slack = |b: f64| 1e-6 * b.abs().max(1.0);
+    for _ in 0..ROUNDS {
+        let mut changed = false;
+        for (r, terms) in rows.iter().enumerate() {
+            // Activity range: finite part and the number of infinite contributions.
+            let (mut min, mut max, mut min_inf, mut max_inf) = (0.0, 0.0, 0usize, 0usize);
+            for &(c, a) in terms {
+                let (l, u) = if a > 0.0 {
+                    (lo[c], hi[c])
+                } else {
+                    (hi[c], lo[c])
+                };
+                if l.is_finite() {
+                    min += a * l;
+                } else {
+                    min_inf += 1;
                 }
-                if let Some(s) = recourse(self.solve_from_base(&moved, true)) {
-                    return s;
+                if u.is_finite() {
+                    max += a * u;
+                } else {
+                    max_inf += 1;
                 }
             }
-            return self.solve_from_base(model, true);
+            let row = &lp.rows[r];
+            if (min_inf == 0 && min > row.hi + slack(row.hi))
+                || (max_inf == 0 && max < row.lo - slack(row.lo))
+            {
+                return true;
+            }
+            // Tighten each column from the others' range.
+            for &(c, a) in terms {
+                if a.abs() < 1e-9 {
+                    continue;
+                }
+                let (l, u) = if a > 0.0 {
+                    (lo[c], hi[c])
+                } else {
+                    (hi[c], lo[c])
+                };
+                // Σ_others a x ≥ min − a·l (if this column's part is finite and no other is
+                // infinite); so a·x ≤ hi − (min − a·l).
+                let others_min = match (min_inf, l.is_finite()) {
+                    (0, true) => Some(min - a * l),
+                    (1, false) => Some(min),
+                    _ => None,
+                };
+                let others_max = match (max_inf, u.is_finite()) {
+                    (0, true) => Some(max - a * u),
+                    (1, false) => Some(max),
+                    _ => None,
+                };
+                let mut new_lo = lo[c];
+                let mut new_hi = hi[c];
+                if let (Some(m), true) = (others_min, row.hi.is_finite()) {
+                    let bound = (row.hi - m) / a;
+                    if a > 0.0 {
+                        new_hi = new_hi.min(bound);
+                    } else {
+                        new_lo = new_lo.max(bound);
+                    }
+                }
+                if let (Some(m), true) = (others_max, row.lo.is_finite()) {
+                    let bound = (row.lo - m) / a;
+                    if a > 0.0 {
+                        new_lo = new_lo.max(bound);
+                    } else {
+                        new_hi = new_hi.min(bound);
+                    }
+                }
+                if new_lo.is_finite() && new_hi.is_finite() && new_lo > new_hi + slack(new_hi) {
+                    return true;
+                }
+                // Only clear tightenings count, so the rounds end.
+                if new_hi.is_finite() && (hi[c].is_infinite() || new_hi < hi[c] - slack(hi[c])) {
+                    hi[c] = new_hi;
+                    changed = true;
+                }
+                if new_lo.is_finite() && (lo[c].is_infinite() || new_lo > lo[c] + slack(lo[c])) {
+                    lo[c] = new_lo;
+                    changed = true;
+                }
+            }
         }
-        let sol = solved.get_solution();
-        let values = snap(model, sol.columns().to_vec());
-        Solution {
-            status: SolveStatus::Feasible,
-            objective: objective(model, &values),
-            values,
-            row_duals: sol.dual_rows().to_vec(),
-            reduced_costs: sol.dual_columns().to_vec(),
-            row_ranges: Vec::new(),
-            // Unknown: marked infinite, which the plan reads as "placements kept".
-            mip_gap: f64::INFINITY,
-            path: SolvePath::Lp,
-            message: "the base plan's placements kept; capacity and serving re-optimised".into(),
+        if !changed {
+            break;
         }
     }
+    false
 }
 
 /// What must not differ between models for one's basis to start another: the rows, each
@@ -1075,5 +1266,44 @@ mod ffi {
         };
         // A basis HiGHS refuses only loses the warm start.
         let _ = status;
+    }
+}
+
+#[cfg(test)]
+mod bounds_tests {
+    use super::bounds_infeasible;
+    use crate::lp::Model;
+
+    /// x ≤ 2 (a singleton row), y ≤ 3, x + y ≥ need, and z = x + y ≥ need.
+    fn model(need: f64) -> Model {
+        let mut m = Model::default();
+        let x = m.col("x", 0.0, f64::INFINITY, 1.0);
+        let y = m.col("y", 0.0, f64::INFINITY, 1.0);
+        let z = m.col("z", need.min(1.0), f64::INFINITY, 0.0);
+        m.row("x avail", f64::NEG_INFINITY, 2.0, &[(x, 1.0)]);
+        m.row("y avail", f64::NEG_INFINITY, 3.0, &[(y, 1.0)]);
+        m.row(
+            "supply",
+            0.0,
+            f64::INFINITY,
+            &[(x, 1.0), (y, 1.0), (z, -1.0)],
+        );
+        m.row("work", need, f64::INFINITY, &[(z, 1.0)]);
+        m
+    }
+
+    #[test]
+    fn propagation_proves_a_shortage_infeasible_and_nothing_else() {
+        // z ≥ 6 needs x + y ≥ 6, but x + y ≤ 5: two steps of propagation.
+        assert!(bounds_infeasible(&model(6.0)));
+        // Exactly at the limit, and below it: feasible, and not claimed otherwise.
+        assert!(!bounds_infeasible(&model(5.0)));
+        assert!(!bounds_infeasible(&model(1.0)));
+        // Infinite bounds everywhere prove nothing.
+        let mut m = Model::default();
+        let a = m.col("a", f64::NEG_INFINITY, f64::INFINITY, 0.0);
+        let b = m.col("b", 0.0, f64::INFINITY, 0.0);
+        m.row("r", 1.0, 1.0, &[(a, 1.0), (b, 1.0)]);
+        assert!(!bounds_infeasible(&m));
     }
 }

@@ -121,6 +121,33 @@ pub fn plan_fixed(scenario: &Scenario, resolver: &highs_backend::Resolver) -> Ou
     plan_on(scenario, |m| resolver.solve_fixed(m), |_, _, _, _| {})
 }
 
+/// The integral choices of `scenario`'s plan (warm-started from `resolver`'s base), to add to
+/// the choices [`plan_fixed`] tries with [`highs_backend::Resolver::add_patterns`]: `scenario`
+/// is the base at a stress point (a delivery slipped far, a chip slower than expected), so that
+/// a sample which breaks the base plan's placements finds one that fits without re-planning.
+/// `None` when the scenario has no plan or another structure.
+pub fn stress_pattern(
+    scenario: &Scenario,
+    resolver: &highs_backend::Resolver,
+) -> Option<highs_backend::Pattern> {
+    let prepared = prep::prepare(scenario);
+    let built = build::build(scenario, &prepared);
+    resolver.pattern(&built.model)
+}
+
+/// Adds `patterns` (from [`stress_pattern`]) to those [`plan_fixed`] tries, in order, after
+/// the base plan's; returns how many patterns the resolver now has.
+pub fn add_stress_patterns(
+    scenario: &Scenario,
+    resolver: &mut highs_backend::Resolver,
+    patterns: impl IntoIterator<Item = highs_backend::Pattern>,
+) -> usize {
+    let prepared = prep::prepare(scenario);
+    let built = build::build(scenario, &prepared);
+    resolver.add_patterns(&built.model, patterns);
+    resolver.patterns()
+}
+
 /// Plans `scenario` and makes it `resolver`'s base.
 pub fn plan_base(scenario: &Scenario, resolver: &mut highs_backend::Resolver) -> Outcome {
     plan_on(scenario, |m| resolver.solve_base(m), |_, _, _, _| {})

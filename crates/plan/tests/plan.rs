@@ -622,3 +622,50 @@ deadline = "2027-03"
     assert!(kept.objective_usd >= best.objective_usd * (1.0 - 1e-9));
     assert!(allot_verify::verify(&s, &kept).passed());
 }
+
+#[test]
+fn a_recourse_plan_takes_the_placements_of_a_stress_plan_when_the_base_ones_break() {
+    let body = |chips: &str| {
+        format!(
+            r#"
+[[training]]
+name = "ft"
+model = "llama3.1-8b"
+tokens = 5e10
+deadline = "2027-03"
+
+[[availability]]
+offering = "beta/y1"
+chips = {chips}
+"#
+        )
+    };
+    let prices = (2.0, 3.0, 1.5);
+    let mut resolver = allot_plan::highs_backend::Resolver::new(&SolveSettings::default());
+    let base = allot_plan::plan_base(&scenario(&body("1e4"), prices), &mut resolver).plan;
+    assert_eq!(base.training[0].chip, "y1");
+    // The stress point: beta's Y1 never delivered. Its plan trains on X1.
+    let stress = scenario(&body("0"), prices);
+    let pattern = allot_plan::stress_pattern(&stress, &resolver).expect("a stress plan");
+    let base_scenario = scenario(&body("1e4"), prices);
+    assert_eq!(
+        allot_plan::add_stress_patterns(&base_scenario, &mut resolver, [pattern.clone()]),
+        2
+    );
+    // The same pattern again is not added twice.
+    assert_eq!(
+        allot_plan::add_stress_patterns(&base_scenario, &mut resolver, [pattern]),
+        2
+    );
+    // A sample where Y1 comes too late: the base placement is proven infeasible by its bounds,
+    // the stress plan's is taken, no re-plan.
+    let sample = scenario(&body("0"), (2.2, 3.0, 1.5));
+    let kept = allot_plan::plan_fixed(&sample, &resolver).plan;
+    assert_eq!(kept.status, "feasible");
+    assert_eq!(kept.training[0].chip, "x1", "{kept:?}");
+    assert!(allot_verify::verify(&sample, &kept).passed());
+    // A sample where it fits keeps the base placement.
+    let fits = scenario(&body("1e4"), (2.2, 3.0, 1.5));
+    let kept = allot_plan::plan_fixed(&fits, &resolver).plan;
+    assert_eq!(kept.training[0].chip, "y1");
+}
