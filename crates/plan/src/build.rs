@@ -1,6 +1,6 @@
 //! Building the mixed-integer program from prepared data (docs/model.md describes it).
 
-use allot_scenario::{Scenario, ShareBasis};
+use allot_scenario::{PaymentTerms, Scenario, ShareBasis};
 
 use crate::lp::{Col, Model};
 use crate::prep::{HOURS_PER_MONTH, Prepared, Purchase, overlap};
@@ -20,12 +20,12 @@ pub struct Built {
     pub train_chips: Vec<Vec<Vec<(usize, Col)>>>,
     /// Chips serving per inference demand, option and period.
     pub serve_chips: Vec<Vec<Vec<(usize, Col)>>>,
-    /// Take-or-pay shortfall per commitment.
-    pub shortfall: Vec<Option<Col>>,
+    /// Shortfall paid per commitment, with the period it is paid in: one at the end of the
+    /// term inside the horizon (take-or-pay paid as used or prepaid), or one per period of
+    /// the term (the top-up to a monthly minimum).
+    pub shortfall: Vec<Vec<(usize, Col)>>,
     /// Obligation inside the horizon per commitment, USD.
     pub obligation: Vec<f64>,
-    /// Period in which each commitment's shortfall is paid.
-    pub shortfall_period: Vec<usize>,
     /// Reserved (pre-bought) chips per supply and period.
     pub reserved_chips: Vec<Vec<f64>>,
     /// Cost of those reservations per supply and period, USD.
@@ -58,10 +58,13 @@ pub enum Tag {
         /// Period.
         period: usize,
     },
-    /// A take-or-pay commitment.
+    /// A take-or-pay commitment: its whole obligation inside the horizon (`period` `None`),
+    /// or its monthly minimum in one period.
     Commitment {
         /// Index into the scenario's `commitment`.
         index: usize,
+        /// The period of a monthly minimum.
+        period: Option<usize>,
     },
     /// A vendor or provider share cap in a year: `Σ member − share · Σ all ≤ 0`.
     Share {
@@ -452,7 +455,6 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
     // Commitments.
     let mut shortfall = Vec::new();
     let mut obligation = Vec::new();
-    let mut shortfall_period = Vec::new();
     let horizon_start = f.scenario.start;
     let horizon_months = i64::from(f.scenario.horizon_months);
     for (c_index, c) in f.commitment.iter().enumerate() {
@@ -476,9 +478,9 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
             let o = &prep.supplies[i].offering;
             o.provider == provider && (scope.is_empty() || scope.contains(&o.chip))
         };
-        let mut terms = Vec::new();
-        let mut constant = 0.0;
-        let mut last = 0;
+        // Spend counted toward the commitment in each period of its term: (period, months of
+        // the term in it, terms, constant).
+        let mut spend = Vec::new();
         for (p, per) in prep.periods.iter().enumerate() {
             let months = overlap(
                 per.start,
@@ -489,31 +491,66 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
             if months == 0 {
                 continue;
             }
-            last = p;
             let share = months as f64 / f64::from(per.months);
             let (t, k) = cost_terms(&in_scope, p);
-            terms.extend(t.into_iter().map(|(col, v)| (col, v * share)));
-            constant += k * share;
+            let t: Vec<(Col, f64)> = t.into_iter().map(|(col, v)| (col, v * share)).collect();
+            spend.push((p, months, t, k * share));
         }
-        let end_period = last;
-        let short = if c.take_or_pay && inside > 0 {
-            let disc = prep.periods[end_period].discount;
-            let col = m.col(format!("shortfall {}", c.name), 0.0, f64::INFINITY, disc);
-            terms.push((col, 1.0));
-            let row = m.row(
+        // Each group of spend must reach its minimum, or the difference is paid in `paid_in`:
+        // (tag period, paid_in, terms, minimum USD, column name, row name).
+        type Group = (Option<usize>, usize, Vec<(Col, f64)>, f64, String, String);
+        let mut groups: Vec<Group> = Vec::new();
+        if c.payment == PaymentTerms::MonthlyMinimum && inside > 0 {
+            // Each period pays at least total / term months for each of its months in the
+            // term; the top-up above the spend is paid then and not credited later.
+            let per_month = c.total_usd / f64::from(c.term_months);
+            for (p, months, terms, constant) in spend {
+                let label = &prep.periods[p].label;
+                groups.push((
+                    Some(p),
+                    p,
+                    terms,
+                    per_month * months as f64 - constant * MONEY_UNIT,
+                    format!("top-up {} {label}", c.name),
+                    format!("minimum {} {label}", c.name),
+                ));
+            }
+        } else if c.take_or_pay && inside > 0 {
+            // The unspent part of the obligation is paid in the term's last period inside the
+            // horizon.
+            let end_period = spend.last().map_or(0, |s| s.0);
+            let mut terms = Vec::new();
+            let mut constant = 0.0;
+            for (_, _, t, k) in spend {
+                terms.extend(t);
+                constant += k;
+            }
+            groups.push((
+                None,
+                end_period,
+                terms,
+                owed - constant * MONEY_UNIT,
+                format!("shortfall {}", c.name),
                 format!("commitment {}", c.name),
-                owed / MONEY_UNIT - constant,
-                f64::INFINITY,
-                &terms,
-            );
-            tags.push((row, Tag::Commitment { index: c_index }));
-            Some(col)
-        } else {
-            None
-        };
+            ));
+        }
+        let mut short = Vec::new();
+        for (period, paid_in, mut terms, minimum, col_name, row_name) in groups {
+            let disc = prep.periods[paid_in].discount;
+            let col = m.col(col_name, 0.0, f64::INFINITY, disc);
+            terms.push((col, 1.0));
+            let row = m.row(row_name, minimum / MONEY_UNIT, f64::INFINITY, &terms);
+            tags.push((
+                row,
+                Tag::Commitment {
+                    index: c_index,
+                    period,
+                },
+            ));
+            short.push((paid_in, col));
+        }
         shortfall.push(short);
         obligation.push(owed);
-        shortfall_period.push(end_period);
     }
 
     // Share caps, per calendar year inside each cap's window.
@@ -685,12 +722,8 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
                 if let Some(before) = prev {
                     terms.push((before, -1.0));
                 }
-                for (c, short) in shortfall.iter().enumerate() {
-                    if let Some(col) = short {
-                        if shortfall_period[c] == p {
-                            terms.push((*col, 1.0));
-                        }
-                    }
+                for &(_, col) in shortfall.iter().flatten().filter(|(q, _)| *q == p) {
+                    terms.push((col, 1.0));
                 }
                 let start_cash = if p == 0 { fin.starting_cash_usd } else { 0.0 };
                 let inflow =
@@ -713,7 +746,6 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
         serve_chips,
         shortfall,
         obligation,
-        shortfall_period,
         reserved_chips,
         reserved_cost,
         tags,

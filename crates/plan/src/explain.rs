@@ -13,7 +13,7 @@ use allot_scenario::Scenario;
 
 use crate::build::{Built, CHIP_UNIT, MONEY_UNIT, TOKEN_UNIT, Tag};
 use crate::plan::{Binding, Plan};
-use crate::prep::Prepared;
+use crate::prep::{Prepared, overlap};
 
 /// Duals smaller than this (model units) are taken as zero.
 const ZERO: f64 = 1e-9;
@@ -71,6 +71,7 @@ pub fn bindings_ranged(
     let mut power_rows: BTreeMap<usize, crate::lp::Row> = BTreeMap::new();
     let mut cash: Vec<(usize, f64)> = Vec::new();
     let mut serve: BTreeMap<usize, Vec<(usize, f64)>> = BTreeMap::new();
+    let mut minimums: BTreeMap<usize, Vec<(usize, f64)>> = BTreeMap::new();
     for (row, tag) in &built.tags {
         let y = row_duals[row.0];
         if y.abs() <= ZERO {
@@ -113,7 +114,14 @@ pub fn bindings_ranged(
                     ),
                 });
             }
-            Tag::Commitment { index } => {
+            Tag::Commitment {
+                index,
+                period: Some(period),
+            } => minimums.entry(*index).or_default().push((*period, y.abs())),
+            Tag::Commitment {
+                index,
+                period: None,
+            } => {
                 let c = &f.commitment[*index];
                 let line = plan.commitments.iter().find(|l| l.name == c.name);
                 let shortfall = line.map_or(0.0, |l| l.shortfall_usd);
@@ -293,6 +301,75 @@ pub fn bindings_ranged(
                 label(best_p),
                 usd(best * 1e9)
             ),
+        });
+    }
+    for (index, periods) in minimums {
+        // Each $1 less committed lowers every period's minimum by its months / term months.
+        let c = &f.commitment[index];
+        let line = plan.commitments.iter().find(|l| l.name == c.name);
+        let topped: Vec<(usize, f64)> = line
+            .map(|l| {
+                l.shortfall_by_period_usd
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| **v > 1.0)
+                    .map(|(p, v)| (p, *v))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let months = |p: usize| {
+            let per = &prep.periods[p];
+            overlap(
+                per.start,
+                i64::from(per.months),
+                c.start,
+                i64::from(c.term_months),
+            ) as f64
+        };
+        let per_usd: f64 = periods
+            .iter()
+            .map(|&(p, y)| y * months(p) / f64::from(c.term_months.max(1)))
+            .sum();
+        let paid: f64 = topped.iter().map(|t| t.1).sum();
+        let discounted: f64 = topped
+            .iter()
+            .map(|&(p, v)| v * prep.periods[p].discount)
+            .sum();
+        let (effect, message) = if paid > 1.0 {
+            (
+                discounted,
+                format!(
+                    "The {} commitment with {} pays its monthly minimum above use in {} of its periods ({}): ${} of top-ups for capacity not used (${} discounted); each $1 less committed would save ${per_usd:.2}.",
+                    c.name,
+                    c.provider,
+                    topped.len(),
+                    span(&topped, &label),
+                    usd(paid),
+                    usd(discounted)
+                ),
+            )
+        } else {
+            (
+                per_usd * 0.01 * c.total_usd,
+                format!(
+                    "The {} commitment with {} is spent exactly at its monthly minimum: each $1 less committed would save ${per_usd:.2} (discounted), ${} per 1% of the ${} commitment.",
+                    c.name,
+                    c.provider,
+                    usd(per_usd * 0.01 * c.total_usd),
+                    usd(c.total_usd)
+                ),
+            )
+        };
+        out.push(Binding {
+            holds_from: None,
+            holds_to: None,
+            kind: "commitment".into(),
+            subject: c.name.clone(),
+            period: Some(span(&periods, &label)),
+            shadow_price_usd: per_usd,
+            unit: "USD".into(),
+            effect_usd: effect,
+            message,
         });
     }
     for (demand, periods) in serve {

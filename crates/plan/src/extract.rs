@@ -199,23 +199,28 @@ pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> 
                 }
             }
         }
-        let shortfall = built.shortfall[c_index].map_or(0.0, |col| value(sol, col) * MONEY_UNIT);
-        let owed = built.obligation[c_index];
-        if shortfall > EPS {
-            let p = built.shortfall_period[c_index];
-            *plan.cost_by_provider.entry(provider.clone()).or_default() += shortfall;
-            *plan
-                .cost_by_year
-                .entry(prep.periods[p].year.to_string())
-                .or_default() += shortfall;
-            plan.cost_by_period[p] += shortfall;
+        let mut by_period = vec![0.0; prep.periods.len()];
+        for &(p, col) in &built.shortfall[c_index] {
+            let paid = value(sol, col) * MONEY_UNIT;
+            if paid > EPS {
+                by_period[p] += paid;
+                *plan.cost_by_provider.entry(provider.clone()).or_default() += paid;
+                *plan
+                    .cost_by_year
+                    .entry(prep.periods[p].year.to_string())
+                    .or_default() += paid;
+                plan.cost_by_period[p] += paid;
+            }
         }
+        let shortfall: f64 = by_period.iter().sum();
+        let owed = built.obligation[c_index];
         plan.commitments.push(CommitmentLine {
             name: c.name.clone(),
             provider,
             obligation_usd: owed,
             spend_usd: spend,
             shortfall_usd: shortfall,
+            shortfall_by_period_usd: by_period,
             utilisation: if owed > 0.0 { spend / owed } else { 0.0 },
         });
     }

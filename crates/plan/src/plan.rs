@@ -232,8 +232,12 @@ pub struct CommitmentLine {
     pub obligation_usd: f64,
     /// Spend counted toward it, USD.
     pub spend_usd: f64,
-    /// Take-or-pay shortfall paid, USD.
+    /// Take-or-pay shortfall paid, USD: the unspent obligation, or the top-ups to a monthly
+    /// minimum.
     pub shortfall_usd: f64,
+    /// The shortfall by period (one value per period of the plan), USD.
+    #[serde(default)]
+    pub shortfall_by_period_usd: Vec<f64>,
     /// Spend / obligation.
     pub utilisation: f64,
 }

@@ -669,3 +669,52 @@ chips = {chips}
     let kept = allot_plan::plan_fixed(&fits, &resolver).plan;
     assert_eq!(kept.training[0].chip, "y1");
 }
+
+#[test]
+fn a_monthly_minimum_is_topped_up_in_each_month_it_is_not_used() {
+    // Beta is owed 1.5 months of the demand's beta cost every month: the whole demand goes to
+    // beta (already paid), and each month pays half a month more, then and there: as a top-up
+    // or as idle capacity, which costs the same.
+    let one_month_on_beta = monthly_tokens() / 1e6 * chip_hours_per_million() * 3.0;
+    let owed = 4.5 * one_month_on_beta;
+    let body = format!(
+        "{DEMAND}\n[[commitment]]\nname = \"beta-deal\"\nprovider = \"beta\"\ntotal_usd = {owed}\nstart = \"2027-01\"\nterm_months = 3\npayment = \"monthly_minimum\"\n"
+    );
+    let s = scenario(&body, (2.0, 3.0, 9.0));
+    let p = solve(&s);
+    assert_eq!(p.status, "optimal");
+    let c = &p.commitments[0];
+    assert!((p.total_cost_usd - owed).abs() < 1e-6 * owed, "{c:?}");
+    assert_eq!(c.shortfall_by_period_usd.len(), 3);
+    for (period, top_up) in p.periods.iter().zip(&c.shortfall_by_period_usd) {
+        let beta: f64 = p
+            .capacity
+            .iter()
+            .filter(|l| l.period == *period && l.provider == "beta")
+            .map(|l| l.cost_usd)
+            .sum();
+        assert!(
+            (beta + top_up - 1.5 * one_month_on_beta).abs() < 1e-6 * owed,
+            "{period}: {beta} + {top_up}"
+        );
+    }
+    assert!(!p.inference[0].mix.iter().any(|m| m.provider == "alpha"));
+    // The verifier recomputes each month's minimum: with a tenth less beta capacity in the
+    // first month (still enough to serve), that month's minimum is short.
+    let mut moved = p.clone();
+    for l in &mut moved.capacity {
+        if l.period == p.periods[0] && l.provider == "beta" {
+            l.chips *= 0.9;
+            l.cost_usd *= 0.9;
+        }
+    }
+    let report = allot_verify::verify(&s, &moved);
+    assert!(
+        report
+            .violations
+            .iter()
+            .any(|v| v.check.contains("minimum 2027-01")),
+        "{:?}",
+        report.violations
+    );
+}

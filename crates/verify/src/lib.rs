@@ -676,38 +676,28 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             i64::from(set.horizon_months),
         );
         let owed = c.total_usd * inside / f64::from(c.term_months);
-        let mut spend = 0.0;
-        let mut last = 0;
-        for (p, per) in periods.iter().enumerate() {
-            let k = months_overlap(
-                per.start,
-                i64::from(per.months),
-                c.start,
-                i64::from(c.term_months),
-            );
-            if k > 0.0 {
-                last = p;
-            }
-        }
+        // Months of the term in each period, and the spend counted toward it there.
+        let months_in: Vec<f64> = periods
+            .iter()
+            .map(|per| {
+                months_overlap(
+                    per.start,
+                    i64::from(per.months),
+                    c.start,
+                    i64::from(c.term_months),
+                )
+            })
+            .collect();
+        let last = months_in.iter().rposition(|k| *k > 0.0).unwrap_or(0);
+        let mut spend_in = vec![0.0; periods.len()];
         for ((id, p), cost) in &cost_at {
             let Some(o) = cat.offering(id) else { continue };
             if o.provider != provider || !(scope.is_empty() || scope.contains(&o.chip)) {
                 continue;
             }
-            let per = &periods[*p];
-            let k = months_overlap(
-                per.start,
-                i64::from(per.months),
-                c.start,
-                i64::from(c.term_months),
-            );
-            spend += cost * k / f64::from(per.months);
+            spend_in[*p] += cost * months_in[*p] / f64::from(periods[*p].months);
         }
-        let needed = if c.take_or_pay && inside > 0.0 {
-            (owed - spend).max(0.0)
-        } else {
-            0.0
-        };
+        let spend: f64 = spend_in.iter().sum();
         let Some(line) = plan.commitments.iter().find(|x| x.name == c.name) else {
             r.check(false, what, || "missing from the plan".to_string());
             continue;
@@ -718,16 +708,54 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
         r.check(same(line.spend_usd, spend), what.clone(), || {
             format!("spend {} but recomputed {spend}", line.spend_usd)
         });
-        r.check(le(needed, line.shortfall_usd), what.clone(), || {
+        // What is paid beyond the spend, by period: the plan's own split when it gives one.
+        let paid: Vec<f64> = if line.shortfall_by_period_usd.len() == periods.len() {
+            line.shortfall_by_period_usd.clone()
+        } else {
+            let mut v = vec![0.0; periods.len()];
+            v[last] = line.shortfall_usd;
+            v
+        };
+        let total_paid: f64 = paid.iter().sum();
+        r.check(same(total_paid, line.shortfall_usd), what.clone(), || {
             format!(
-                "shortfall {} but at least {needed} is owed",
+                "shortfall {} but its periods sum to {total_paid}",
                 line.shortfall_usd
             )
         });
-        if line.shortfall_usd > 0.0 {
-            by_period[last] += line.shortfall_usd;
-            *by_provider.entry(provider.clone()).or_default() += line.shortfall_usd;
-            objective += line.shortfall_usd * discount(mid(last));
+        if c.payment == allot_scenario::PaymentTerms::MonthlyMinimum && inside > 0.0 {
+            // At least total / term months for each month of the term, period by period.
+            let per_month = c.total_usd / f64::from(c.term_months);
+            for (p, k) in months_in.iter().enumerate() {
+                if *k <= 0.0 {
+                    continue;
+                }
+                let needed = (per_month * k - spend_in[p]).max(0.0);
+                r.check(
+                    le(needed, paid[p]),
+                    format!("{what} minimum {}", labels[p]),
+                    || format!("top-up {} but at least {needed} is owed", paid[p]),
+                );
+            }
+        } else {
+            let needed = if c.take_or_pay && inside > 0.0 {
+                (owed - spend).max(0.0)
+            } else {
+                0.0
+            };
+            r.check(le(needed, line.shortfall_usd), what.clone(), || {
+                format!(
+                    "shortfall {} but at least {needed} is owed",
+                    line.shortfall_usd
+                )
+            });
+        }
+        for (p, v) in paid.iter().enumerate() {
+            if *v > 0.0 {
+                by_period[p] += v;
+                *by_provider.entry(provider.clone()).or_default() += v;
+                objective += v * discount(mid(p));
+            }
         }
     }
 
