@@ -33,11 +33,13 @@ pub struct RiskArgs {
     /// Worker threads (default: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// How each sample is re-planned: `warm` (a full plan, its LP relaxation started from the
-    /// optimal basis of the scenario as written), `cold` (a full plan from scratch) or `fixed`
-    /// (the placements of the plan as written kept, the rest re-optimised: a recourse plan; a
-    /// full plan when they no longer fit).
-    #[arg(long, value_parser = ["warm", "cold", "fixed"], default_value = "warm")]
+    /// How each sample is re-planned. `fixed` (default): a recourse plan, the placements of the
+    /// plan as written kept and everything else (capacity, serving, cluster sizes) re-optimised;
+    /// when they no longer fit, the placements of the first stress plan that fits (each input
+    /// alone at its P10, P90 and P99), then a re-plan. `warm`: a full plan of each sample, its
+    /// LP relaxation started from the optimal basis of the scenario as written. `cold`: a full
+    /// plan from scratch.
+    #[arg(long, value_parser = ["fixed", "warm", "cold"], default_value = "fixed")]
     pub replan: String,
     /// Skip the one-at-a-time swing (two extra plans per uncertain input).
     #[arg(long = "no-swing")]

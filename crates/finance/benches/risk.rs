@@ -1,12 +1,15 @@
 //! The risk engine's speed: every sample re-planned from scratch (`FullReplan`, "cold") or
 //! warm-started from the scenario's own optimal basis (`WarmReplan::new`, "warm"), or with the
-//! scenario's placements kept (`WarmReplan::recourse`, "fixed"), against a
-//! same-session baseline of single plans of the scenario as written.
+//! scenario's placements kept, or those of its stress plans when they do not fit
+//! (`WarmReplan::recourse_with`, "fixed", `allot risk`'s default), against a same-session
+//! baseline of single plans of the scenario as written.
 //!
 //! Run with `cargo bench -p allot-finance --bench risk` (release build). Prints, per scenario,
 //! the median time of one plan of the scenario as written (the baseline), the median and the
-//! slowest time of one sample's re-plan, the wall time of the run, and the projected wall time
-//! of `allot risk --samples 1000` on two threads, at `allot risk`'s default 1% MIP gap.
+//! slowest time of one sample's re-plan, the set-up time (the base plan, and for "fixed" its
+//! stress plans), the wall time of the run, and the projected wall time of
+//! `allot risk --samples 1000` on two threads (set-up included), at `allot risk`'s default 1%
+//! MIP gap.
 //! `RISK_SAMPLES` sets the samples of the frontier-lab run (default 16); `RISK_TIGHT=1` adds a
 //! frontier-lab run at `allot plan`'s 0.1% gap.
 
@@ -53,13 +56,22 @@ fn bench(name: &str, relative: &str, samples: usize, threads: usize, mip_gap: f6
             .collect(),
     );
     let times = Mutex::new(Vec::new());
+    let set_up = Instant::now();
     let replanner: Box<dyn Replanner> = match start {
         "warm" => Box::new(WarmReplan::new(&scenario, &settings).0),
-        "fixed" => Box::new(WarmReplan::recourse(&scenario, &settings).0),
+        "fixed" => {
+            let stress = allot_finance::stress_scenarios(&scenario).expect("stress points");
+            Box::new(
+                WarmReplan::recourse_with(&scenario, &settings, &stress, threads)
+                    .expect("threads")
+                    .0,
+            )
+        }
         _ => Box::new(FullReplan {
             settings: settings.clone(),
         }),
     };
+    let set_up = set_up.elapsed();
     let replan = |s: &Scenario| -> Plan {
         let t = Instant::now();
         let plan = replanner.replan(s);
@@ -78,13 +90,14 @@ fn bench(name: &str, relative: &str, samples: usize, threads: usize, mip_gap: f6
     let times = times.into_inner().expect("lock");
     let per_sample = median(times.clone());
     let slowest = times.iter().max().copied().unwrap_or_default();
-    let projected = wall.as_secs_f64() / (samples + 1) as f64 * 1001.0;
+    let projected = set_up.as_secs_f64() + wall.as_secs_f64() / (samples + 1) as f64 * 1001.0;
     println!(
-        "{name:<13} {:<5} {mip_gap:>7} {samples:>7} {threads:>7} {:>10.3} {:>10.3} {:>9.2} {:>9.1} {:>12.0} {:>6.2}x {:>6}",
+        "{name:<13} {:<5} {mip_gap:>7} {samples:>7} {threads:>7} {:>10.3} {:>10.3} {:>9.2} {:>8.2} {:>9.1} {:>12.0} {:>6.2}x {:>6}",
         start,
         baseline.as_secs_f64(),
         per_sample.as_secs_f64(),
         slowest.as_secs_f64(),
+        set_up.as_secs_f64(),
         wall.as_secs_f64(),
         projected,
         per_sample.as_secs_f64() / baseline.as_secs_f64(),
@@ -98,7 +111,7 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(16);
     println!(
-        "{:<13} {:<5} {:>7} {:>7} {:>7} {:>10} {:>10} {:>9} {:>9} {:>12} {:>7} {:>6}",
+        "{:<13} {:<5} {:>7} {:>7} {:>7} {:>10} {:>10} {:>9} {:>8} {:>9} {:>12} {:>7} {:>6}",
         "scenario",
         "start",
         "gap",
@@ -107,6 +120,7 @@ fn main() {
         "plan s",
         "sample s",
         "slowest s",
+        "set-up s",
         "wall s",
         "1000 proj. s",
         "ratio",

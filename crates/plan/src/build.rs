@@ -399,20 +399,15 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
     // Delivery ramps.
     for (a_index, a) in f.availability.iter().enumerate() {
         let chips = per_period(&a.chips, s, prep);
+        let provider = a.provider.as_deref().and_then(|v| catalog.provider(v));
+        let chip = a.chip.as_deref().and_then(|c| catalog.accelerator(c));
         let members: Vec<usize> = prep
             .supplies
             .iter()
             .enumerate()
-            .filter(|(_, x)| match (&a.offering, &a.provider, &a.chip) {
+            .filter(|(_, x)| match (&a.offering, provider, chip) {
                 (Some(o), _, _) => x.offering.id.eq_ignore_ascii_case(o.trim()),
-                (None, Some(v), Some(c)) => {
-                    catalog
-                        .provider(v)
-                        .is_some_and(|v| v.id == x.offering.provider)
-                        && catalog
-                            .accelerator(c)
-                            .is_some_and(|c| c.id == x.offering.chip)
-                }
+                (None, Some(v), Some(c)) => v.id == x.offering.provider && c.id == x.offering.chip,
                 _ => false,
             })
             .map(|(i, _)| i)

@@ -422,9 +422,11 @@ fn dive(
     // Then re-solve, and fix each semi-continuous variable left strictly between 0 and its
     // minimum, until none is. Each round rounds such a value up when it is at least half of
     // the minimum and down otherwise; when that makes the LP infeasible, the round is redone
-    // with every one of its values rounded up.
+    // with every one of its values rounded up, then down, then with only its first value
+    // rounded (up, then down).
     let mut last_round: Vec<usize> = Vec::new();
-    let mut retried = false;
+    let mut retried = 0u8;
+    let mut first = true;
     for _ in 0..DIVE_ROUNDS {
         let left = settings.time_limit_s - start.elapsed().as_secs_f64();
         if left <= 0.0 {
@@ -435,19 +437,46 @@ fn dive(
             return (Dive::Nothing, None);
         };
         match status_of(&solved) {
-            SolveStatus::Optimal => retried = false,
-            SolveStatus::Infeasible if !retried && !last_round.is_empty() => {
-                retried = true;
+            SolveStatus::Optimal => retried = 0,
+            SolveStatus::Infeasible if first => {
+                // The largest LP values together do not fit (a run the LP split between two
+                // clusters fits neither whole): fix the groups one at a time instead.
+                first = false;
+                match fix_groups_in_turn(
+                    solved.into(),
+                    cols,
+                    model,
+                    settings,
+                    start,
+                    relaxed,
+                    &mut fixed,
+                ) {
+                    Ok(again) => h = again,
+                    Err(h) => return (Dive::Nothing, h),
+                }
+                continue;
+            }
+            SolveStatus::Infeasible if retried < 4 && !last_round.is_empty() => {
+                // Redo the round with every value rounded up, then every one down; then round
+                // only its first value, up then down, and let the LP move the others.
+                retried += 1;
                 h = solved.into();
-                for &i in &last_round {
+                for (k, &i) in last_round.iter().enumerate() {
                     let c = &model.cols[i];
-                    fixed[i] = Some((c.lo, c.hi));
-                    h.change_column_bounds(cols[i], c.lo..=c.hi);
+                    let bounds = match (retried, k) {
+                        (1, _) | (3, 0) => Some((c.lo, c.hi)),
+                        (2, _) | (4, 0) => Some((0.0, 0.0)),
+                        _ => None,
+                    };
+                    fixed[i] = bounds;
+                    let (lo, hi) = bounds.unwrap_or_else(|| relaxed_bounds(c));
+                    h.change_column_bounds(cols[i], lo..=hi);
                 }
                 continue;
             }
             _ => return (Dive::Nothing, Some(solved.into())),
         }
+        first = false;
         let sol = solved.get_solution();
         let values = sol.columns().to_vec();
         last_round.clear();
@@ -723,6 +752,32 @@ mod tests {
         }
     }
 
+    /// A run the relaxation splits between two clusters fits neither whole at the larger
+    /// share: the dive fixes the choices in turn and finds the plan without branch and bound.
+    #[test]
+    fn a_dive_whose_largest_choice_does_not_fit_tries_the_next() {
+        let mut m = Model::default();
+        let ya = m.binary("ya", 0.0);
+        let yb = m.binary("yb", 0.1);
+        m.row("one", 1.0, 1.0, &[(ya, 1.0), (yb, 1.0)]);
+        let xa = m.col("xa", 0.0, 6.0, 1.0);
+        let xb = m.col("xb", 0.0, f64::INFINITY, 2.0);
+        m.row("cap a", f64::NEG_INFINITY, 0.0, &[(xa, 1.0), (ya, -10.0)]);
+        m.row("cap b", f64::NEG_INFINITY, 0.0, &[(xb, 1.0), (yb, -10.0)]);
+        m.row("work", 8.0, f64::INFINITY, &[(xa, 1.0), (xb, 1.0)]);
+        // The relaxation: xa = 6, xb = 2, yb = 0.2, ya = 0.8; a alone carries at most 6 < 8.
+        // (Its bound, 10.02, is far below 16.1: a gap wide enough to take the dive's plan.)
+        let settings = SolveSettings {
+            mip_gap: 1.0,
+            ..SolveSettings::default()
+        };
+        let s = solve(&m, &settings);
+        assert_eq!(s.status, SolveStatus::Optimal);
+        assert_eq!(s.path, SolvePath::LpFirst);
+        assert!((s.objective - 16.1).abs() < 1e-6, "{}", s.objective);
+        assert_eq!(s.values[yb.0], 1.0);
+    }
+
     /// A choice the relaxation splits: the dive's plan is not within the gap, so branch and
     /// bound finishes from it.
     #[test]
@@ -841,18 +896,23 @@ impl Pattern {
 /// semi-continuous variables at 0 where they are 0 and within `[lo, hi]` otherwise.
 fn fixed_lp(model: &Model, values: &[f64]) -> Model {
     let mut fixed = model.clone();
-    for (c, &v) in fixed.cols.iter_mut().zip(values) {
-        if c.integer {
-            c.lo = v.round();
-            c.hi = c.lo;
-        } else if c.semi && v.abs() <= TOL {
-            c.lo = 0.0;
-            c.hi = 0.0;
-        }
+    for ((c, &v), def) in fixed.cols.iter_mut().zip(values).zip(&model.cols) {
+        (c.lo, c.hi) = fixed_bounds(def, v);
         c.integer = false;
         c.semi = false;
     }
     fixed
+}
+
+/// A column's bounds in the LP at fixed choices, its plan value being `v`.
+fn fixed_bounds(c: &crate::lp::ColDef, v: f64) -> (f64, f64) {
+    if c.integer {
+        (v.round(), v.round())
+    } else if c.semi && v.abs() <= TOL {
+        (0.0, 0.0)
+    } else {
+        (c.lo, c.hi)
+    }
 }
 
 impl Resolver {
@@ -872,9 +932,7 @@ impl Resolver {
 
     /// Whether `model` has the base's structure, so the base's bases fit it.
     fn fits(&self, model: &Model) -> bool {
-        self.base
-            .as_ref()
-            .is_some_and(|b| b.shape == Shape::of(model))
+        self.base.as_ref().is_some_and(|b| b.shape.fits(model))
     }
 
     /// [`Resolver::solve`]; with `any_plan`, the dive's plan is returned even when it is not
@@ -959,7 +1017,7 @@ impl Resolver {
         let Some(base) = self.base.as_mut() else {
             return;
         };
-        if base.shape != Shape::of(model) {
+        if !base.shape.fits(model) {
             return;
         }
         for p in patterns {
@@ -993,11 +1051,18 @@ impl Resolver {
         // The patterns in order; the first whose LP is feasible wins. A pattern the bounds
         // alone prove infeasible (a run's cluster on in a month its chips are not delivered)
         // costs no LP.
+        let propagation = Propagation::new(model);
         for (k, pattern) in base.patterns.iter().enumerate() {
-            let lp = fixed_lp(model, &pattern.values);
-            if bounds_infeasible(&lp) {
+            let (lo, hi) = model
+                .cols
+                .iter()
+                .zip(&pattern.values)
+                .map(|(c, &v)| fixed_bounds(c, v))
+                .unzip();
+            if propagation.infeasible(lo, hi) {
                 continue;
             }
+            let lp = fixed_lp(model, &pattern.values);
             let Ok((mut h, _)) = to_highs(&lp, false) else {
                 return self.solve(model);
             };
@@ -1066,23 +1131,121 @@ impl Resolver {
     }
 }
 
-/// Whether the bounds of `lp`'s columns alone prove it infeasible: a few rounds of the bound
-/// propagation presolvers do (each row's activity range tightens its columns' bounds), and a
-/// row whose activity cannot reach its bounds. A cheap test run before an LP solve; `false`
-/// proves nothing. Integrality is ignored (the LP at fixed choices has none).
-fn bounds_infeasible(lp: &Model) -> bool {
-    const ROUNDS: usize = 4;
-    let mut lo: Vec<f64> = lp.cols.iter().map(|c| c.lo).collect();
-    let mut hi: Vec<f64> = lp.cols.iter().map(|c| c.hi).collect();
-    let mut rows: Vec<Vec<(usize, f64)>> = vec![Vec::new(); lp.rows.len()];
-    for &(r, c, v) in &lp.entries {
-        rows[r.0].push((c.0, v));
+/// The dive's fallback when its first fixing is infeasible: the exactly-one groups are freed
+/// and fixed one at a time, the most decided first (largest LP value), each to its option with
+/// the largest value in the latest LP that fits (the LP re-solved after each fix, warm). Other
+/// fixes in `fixed` stay. Returns the instance when every group found an option; otherwise
+/// the instance, if HiGHS kept one.
+fn fix_groups_in_turn(
+    mut h: highs::Model,
+    cols: &[highs::Col],
+    model: &Model,
+    settings: &SolveSettings,
+    start: Instant,
+    relaxed: &[f64],
+    fixed: &mut [Option<(f64, f64)>],
+) -> Result<highs::Model, Option<highs::Model>> {
+    let mut groups = exactly_one_groups(model);
+    for c in groups.iter().flatten() {
+        let (lo, hi) = relaxed_bounds(&model.cols[c.0]);
+        h.change_column_bounds(cols[c.0], lo..=hi);
+        fixed[c.0] = None;
     }
-    // A margin well above rounding, so that only a clear contradiction counts.
-    let slack = |b: f64| 1e-6 * b.abs().max(1.0);
-    for _ in 0..ROUNDS {
-        let mut changed = false;
-        for (r, terms) in rows.iter().enumerate() {
+    let largest = |g: &[Col], v: &[f64]| g.iter().map(|c| v[c.0]).fold(f64::MIN, f64::max);
+    groups.sort_by(|a, b| largest(b, relaxed).total_cmp(&largest(a, relaxed)));
+    let mut values = relaxed.to_vec();
+    for group in groups {
+        let mut options = group.clone();
+        options.sort_by(|a, b| values[b.0].total_cmp(&values[a.0]).then(a.0.cmp(&b.0)));
+        let mut placed = false;
+        for choice in options {
+            let left = settings.time_limit_s - start.elapsed().as_secs_f64();
+            if left <= 0.0 {
+                return Err(Some(h));
+            }
+            h.set_option("time_limit", left);
+            for &c in &group {
+                let v = if c == choice { 1.0 } else { 0.0 };
+                h.change_column_bounds(cols[c.0], v..=v);
+            }
+            let Ok(solved) = h.try_solve() else {
+                return Err(None);
+            };
+            let optimal = status_of(&solved) == SolveStatus::Optimal;
+            if optimal {
+                values = solved.get_solution().columns().to_vec();
+            }
+            h = solved.into();
+            if optimal {
+                for &c in &group {
+                    let v = if c == choice { 1.0 } else { 0.0 };
+                    fixed[c.0] = Some((v, v));
+                }
+                placed = true;
+                break;
+            }
+        }
+        if !placed {
+            return Err(Some(h));
+        }
+    }
+    Ok(h)
+}
+
+/// Whether the bounds of `lp`'s columns alone prove it infeasible (see [`Propagation`]).
+#[cfg(test)]
+fn bounds_infeasible(lp: &Model) -> bool {
+    Propagation::new(lp).infeasible(
+        lp.cols.iter().map(|c| c.lo).collect(),
+        lp.cols.iter().map(|c| c.hi).collect(),
+    )
+}
+
+/// Bound propagation over a model's rows, as presolvers do: each row's activity range tightens
+/// its columns' bounds, and a row whose activity cannot reach its bounds proves the model
+/// infeasible. A cheap test before an LP solve; built once and run for many column bounds.
+/// "Not proven infeasible" proves nothing. Integrality is ignored.
+struct Propagation {
+    /// Terms of each row.
+    rows: Vec<Vec<(usize, f64)>>,
+    /// Rows of each column.
+    of_col: Vec<Vec<usize>>,
+    /// Row bounds.
+    bounds: Vec<(f64, f64)>,
+}
+
+impl Propagation {
+    fn new(model: &Model) -> Propagation {
+        let mut rows: Vec<Vec<(usize, f64)>> = vec![Vec::new(); model.rows.len()];
+        let mut of_col: Vec<Vec<usize>> = vec![Vec::new(); model.cols.len()];
+        for &(r, c, v) in &model.entries {
+            rows[r.0].push((c.0, v));
+            of_col[c.0].push(r.0);
+        }
+        Propagation {
+            rows,
+            of_col,
+            bounds: model.rows.iter().map(|r| (r.lo, r.hi)).collect(),
+        }
+    }
+
+    /// Whether columns within `[lo, hi]` prove the rows infeasible. Rows are revisited when a
+    /// column of theirs tightens, up to a few passes' worth of visits.
+    fn infeasible(&self, mut lo: Vec<f64>, mut hi: Vec<f64>) -> bool {
+        const PASSES: usize = 4;
+        // A margin well above rounding, so that only a clear contradiction counts.
+        let slack = |b: f64| 1e-6 * b.abs().max(1.0);
+        let mut queued = vec![true; self.rows.len()];
+        let mut queue: std::collections::VecDeque<usize> = (0..self.rows.len()).collect();
+        let mut visits = PASSES * self.rows.len();
+        while let Some(r) = queue.pop_front() {
+            queued[r] = false;
+            if visits == 0 {
+                break;
+            }
+            visits -= 1;
+            let terms = &self.rows[r];
+            let (row_lo, row_hi) = self.bounds[r];
             // Activity range: finite part and the number of infinite contributions.
             let (mut min, mut max, mut min_inf, mut max_inf) = (0.0, 0.0, 0usize, 0usize);
             for &(c, a) in terms {
@@ -1102,9 +1265,8 @@ fn bounds_infeasible(lp: &Model) -> bool {
                     max_inf += 1;
                 }
             }
-            let row = &lp.rows[r];
-            if (min_inf == 0 && min > row.hi + slack(row.hi))
-                || (max_inf == 0 && max < row.lo - slack(row.lo))
+            if (min_inf == 0 && min > row_hi + slack(row_hi))
+                || (max_inf == 0 && max < row_lo - slack(row_lo))
             {
                 return true;
             }
@@ -1118,30 +1280,25 @@ fn bounds_infeasible(lp: &Model) -> bool {
                 } else {
                     (hi[c], lo[c])
                 };
-                // Σ_others a x ≥ min − a·l (if this column's part is finite and no other is
-                // infinite); so a·x ≤ hi − (min − a·l).
-                let others_min = match (min_inf, l.is_finite()) {
-                    (0, true) => Some(min - a * l),
-                    (1, false) => Some(min),
-                    _ => None,
-                };
-                let others_max = match (max_inf, u.is_finite()) {
-                    (0, true) => Some(max - a * u),
-                    (1, false) => Some(max),
+                // The others' activity range without this column's part.
+                let without = |total: f64, inf: usize, own: f64| match (inf, own.is_finite()) {
+                    (0, true) => Some(total - a * own),
+                    (1, false) => Some(total),
                     _ => None,
                 };
                 let mut new_lo = lo[c];
                 let mut new_hi = hi[c];
-                if let (Some(m), true) = (others_min, row.hi.is_finite()) {
-                    let bound = (row.hi - m) / a;
+                // Σ others ≥ their min, so a·x ≤ row_hi − min_others (and likewise).
+                if let (Some(m), true) = (without(min, min_inf, l), row_hi.is_finite()) {
+                    let bound = (row_hi - m) / a;
                     if a > 0.0 {
                         new_hi = new_hi.min(bound);
                     } else {
                         new_lo = new_lo.max(bound);
                     }
                 }
-                if let (Some(m), true) = (others_max, row.lo.is_finite()) {
-                    let bound = (row.lo - m) / a;
+                if let (Some(m), true) = (without(max, max_inf, u), row_lo.is_finite()) {
+                    let bound = (row_lo - m) / a;
                     if a > 0.0 {
                         new_lo = new_lo.max(bound);
                     } else {
@@ -1151,7 +1308,8 @@ fn bounds_infeasible(lp: &Model) -> bool {
                 if new_lo.is_finite() && new_hi.is_finite() && new_lo > new_hi + slack(new_hi) {
                     return true;
                 }
-                // Only clear tightenings count, so the rounds end.
+                // Only clear tightenings count, so the visits end.
+                let mut changed = false;
                 if new_hi.is_finite() && (hi[c].is_infinite() || new_hi < hi[c] - slack(hi[c])) {
                     hi[c] = new_hi;
                     changed = true;
@@ -1160,13 +1318,18 @@ fn bounds_infeasible(lp: &Model) -> bool {
                     lo[c] = new_lo;
                     changed = true;
                 }
+                if changed {
+                    for &q in &self.of_col[c] {
+                        if !queued[q] {
+                            queued[q] = true;
+                            queue.push_back(q);
+                        }
+                    }
+                }
             }
         }
-        if !changed {
-            break;
-        }
+        false
     }
-    false
 }
 
 /// What must not differ between models for one's basis to start another: the rows, each
@@ -1176,20 +1339,51 @@ struct Shape {
     rows: usize,
     kinds: Vec<(bool, bool)>,
     nonzeros: Vec<(usize, usize)>,
+    /// The nonzeros in the order the model lists them: a build of the same scenario lists
+    /// them alike, which is checked without sorting.
+    listed: Vec<(usize, usize)>,
 }
 
 impl Shape {
     fn of(model: &Model) -> Shape {
-        let mut nonzeros: Vec<(usize, usize)> =
+        let listed: Vec<(usize, usize)> =
             model.entries.iter().map(|&(r, c, _)| (r.0, c.0)).collect();
-        nonzeros.sort_unstable();
-        nonzeros.dedup();
         Shape {
             rows: model.rows.len(),
             kinds: model.cols.iter().map(|c| (c.integer, c.semi)).collect(),
-            nonzeros,
+            nonzeros: sorted(listed.clone()),
+            listed,
         }
     }
+
+    /// Whether `model` has this shape.
+    fn fits(&self, model: &Model) -> bool {
+        if self.rows != model.rows.len()
+            || self.kinds.len() != model.cols.len()
+            || !self
+                .kinds
+                .iter()
+                .zip(&model.cols)
+                .all(|(k, c)| *k == (c.integer, c.semi))
+        {
+            return false;
+        }
+        let same_order = self.listed.len() == model.entries.len()
+            && self
+                .listed
+                .iter()
+                .zip(&model.entries)
+                .all(|(&(r, c), e)| (r, c) == (e.0.0, e.1.0));
+        same_order
+            || self.nonzeros == sorted(model.entries.iter().map(|&(r, c, _)| (r.0, c.0)).collect())
+    }
+}
+
+/// Sorted without repeats.
+fn sorted(mut v: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// The HiGHS calls the `highs` crate does not wrap (basis and ranging), on an instance it owns.

@@ -214,6 +214,20 @@ pub fn prepare(s: &Scenario) -> Prepared {
     // Supplies and pools.
     let spot = f.policy.spot.as_ref();
     let mut pools: Vec<Pool> = Vec::new();
+    // Each commitment's provider and chips, as catalog ids.
+    let commitment_scope: Vec<(Option<String>, Vec<String>)> = f
+        .commitment
+        .iter()
+        .map(|c| {
+            (
+                catalog.provider(&c.provider).map(|v| v.id.clone()),
+                c.chips
+                    .iter()
+                    .filter_map(|x| catalog.accelerator(x).map(|a| a.id.clone()))
+                    .collect(),
+            )
+        })
+        .collect();
     let mut supplies: Vec<Supply> = Vec::new();
     for o in catalog.offerings().iter().filter(|o| o.is_current()) {
         let is_spot = o.price_model == PriceModel::Spot;
@@ -257,14 +271,10 @@ pub fn prepare(s: &Scenario) -> Prepared {
                 let discount = f
                     .commitment
                     .iter()
-                    .filter(|c| {
-                        catalog
-                            .provider(&c.provider)
-                            .is_some_and(|v| v.id == o.provider)
-                            && (c.chips.is_empty()
-                                || c.chips.iter().any(|x| {
-                                    catalog.accelerator(x).is_some_and(|a| a.id == o.chip)
-                                }))
+                    .zip(&commitment_scope)
+                    .filter(|(c, (provider, chips))| {
+                        provider.as_deref() == Some(o.provider.as_str())
+                            && (c.chips.is_empty() || chips.contains(&o.chip))
                             && overlap(
                                 p.start,
                                 i64::from(p.months),
@@ -272,7 +282,7 @@ pub fn prepare(s: &Scenario) -> Prepared {
                                 i64::from(c.term_months),
                             ) > 0
                     })
-                    .map(|c| c.discount)
+                    .map(|(c, _)| c.discount)
                     .fold(0.0, f64::max);
                 list * (1.0 - discount)
             })
@@ -293,20 +303,30 @@ pub fn prepare(s: &Scenario) -> Prepared {
     }
 
     // Exclusivity: which providers a workload may use in a period.
-    let allowed_in = |workload: &str, provider: &str, p: &Period| -> bool {
-        f.exclusivity.iter().all(|e| {
-            let applies = e
-                .workloads
+    let exclusive_to: Vec<Vec<String>> = f
+        .exclusivity
+        .iter()
+        .map(|e| {
+            e.providers
                 .iter()
-                .any(|w| w.trim().eq_ignore_ascii_case(workload.trim()))
-                && e.start
-                    .is_none_or(|s| p.start.plus(i64::from(p.months) - 1) >= s)
-                && e.end.is_none_or(|end| p.start <= end);
-            !applies
-                || e.providers
-                    .iter()
-                    .any(|x| catalog.provider(x).is_some_and(|v| v.id == provider))
+                .filter_map(|x| catalog.provider(x).map(|v| v.id.clone()))
+                .collect()
         })
+        .collect();
+    let allowed_in = |workload: &str, provider: &str, p: &Period| -> bool {
+        f.exclusivity
+            .iter()
+            .zip(&exclusive_to)
+            .all(|(e, providers)| {
+                let applies = e
+                    .workloads
+                    .iter()
+                    .any(|w| w.trim().eq_ignore_ascii_case(workload.trim()))
+                    && e.start
+                        .is_none_or(|s| p.start.plus(i64::from(p.months) - 1) >= s)
+                    && e.end.is_none_or(|end| p.start <= end);
+                !applies || providers.iter().any(|v| v == provider)
+            })
     };
     let resolve_chips = |names: &[String]| -> Vec<String> {
         names

@@ -138,16 +138,22 @@ fn risk_text_ranks_the_inputs_and_needs_uncertainty() {
 
 #[test]
 fn risk_with_fixed_placements_gives_recourse_plans() {
-    let report = json(&[
-        "risk",
-        "examples/startup.toml",
-        "--samples",
-        "6",
-        "--replan",
-        "fixed",
-        "--no-swing",
-        "--json",
-    ]);
+    // The default: placements kept, the stress plans' when they break; the same report on one
+    // thread and on two.
+    let args = |threads: &'static str| {
+        vec![
+            "risk",
+            "examples/startup.toml",
+            "--samples",
+            "6",
+            "--threads",
+            threads,
+            "--no-swing",
+            "--json",
+        ]
+    };
+    let report = json(&args("1"));
+    assert_eq!(report, json(&args("2")));
     let samples = report["sample"].as_array().expect("samples");
     assert_eq!(samples.len(), 6);
     // The fine-tune's placement is kept: each sample is a recourse plan (status feasible).
