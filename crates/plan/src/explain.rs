@@ -139,16 +139,7 @@ pub fn bindings_ranged(
                         ),
                     )
                 } else {
-                    (
-                        per_usd * 0.01 * c.total_usd,
-                        format!(
-                            "The {} commitment with {} is spent exactly: each $1 less committed would save ${per_usd:.2} (discounted), ${} per 1% of the ${} commitment.",
-                            c.name,
-                            c.provider,
-                            usd(per_usd * 0.01 * c.total_usd),
-                            usd(c.total_usd)
-                        ),
-                    )
+                    spent_exactly(c, per_usd, "")
                 };
                 let owed = line.map_or(0.0, |l| l.obligation_usd);
                 let (holds_from, holds_to) = range(*row, owed, MONEY_UNIT);
@@ -349,16 +340,7 @@ pub fn bindings_ranged(
                 ),
             )
         } else {
-            (
-                per_usd * 0.01 * c.total_usd,
-                format!(
-                    "The {} commitment with {} is spent exactly at its monthly minimum: each $1 less committed would save ${per_usd:.2} (discounted), ${} per 1% of the ${} commitment.",
-                    c.name,
-                    c.provider,
-                    usd(per_usd * 0.01 * c.total_usd),
-                    usd(c.total_usd)
-                ),
-            )
+            spent_exactly(c, per_usd, " at its monthly minimum")
         };
         out.push(Binding {
             holds_from: None,
@@ -480,6 +462,22 @@ pub(crate) fn span(periods: &[(usize, f64)], label: &dyn Fn(usize) -> String) ->
     } else {
         format!("{}..{}", label(first), label(last))
     }
+}
+
+/// The effect (1% of the commitment) and sentence of a commitment spent exactly (`how`: where,
+/// e.g. " at its monthly minimum"), at `per_usd` per dollar less committed.
+fn spent_exactly(c: &allot_scenario::Commitment, per_usd: f64, how: &str) -> (f64, String) {
+    let effect = per_usd * 0.01 * c.total_usd;
+    (
+        effect,
+        format!(
+            "The {} commitment with {} is spent exactly{how}: each $1 less committed would save ${per_usd:.2} (discounted), ${} per 1% of the ${} commitment.",
+            c.name,
+            c.provider,
+            usd(effect),
+            usd(c.total_usd)
+        ),
+    )
 }
 
 /// A dollar amount in words a CFO reads: `1.23B`, `45.6M`, `789K`, `12.34`.

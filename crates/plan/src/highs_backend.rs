@@ -877,18 +877,13 @@ impl Pattern {
         })
     }
 
-    /// Whether two patterns make the same integral choices.
+    /// Whether two patterns make the same integral choices: the same LP at fixed choices.
     fn same_choices(&self, other: &Pattern, model: &Model) -> bool {
-        model.cols.iter().enumerate().all(|(i, c)| {
-            let (a, b) = (self.values[i], other.values[i]);
-            if c.integer {
-                a.round() == b.round()
-            } else if c.semi {
-                (a.abs() <= TOL) == (b.abs() <= TOL)
-            } else {
-                true
-            }
-        })
+        model
+            .cols
+            .iter()
+            .zip(self.values.iter().zip(&other.values))
+            .all(|(c, (&a, &b))| fixed_bounds(c, a) == fixed_bounds(c, b))
     }
 }
 
@@ -1036,11 +1031,14 @@ impl Resolver {
 
     /// Solves `model` with the base plan's integral choices kept (which run goes where, and
     /// in which periods a cluster is on), re-optimising everything continuous (capacity bought,
-    /// serving mixes, cluster sizes) from the base's basis: a recourse plan, feasible but not
-    /// always optimal for `model`. When that pattern no longer fits (a delivery slipped), only
-    /// the placements are kept and the dive picks the months; when even those do not fit, every
-    /// choice is re-planned from the base's basis. Either way the dive's plan is returned
-    /// without branch and bound. A model of another structure is solved as by `solve`.
+    /// serving mixes, cluster sizes) from that choice's fixed-LP basis: a recourse plan,
+    /// feasible but not always optimal for `model`. When those choices no longer fit (a
+    /// delivery slipped), the patterns added with [`Resolver::add_patterns`] are tried in
+    /// order, each skipped without an LP when bound propagation proves it infeasible. When none
+    /// fits, only the base plan's placements are kept and the dive picks the months; then one
+    /// run at a time is freed; then every choice is re-planned from the base's basis. Either
+    /// way the dive's plan is returned without branch and bound. A model of another structure
+    /// is solved as by `solve`.
     pub fn solve_fixed(&self, model: &Model) -> Solution {
         let Some(base) = self.base.as_ref().filter(|_| self.fits(model)) else {
             return self.solve(model);
@@ -1164,9 +1162,9 @@ fn fix_groups_in_turn(
                 return Err(Some(h));
             }
             h.set_option("time_limit", left);
+            let one_hot = |c: Col| if c == choice { 1.0 } else { 0.0 };
             for &c in &group {
-                let v = if c == choice { 1.0 } else { 0.0 };
-                h.change_column_bounds(cols[c.0], v..=v);
+                h.change_column_bounds(cols[c.0], one_hot(c)..=one_hot(c));
             }
             let Ok(solved) = h.try_solve() else {
                 return Err(None);
@@ -1174,13 +1172,12 @@ fn fix_groups_in_turn(
             let optimal = status_of(&solved) == SolveStatus::Optimal;
             if optimal {
                 values = solved.get_solution().columns().to_vec();
+                for &c in &group {
+                    fixed[c.0] = Some((one_hot(c), one_hot(c)));
+                }
             }
             h = solved.into();
             if optimal {
-                for &c in &group {
-                    let v = if c == choice { 1.0 } else { 0.0 };
-                    fixed[c.0] = Some((v, v));
-                }
                 placed = true;
                 break;
             }

@@ -115,8 +115,10 @@ pub fn plan_warm(scenario: &Scenario, resolver: &highs_backend::Resolver) -> Out
 
 /// Plans `scenario` keeping the integral choices of `resolver`'s base plan (which run goes where
 /// and when its clusters are on), re-optimising capacity, serving and cluster sizes from the
-/// base's basis: a recourse plan, feasible (status `feasible`) but not always optimal. Falls back
-/// to [`plan_warm`] when the choices do not fit. For Monte Carlo over a decided placement.
+/// base's basis: a recourse plan, feasible (status `feasible`) but not always optimal. When the
+/// choices do not fit, those of the stress plans added with [`add_stress_patterns`] are tried,
+/// then a re-plan (see [`highs_backend::Resolver::solve_fixed`]). For Monte Carlo over a decided
+/// placement.
 pub fn plan_fixed(scenario: &Scenario, resolver: &highs_backend::Resolver) -> Outcome {
     plan_on(scenario, |m| resolver.solve_fixed(m), |_, _, _, _| {})
 }
