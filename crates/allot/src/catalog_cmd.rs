@@ -33,7 +33,7 @@ pub fn run(command: &CatalogCommand) -> anyhow::Result<ExitCode> {
         CatalogCommand::Providers(_) => providers(&catalog, &filter, args.json)?,
         CatalogCommand::ImportSkypilot(_) => unreachable!("returned above"),
     };
-    print!("{out}");
+    out!("{out}");
     Ok(ExitCode::SUCCESS)
 }
 

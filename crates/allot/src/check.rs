@@ -57,7 +57,7 @@ fn check_file(path: &Path, quiet: bool) -> bool {
             1 => " (1 warning)".to_string(),
             n => format!(" ({n} warnings)"),
         };
-        println!("{name}: ok{warned}: {}", summary.unwrap_or_default());
+        outln!("{name}: ok{warned}: {}", summary.unwrap_or_default());
     }
     ok
 }

@@ -125,12 +125,12 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
         _ => ExitCode::from(1),
     };
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&to_json(&answer, seconds))?
         );
     } else {
-        print!("{}", report(&answer, seconds));
+        out!("{}", report(&answer, seconds));
     }
     Ok(code)
 }

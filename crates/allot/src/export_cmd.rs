@@ -134,7 +134,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|p| format!(" (sized for {p})"))
         .unwrap_or_default();
-    println!(
+    outln!(
         "wrote {} {} files to {}{period}",
         export.files.len(),
         target.as_str(),
@@ -143,7 +143,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     if args.submit {
         for file in &export.files {
             let id = submit(&args.out, &file.path)?;
-            println!("submitted {} as job {id}", file.path);
+            outln!("submitted {} as job {id}", file.path);
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -622,12 +622,12 @@ pub fn run(args: &FinanceArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&FinanceJson::new(&statement, true))?
         );
     } else {
-        print!(
+        out!(
             "{}",
             statement_text(
                 &scenario.file.scenario.name,

@@ -1,6 +1,9 @@
 //! `allot`: the command-line interface. A thin layer: it parses arguments, reads files, calls
 //! the library crates and prints their results. All IO happens here.
 
+#[macro_use]
+mod out;
+
 mod catalog_cmd;
 mod check;
 mod cli;
@@ -55,7 +58,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             std::fs::create_dir_all(&args.out)?;
             std::fs::write(args.out.join("scenario.toml"), scenario)?;
             std::fs::write(args.out.join("catalog.toml"), catalog)?;
-            println!("wrote {}", args.out.join("scenario.toml").display());
+            outln!("wrote {}", args.out.join("scenario.toml").display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Catalog(args) => catalog_cmd::run(&args),
@@ -70,7 +73,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 SchemaKind::Catalog => schemars::schema_for!(allot_catalog::CatalogFile).to_value(),
                 SchemaKind::Plan => finance_cmd::plan_schema(),
             };
-            println!("{}", serde_json::to_string_pretty(&schema)?);
+            outln!("{}", serde_json::to_string_pretty(&schema)?);
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -21,7 +21,7 @@ pub fn run(command: &PerfCommand) -> anyhow::Result<ExitCode> {
         PerfCommand::Train(args) => train(&catalog, args),
         PerfCommand::Serve(args) => serve(&catalog, args),
         PerfCommand::Calibration { results } => {
-            print!("{}", calibration_report(&catalog, *results));
+            out!("{}", calibration_report(&catalog, *results));
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -181,7 +181,7 @@ fn train(catalog: &Catalog, args: &PerfTrainArgs) -> anyhow::Result<ExitCode> {
             .total_cmp(&sort_key(b.cost_usd, b.estimate.chip_hours))
     });
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        outln!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(ExitCode::SUCCESS);
     }
     let mut t = Table::new(&[
@@ -213,7 +213,7 @@ fn train(catalog: &Catalog, args: &PerfTrainArgs) -> anyhow::Result<ExitCode> {
             r.cost_usd.map_or("-".to_string(), sci),
         ]);
     }
-    println!(
+    outln!(
         "{}training {:.3e} tokens on {} chips each; sorted by cost at the cheapest on-demand price (- = no public on-demand price, or does not fit)",
         t.render(),
         args.tokens,
@@ -296,7 +296,7 @@ fn serve(catalog: &Catalog, args: &PerfServeArgs) -> anyhow::Result<ExitCode> {
         ))
     });
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        outln!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(ExitCode::SUCCESS);
     }
     let mut t = Table::new(&[
@@ -333,7 +333,7 @@ fn serve(catalog: &Catalog, args: &PerfServeArgs) -> anyhow::Result<ExitCode> {
             num(r.usd_per_million_tokens, 3),
         ]);
     }
-    println!(
+    outln!(
         "{}{} input + {} output tokens per request, {} latency; slow = cannot reach the per-user speed; sorted by cost at the cheapest on-demand price",
         t.render(),
         args.input,

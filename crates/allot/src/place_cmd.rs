@@ -341,12 +341,12 @@ pub fn run(args: &PlaceArgs) -> anyhow::Result<ExitCode> {
     };
     let rule = allot_skypilot::skypilot_rule(&dag, &sky, &builtin).ok();
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&to_json(&placement, rule.as_ref()))?
         );
     } else {
-        print!(
+        out!(
             "{}",
             summary(&placement, rule.as_ref(), &name, args.options)
         );

@@ -54,12 +54,12 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         write_out(plan, &plan_json, dir)?;
     }
     if args.json {
-        println!("{plan_json}");
+        outln!("{plan_json}");
     } else {
-        print!("{}", summary(plan, &outcome));
-        print!("{}", explanations(plan));
+        out!("{}", summary(plan, &outcome));
+        out!("{}", explanations(plan));
         if let Ok(statement) = allot_finance::project(&scenario, plan) {
-            print!("{}", crate::finance_cmd::summary(&statement));
+            out!("{}", crate::finance_cmd::summary(&statement));
         }
     }
     Ok(match plan.status.as_str() {

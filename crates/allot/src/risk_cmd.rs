@@ -352,12 +352,12 @@ pub fn run(args: &RiskArgs) -> anyhow::Result<ExitCode> {
     }
     let name = &scenario.file.scenario.name;
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&to_json(name, args.seed, &report))?
         );
     } else {
-        print!(
+        out!(
             "{}",
             text(name, args, &report, started.elapsed().as_secs_f64())
         );

@@ -53,7 +53,7 @@ pub fn run(args: &ImportSkypilotArgs) -> anyhow::Result<ExitCode> {
     match &args.out {
         Some(path) => std::fs::write(path, &imported.text)
             .with_context(|| format!("writing {}", path.display()))?,
-        None => print!("{}", imported.text),
+        None => out!("{}", imported.text),
     }
     let s = &imported.summary;
     eprintln!(

@@ -31,16 +31,16 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     };
     let report = allot_verify::verify(&scenario, &plan);
     for v in &report.violations {
-        println!("violated: {}: {}", v.check, v.message);
+        outln!("violated: {}: {}", v.check, v.message);
     }
     if report.passed() {
-        println!(
+        outln!(
             "{plan_name}: verified: {} checks passed against {name}",
             report.checks
         );
         Ok(ExitCode::SUCCESS)
     } else {
-        println!(
+        outln!(
             "{plan_name}: {} of {} checks failed",
             report.violations.len(),
             report.checks

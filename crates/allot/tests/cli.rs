@@ -757,3 +757,25 @@ fn explain_ranks_what_binds_in_words_and_in_the_json() {
             .all(|b| !b["message"].as_str().unwrap_or("").is_empty())
     );
 }
+
+#[test]
+fn a_closed_standard_output_neither_panics_nor_loses_files() {
+    // `allot plan … --out DIR | head -0`: the reader is gone before the plan is printed.
+    let dir = std::env::temp_dir().join(format!("allot-closed-stdout-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_allot"))
+        .args(["plan", "examples/startup.toml", "--out"])
+        .arg(&dir)
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run allot");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait for allot");
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(dir.join("plan.json").is_file(), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

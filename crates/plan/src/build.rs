@@ -18,8 +18,10 @@ pub struct Built {
     pub train_choice: Vec<Vec<Col>>,
     /// Chips used per training run, option and period.
     pub train_chips: Vec<Vec<Vec<(usize, Col)>>>,
-    /// Chips serving per inference demand, option and period.
-    pub serve_chips: Vec<Vec<Vec<(usize, Col)>>>,
+    /// How each inference demand is served per option and period.
+    pub serve_chips: Vec<Vec<Vec<(usize, Serving)>>>,
+    /// Classes of interchangeable pools that serve from shared columns.
+    pub serve_classes: Vec<ServeClass>,
     /// Shortfall paid per commitment, with the period it is paid in: one at the end of the
     /// term inside the horizon (take-or-pay paid as used or prepaid), or one per period of
     /// the term (the top-up to a monthly minimum).
@@ -32,6 +34,107 @@ pub struct Built {
     pub reserved_cost: Vec<Vec<f64>>,
     /// What the constraints a planner may ask about stand for (for explanations).
     pub tags: Vec<(crate::lp::Row, Tag)>,
+}
+
+/// How an inference demand is served from one option in one period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Serving {
+    /// Its own column: chips of the option's pool serving the demand.
+    Direct(Col),
+    /// The demand's column in a class of interchangeable pools ([`Built::serve_classes`]):
+    /// chips of any pool of the class serving the demand.
+    Pooled {
+        /// Index into [`Built::serve_classes`].
+        class: usize,
+        /// The demand's column in the class.
+        col: Col,
+    },
+}
+
+/// Pools that are interchangeable for serving in one period: the same chip (so the same
+/// chip-hours per token for every demand), open to the same demands. They share one supply row
+/// and each demand one serving column, instead of a row per pool and a column per demand and
+/// pool; the split of the serving among the pools is made after the solve
+/// ([`Built::serving_chips`]). Most classes have one pool.
+#[derive(Debug, Clone)]
+pub struct ServeClass {
+    /// Period.
+    pub period: usize,
+    /// Member pools.
+    pub pools: Vec<usize>,
+}
+
+/// How the model is written.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildOptions {
+    /// Let interchangeable pools share supply rows and serving columns ([`ServeClass`]). Off,
+    /// every pool is its own class: needed to steer a demand to single pools.
+    pub pool_serving: bool,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions { pool_serving: true }
+    }
+}
+
+/// A class before it has rows and columns: period, member pools, and the demands open on it
+/// with one of their options there.
+struct ClassDef {
+    period: usize,
+    pools: Vec<usize>,
+    demands: Vec<(usize, usize)>,
+}
+
+/// The serving classes of every period (see [`ServeClass`]), a partition of the pools: pools
+/// grouped by chip and by the demands that may use them in the period with their chip-hours
+/// per token (`pooled`), or each pool alone. Ordered by period, then by first pool.
+fn serving_classes(prep: &Prepared, pooled: bool) -> Vec<ClassDef> {
+    let n = prep.periods.len();
+    // (demand, option) open on each pool and period, in demand order.
+    let mut open: Vec<Vec<Vec<(usize, usize)>>> = vec![vec![Vec::new(); n]; prep.pools.len()];
+    for (d, work) in prep.serving.iter().enumerate() {
+        for (o, opt) in work.options.iter().enumerate() {
+            for &p in &opt.periods {
+                if work.tokens[p] > 0.0 {
+                    open[opt.pool][p].push((d, o));
+                }
+            }
+        }
+    }
+    // A class's key: its chip, and each open demand with its chip-hours per token (as bits).
+    type Key<'a> = (&'a str, Vec<(usize, u64)>);
+    let mut classes = Vec::new();
+    #[allow(clippy::needless_range_loop)] // `open` is indexed by pool, then period.
+    for p in 0..n {
+        let mut groups: std::collections::BTreeMap<Key<'_>, Vec<usize>> =
+            std::collections::BTreeMap::new();
+        let mut found: Vec<Vec<usize>> = Vec::new();
+        for (k, pool) in prep.pools.iter().enumerate() {
+            if !pooled || open[k][p].is_empty() {
+                found.push(vec![k]);
+                continue;
+            }
+            let key: Vec<(usize, u64)> = open[k][p]
+                .iter()
+                .map(|&(d, o)| {
+                    (
+                        d,
+                        prep.serving[d].options[o].chip_hours_per_million.to_bits(),
+                    )
+                })
+                .collect();
+            groups.entry((pool.chip.as_str(), key)).or_default().push(k);
+        }
+        found.extend(groups.into_values());
+        found.sort_by_key(|pools| pools[0]);
+        classes.extend(found.into_iter().map(|pools| ClassDef {
+            period: p,
+            demands: std::mem::take(&mut open[pools[0]][p]),
+            pools,
+        }));
+    }
+    classes
 }
 
 /// What a constraint stands for, in the scenario's terms.
@@ -121,8 +224,13 @@ fn per_period(series: &allot_scenario::Series, s: &Scenario, prep: &Prepared) ->
         .collect()
 }
 
-/// Builds the model.
+/// Builds the model with the default options.
 pub fn build(s: &Scenario, prep: &Prepared) -> Built {
+    build_with(s, prep, &BuildOptions::default())
+}
+
+/// Builds the model.
+pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Built {
     let f = &s.file;
     let catalog = &s.catalog;
     let n = prep.periods.len();
@@ -208,30 +316,26 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
                         ))
                     })
                     .collect();
-                let caps: Vec<Col> = (0..n)
-                    .map(|p| {
-                        let c = m.col(
-                            format!("held {id} {}", prep.periods[p].label),
-                            0.0,
-                            f64::INFINITY,
-                            0.0,
-                        );
-                        let row = m.row(
-                            format!("cohorts {id} {}", prep.periods[p].label),
-                            0.0,
-                            0.0,
-                            &[(c, 1.0)],
-                        );
-                        for (t, start) in starts.iter().enumerate() {
-                            if t <= p && p < t + term {
-                                if let Some(col) = start {
-                                    m.add(row, *col, -1.0);
-                                }
-                            }
-                        }
-                        c
-                    })
-                    .collect();
+                // Chips held: last period's, plus the cohort that starts, less the one that
+                // ends (x_p − x_{p−1} − q_p + q_{p−T} = 0). Four terms a row where the sum of
+                // active cohorts has up to T: half the interior-point time on large models.
+                let mut caps: Vec<Col> = Vec::with_capacity(n);
+                for p in 0..n {
+                    let label = &prep.periods[p].label;
+                    let c = m.col(format!("held {id} {label}"), 0.0, f64::INFINITY, 0.0);
+                    let mut terms = vec![(c, 1.0)];
+                    if let Some(&before) = caps.last() {
+                        terms.push((before, -1.0));
+                    }
+                    if let Some(q) = starts[p] {
+                        terms.push((q, -1.0));
+                    }
+                    if let Some(q) = p.checked_sub(term).and_then(|t| starts[t]) {
+                        terms.push((q, 1.0));
+                    }
+                    m.row(format!("cohorts {id} {label}"), 0.0, 0.0, &terms);
+                    caps.push(c);
+                }
                 cap.push(caps);
                 cohorts.push(starts);
             }
@@ -239,42 +343,57 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
         let _ = i;
     }
 
-    // Supply must cover use, per pool and period.
-    let supply_rows: Vec<Vec<crate::lp::Row>> = prep
-        .pools
+    // Supply must cover use. In each period, pools that are interchangeable for serving share
+    // one row (their class); a training cluster also needs its own pool's row when the pool
+    // shares one.
+    let classes = serving_classes(prep, options.pool_serving);
+    let mut class_of = vec![vec![0usize; n]; prep.pools.len()];
+    let pool_terms = |k: usize, p: usize| -> (Vec<(Col, f64)>, f64) {
+        let mut terms = Vec::new();
+        let mut reserved = 0.0;
+        for (i, x) in prep.supplies.iter().enumerate() {
+            if x.pool == k {
+                terms.push((cap[i][p], x.efficiency));
+                reserved += reserved_chips[i][p] * x.efficiency;
+            }
+        }
+        (terms, reserved / CHIP_UNIT)
+    };
+    let pool_name = |k: usize, p: usize| {
+        let pool = &prep.pools[k];
+        let spot = if pool.spot { " spot" } else { "" };
+        format!(
+            "supply {}/{}{spot} {}",
+            pool.provider, pool.chip, prep.periods[p].label
+        )
+    };
+    let class_rows: Vec<crate::lp::Row> = classes
         .iter()
         .enumerate()
-        .map(|(k, pool)| {
-            (0..n)
-                .map(|p| {
-                    let reserved: f64 = prep
-                        .supplies
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, x)| x.pool == k)
-                        .map(|(i, x)| reserved_chips[i][p] * x.efficiency)
-                        .sum();
-                    let terms: Vec<(Col, f64)> = prep
-                        .supplies
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, x)| x.pool == k)
-                        .map(|(i, x)| (cap[i][p], x.efficiency))
-                        .collect();
-                    let spot = if pool.spot { " spot" } else { "" };
-                    m.row(
-                        format!(
-                            "supply {}/{}{spot} {}",
-                            pool.provider, pool.chip, prep.periods[p].label
-                        ),
-                        -reserved / CHIP_UNIT,
-                        f64::INFINITY,
-                        &terms,
-                    )
-                })
-                .collect()
+        .map(|(g, class)| {
+            let p = class.period;
+            let mut terms = Vec::new();
+            let mut reserved = 0.0;
+            for &k in &class.pools {
+                class_of[k][p] = g;
+                let (t, r) = pool_terms(k, p);
+                terms.extend(t);
+                reserved += r;
+            }
+            let name = match class.pools[..] {
+                [k] => pool_name(k, p),
+                _ => format!(
+                    "supply {} class #{g} ({} pools) {}",
+                    prep.pools[class.pools[0]].chip,
+                    class.pools.len(),
+                    prep.periods[p].label
+                ),
+            };
+            m.row(name, -reserved, f64::INFINITY, &terms)
         })
         .collect();
+    // The row a training cluster on pool `k` in period `p` draws from, besides its class's.
+    let mut own_rows: Vec<Vec<Option<crate::lp::Row>>> = vec![vec![None; n]; prep.pools.len()];
 
     // Training runs.
     let mut train_choice = Vec::new();
@@ -307,7 +426,15 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
                     opt.max_chips / CHIP_UNIT,
                     0.0,
                 );
-                m.add(supply_rows[opt.pool][p], x, -1.0);
+                let g = class_of[opt.pool][p];
+                m.add(class_rows[g], x, -1.0);
+                if classes[g].pools.len() > 1 {
+                    let row = *own_rows[opt.pool][p].get_or_insert_with(|| {
+                        let (terms, reserved) = pool_terms(opt.pool, p);
+                        m.row(pool_name(opt.pool, p), -reserved, f64::INFINITY, &terms)
+                    });
+                    m.add(row, x, -1.0);
+                }
                 m.row(
                     format!(
                         "cluster max {} {}/{} {label}",
@@ -345,56 +472,87 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
     }
 
     // Inference demand.
-    let mut serve_chips = Vec::new();
-    for (d_index, d) in prep.serving.iter().enumerate() {
-        let rows: Vec<Option<crate::lp::Row>> = (0..n)
-            .map(|p| {
-                (d.tokens[p] > 0.0).then(|| {
-                    let row = m.row(
-                        format!("serve {} {}", d.name, prep.periods[p].label),
-                        d.tokens[p] / TOKEN_UNIT,
-                        f64::INFINITY,
-                        &[],
-                    );
-                    tags.push((
-                        row,
-                        Tag::Serve {
-                            demand: d_index,
-                            period: p,
-                        },
-                    ));
-                    row
+    let serve_rows: Vec<Vec<Option<crate::lp::Row>>> = prep
+        .serving
+        .iter()
+        .enumerate()
+        .map(|(d_index, d)| {
+            (0..n)
+                .map(|p| {
+                    (d.tokens[p] > 0.0).then(|| {
+                        let row = m.row(
+                            format!("serve {} {}", d.name, prep.periods[p].label),
+                            d.tokens[p] / TOKEN_UNIT,
+                            f64::INFINITY,
+                            &[],
+                        );
+                        tags.push((
+                            row,
+                            Tag::Serve {
+                                demand: d_index,
+                                period: p,
+                            },
+                        ));
+                        row
+                    })
                 })
-            })
-            .collect();
-        let mut per_option = Vec::new();
-        for opt in &d.options {
-            let pool = &prep.pools[opt.pool];
-            let mut cols = Vec::new();
-            for &p in &opt.periods {
-                let Some(row) = rows[p] else { continue };
-                let w = m.col(
-                    format!(
-                        "serve {} {}/{} {}",
-                        d.name, pool.provider, pool.chip, prep.periods[p].label
-                    ),
-                    0.0,
-                    f64::INFINITY,
-                    0.0,
-                );
-                m.add(
-                    row,
-                    w,
-                    prep.periods[p].hours / opt.chip_hours_per_million * 1e6 * CHIP_UNIT
-                        / TOKEN_UNIT,
-                );
-                m.add(supply_rows[opt.pool][p], w, -1.0);
-                cols.push((p, w));
+                .collect()
+        })
+        .collect();
+    // Billions of tokens one thousand chips of option `o` of demand `d` serve in period `p`.
+    let served_per = |d: usize, o: usize, p: usize| {
+        prep.periods[p].hours / prep.serving[d].options[o].chip_hours_per_million * 1e6 * CHIP_UNIT
+            / TOKEN_UNIT
+    };
+    let mut serve_chips: Vec<Vec<Vec<(usize, Serving)>>> = prep
+        .serving
+        .iter()
+        .map(|d| vec![Vec::new(); d.options.len()])
+        .collect();
+    for (g, class) in classes.iter().enumerate() {
+        let p = class.period;
+        let label = &prep.periods[p].label;
+        let first = &prep.pools[class.pools[0]];
+        for &(d, o) in &class.demands {
+            let Some(row) = serve_rows[d][p] else {
+                continue;
+            };
+            let name = &prep.serving[d].name;
+            let col = m.col(
+                match class.pools[..] {
+                    [_] => format!("serve {name} {}/{} {label}", first.provider, first.chip),
+                    _ => format!("serve {name} {} class #{g} {label}", first.chip),
+                },
+                0.0,
+                f64::INFINITY,
+                0.0,
+            );
+            m.add(row, col, served_per(d, o, p));
+            m.add(class_rows[g], col, -1.0);
+            let serving = if class.pools.len() == 1 {
+                Serving::Direct(col)
+            } else {
+                Serving::Pooled { class: g, col }
+            };
+            for (o2, opt) in prep.serving[d].options.iter().enumerate() {
+                if class.pools.contains(&opt.pool) {
+                    serve_chips[d][o2].push((p, serving));
+                }
             }
-            per_option.push(cols);
         }
-        serve_chips.push(per_option);
     }
+    for per_option in &mut serve_chips {
+        for cols in per_option {
+            cols.sort_by_key(|(p, _)| *p);
+        }
+    }
+    let serve_classes: Vec<ServeClass> = classes
+        .into_iter()
+        .map(|c| ServeClass {
+            period: c.period,
+            pools: c.pools,
+        })
+        .collect();
 
     // Delivery ramps.
     for (a_index, a) in f.availability.iter().enumerate() {
@@ -739,10 +897,105 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
         train_choice,
         train_chips,
         serve_chips,
+        serve_classes,
         shortfall,
         obligation,
         reserved_chips,
         reserved_cost,
         tags,
+    }
+}
+
+impl Built {
+    /// Chips (model units) serving each demand per option and period, `[demand][option]` as
+    /// `(period, chips)`, from the solution `values`. A class's serving is split among its
+    /// pools in order, each demand in turn taking what the one before left of the pools'
+    /// chips after training (so each demand spans few pools); no pool serves more than it has.
+    pub fn serving_chips(&self, prep: &Prepared, values: &[f64]) -> Vec<Vec<Vec<(usize, f64)>>> {
+        let value = |c: Col| values.get(c.0).copied().unwrap_or(0.0).max(0.0);
+        let n = prep.periods.len();
+        // Chips each pool has for serving: supply less training.
+        let mut spare = vec![vec![0.0; n]; prep.pools.len()];
+        for (i, x) in prep.supplies.iter().enumerate() {
+            for (p, spare) in spare[x.pool].iter_mut().enumerate() {
+                *spare +=
+                    x.efficiency * (value(self.cap[i][p]) + self.reserved_chips[i][p] / CHIP_UNIT);
+            }
+        }
+        for (r, run) in prep.training.iter().enumerate() {
+            for (o, opt) in run.options.iter().enumerate() {
+                for &(p, col) in &self.train_chips[r][o] {
+                    spare[opt.pool][p] -= value(col);
+                }
+            }
+        }
+        // Per pooled class: (demand, pool, chips), filled in demand order.
+        let mut split: Vec<Vec<(usize, usize, f64)>> = vec![Vec::new(); self.serve_classes.len()];
+        let mut demands: Vec<Vec<(usize, f64)>> = vec![Vec::new(); self.serve_classes.len()];
+        for (d, options) in self.serve_chips.iter().enumerate() {
+            let mut seen = std::collections::BTreeSet::new();
+            for cols in options {
+                for &(_, serving) in cols {
+                    if let Serving::Pooled { class, col } = serving {
+                        if seen.insert(class) {
+                            demands[class].push((d, value(col)));
+                        }
+                    }
+                }
+            }
+        }
+        for (g, class) in self.serve_classes.iter().enumerate() {
+            let p = class.period;
+            let mut pools = class.pools.iter().map(|&k| (k, spare[k][p].max(0.0)));
+            let mut current = pools.next();
+            let last = class.pools.last().copied();
+            for &(d, mut need) in &demands[g] {
+                while need > 0.0 {
+                    let Some((k, left)) = current.as_mut() else {
+                        break;
+                    };
+                    // The last pool takes any rounding excess.
+                    let take = if Some(*k) == last {
+                        need
+                    } else {
+                        need.min(*left)
+                    };
+                    if take > 0.0 {
+                        split[g].push((d, *k, take));
+                    }
+                    need -= take;
+                    *left -= take;
+                    if need > 0.0 {
+                        current = pools.next();
+                    }
+                }
+            }
+        }
+        self.serve_chips
+            .iter()
+            .enumerate()
+            .map(|(d, options)| {
+                options
+                    .iter()
+                    .enumerate()
+                    .map(|(o, cols)| {
+                        let pool = prep.serving[d].options[o].pool;
+                        cols.iter()
+                            .map(|&(p, serving)| {
+                                let chips = match serving {
+                                    Serving::Direct(c) => value(c),
+                                    Serving::Pooled { class, .. } => split[class]
+                                        .iter()
+                                        .filter(|&&(dd, k, _)| dd == d && k == pool)
+                                        .map(|&(_, _, x)| x)
+                                        .sum(),
+                                };
+                                (p, chips)
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect()
     }
 }

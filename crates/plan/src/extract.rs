@@ -262,6 +262,7 @@ pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> 
     }
 
     // Inference.
+    let serving = built.serving_chips(prep, &sol.values);
     for (d_index, d) in prep.serving.iter().enumerate() {
         let mut mix = Vec::new();
         let mut chips_by_period = Vec::new();
@@ -269,8 +270,8 @@ pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> 
         for (o, opt) in d.options.iter().enumerate() {
             let pool = &prep.pools[opt.pool];
             let mut chip_hours = 0.0;
-            for &(p, col) in &built.serve_chips[d_index][o] {
-                let w = chips(sol, col);
+            for &(p, w) in &serving[d_index][o] {
+                let w = w * CHIP_UNIT;
                 if w > EPS {
                     chip_hours += w * prep.periods[p].hours;
                     chips_by_period.push(ServingChips {

@@ -27,7 +27,7 @@ use crate::lp::{Col, Model};
 const IPM_MIN_COLS: usize = 50_000;
 
 /// The share of the time limit the relaxation may use before branch and bound takes over.
-const RELAXATION_SHARE: f64 = 0.6;
+const RELAXATION_SHARE: f64 = 0.85;
 
 /// At most this many rounds of fixing semi-continuous variables in the dive.
 const DIVE_ROUNDS: usize = 200;
@@ -231,7 +231,7 @@ pub fn solve_variants(
             h.change_column_cost(cols[c.0], def.cost);
         }
         touched = this;
-        h.set_option("time_limit", settings.time_limit_s);
+        allow(&mut h, settings.time_limit_s);
         let (dive, h) = lp_first_with(h, &cols, &effective, settings, start);
         if let Some(h) = h {
             session = Some((h, cols));
@@ -432,7 +432,7 @@ fn dive(
         if left <= 0.0 {
             return (Dive::Nothing, Some(h));
         }
-        h.set_option("time_limit", left);
+        allow(&mut h, left);
         let Ok(solved) = h.try_solve() else {
             return (Dive::Nothing, None);
         };
@@ -530,6 +530,12 @@ fn dive(
         }
     }
     (Dive::Nothing, Some(h))
+}
+
+/// Lets the next run of `h` take at most `seconds` more.
+fn allow(h: &mut highs::Model, seconds: f64) {
+    let spent = ffi::run_time(h);
+    h.set_option("time_limit", spent + seconds.max(0.0));
 }
 
 /// Rows `Σ x = 1` over binaries with coefficient 1: "exactly one of these".
@@ -1161,7 +1167,7 @@ fn fix_groups_in_turn(
             if left <= 0.0 {
                 return Err(Some(h));
             }
-            h.set_option("time_limit", left);
+            allow(&mut h, left);
             let one_hot = |c: Col| if c == choice { 1.0 } else { 0.0 };
             for &c in &group {
                 h.change_column_bounds(cols[c.0], one_hot(c)..=one_hot(c));
@@ -1447,6 +1453,13 @@ mod ffi {
             )
         };
         (status == highs_sys::STATUS_OK).then(|| dn.into_iter().zip(up).collect())
+    }
+
+    /// Seconds the instance has spent solving, over all its runs: HiGHS's `time_limit` is
+    /// measured against this total, not against the current run.
+    pub fn run_time(h: &highs::Model) -> f64 {
+        // SAFETY: the pointer is the live HiGHS instance `h` owns; the call only reads it.
+        unsafe { highs_sys::Highs_getRunTime(h.as_ptr()) }
     }
 
     /// Sets the starting basis of an instance with the same numbers of columns and rows.

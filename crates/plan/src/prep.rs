@@ -457,30 +457,34 @@ pub fn prepare(s: &Scenario) -> Prepared {
             allot_scenario::LatencyClass::Batch => None,
         });
         let mut options = Vec::new();
+        // The estimate depends on the chip only, and many providers sell the same chip.
+        let mut by_chip: BTreeMap<&str, Option<f64>> = BTreeMap::new();
         for (i, pool) in pools.iter().enumerate() {
             if (!chips.is_empty() && !chips.contains(&pool.chip))
                 || (!providers.is_empty() && !providers.contains(&pool.provider))
             {
                 continue;
             }
-            let Some(chip) = catalog.accelerator(&pool.chip) else {
+            let chip_hours = *by_chip.entry(pool.chip.as_str()).or_insert_with(|| {
+                let chip = catalog.accelerator(&pool.chip)?;
+                let req = ServeRequest {
+                    arch: &arch,
+                    input_tokens: d.input_tokens,
+                    output_tokens: d.output_tokens,
+                    context: None,
+                    precision: precision(d.precision),
+                    min_tokens_per_s_per_user: latency,
+                    batch: None,
+                    chips_per_replica: None,
+                    maturity: maturity(chip),
+                };
+                let e = estimate_serve(chip, &req, cal);
+                (e.fits && e.meets_latency && e.chip_hours_per_million_tokens.is_finite())
+                    .then_some(e.chip_hours_per_million_tokens)
+            });
+            let Some(chip_hours) = chip_hours else {
                 continue;
             };
-            let req = ServeRequest {
-                arch: &arch,
-                input_tokens: d.input_tokens,
-                output_tokens: d.output_tokens,
-                context: None,
-                precision: precision(d.precision),
-                min_tokens_per_s_per_user: latency,
-                batch: None,
-                chips_per_replica: None,
-                maturity: maturity(chip),
-            };
-            let e = estimate_serve(chip, &req, cal);
-            if !(e.fits && e.meets_latency && e.chip_hours_per_million_tokens.is_finite()) {
-                continue;
-            }
             let valid: Vec<usize> = (0..n)
                 .filter(|&p| tokens[p] > 0.0 && allowed_in(&d.name, &pool.provider, &periods[p]))
                 .collect();
@@ -489,7 +493,7 @@ pub fn prepare(s: &Scenario) -> Prepared {
             }
             options.push(ServeOption {
                 pool: i,
-                chip_hours_per_million: e.chip_hours_per_million_tokens,
+                chip_hours_per_million: chip_hours,
                 periods: valid,
             });
         }

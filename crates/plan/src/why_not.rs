@@ -171,7 +171,11 @@ pub fn why_not(
 ) -> Result<WhyNot, WhyNotError> {
     let t0 = Instant::now();
     let prepared = prep::prepare(scenario);
-    let built = build::build(scenario, &prepared);
+    // Steering a demand needs a column per demand and pool.
+    let options = build::BuildOptions {
+        pool_serving: !matches!(force, Force::Inference { .. }),
+    };
+    let built = build::build_with(scenario, &prepared, &options);
     let catalog = &scenario.catalog;
     let resolve = |provider: &str, chip: &str| {
         (
@@ -250,8 +254,10 @@ pub fn why_not(
             let pools = prepared.serving[d].options.iter().map(|o| o.pool).collect();
             for (o, keep) in pick(demand, pools, provider, chip)?.into_iter().enumerate() {
                 if !keep {
-                    for &(_, col) in &built.serve_chips[d][o] {
-                        variant.bounds.push((col, 0.0, 0.0));
+                    for &(_, serving) in &built.serve_chips[d][o] {
+                        if let build::Serving::Direct(col) = serving {
+                            variant.bounds.push((col, 0.0, 0.0));
+                        }
                     }
                 }
             }

@@ -718,3 +718,101 @@ fn a_monthly_minimum_is_topped_up_in_each_month_it_is_not_used() {
         report.violations
     );
 }
+
+/// A generated scenario (`allot gen`) with its generated catalog.
+fn generated(periods: u32, offerings: u32, workloads: u32, seed: u64) -> Scenario {
+    let params = allot_plan::generate::GenParams {
+        periods,
+        offerings,
+        workloads,
+        seed,
+    };
+    let (text, catalog) = allot_plan::generate::generate(&params, "c.toml");
+    let mut read =
+        |_: &str| -> Result<(String, String), String> { Ok(("c.toml".into(), catalog.clone())) };
+    let loaded = allot_scenario::load("g.toml", &text, &mut read);
+    loaded.scenario.expect("generated scenario loads")
+}
+
+/// The optimum and plan of `s` written with or without serving classes.
+fn solve_written(s: &Scenario, pool_serving: bool) -> (f64, Plan, usize) {
+    use allot_plan::{build, extract, highs_backend, prep};
+    let settings = SolveSettings {
+        mip_gap: 1e-9,
+        ..SolveSettings::default()
+    };
+    let prepared = prep::prepare(s);
+    let built = build::build_with(s, &prepared, &build::BuildOptions { pool_serving });
+    let shared = built
+        .serve_classes
+        .iter()
+        .filter(|c| c.pools.len() > 1)
+        .count();
+    let solution = highs_backend::solve(&built.model, &settings);
+    let plan = extract::extract(s, &prepared, &built, &solution);
+    (solution.objective, plan, shared)
+}
+
+#[test]
+fn interchangeable_pools_share_rows_and_columns() {
+    // Three providers over eight chips: several chips are sold by more than one provider.
+    let s = generated(4, 24, 6, 3);
+    let (pooled, plan, shared) = solve_written(&s, true);
+    let (alone, _, none) = solve_written(&s, false);
+    assert!(shared > 0, "no pools were interchangeable");
+    assert_eq!(none, 0);
+    assert!(
+        (pooled - alone).abs() <= 1e-6 * alone.abs(),
+        "{pooled} vs {alone}"
+    );
+    let report = allot_verify::verify(&s, &plan);
+    assert!(report.passed(), "verifier: {:?}", report.violations);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// Sharing rows and columns among interchangeable pools is exact: the same optimum as a
+    /// column per demand and pool, and the split of the serving among the pools passes the
+    /// verifier (no pool serves more than it has after training).
+    #[test]
+    fn serving_classes_do_not_change_the_optimum(periods in 2u32..7, offerings in 6u32..30, workloads in 2u32..10, seed in 0u64..1000) {
+        let s = generated(periods, offerings, workloads, seed);
+        let (pooled, plan, _) = solve_written(&s, true);
+        let (alone, other, _) = solve_written(&s, false);
+        prop_assert_eq!(&plan.status, &other.status);
+        if matches!(plan.status.as_str(), "optimal" | "feasible") {
+            prop_assert!((pooled - alone).abs() <= 1e-6 * alone.abs().max(1.0), "{} vs {}", pooled, alone);
+            let report = allot_verify::verify(&s, &plan);
+            prop_assert!(report.passed(), "verifier: {:?}", report.violations);
+        }
+    }
+}
+
+#[test]
+fn serving_split_among_pooled_providers_leaves_room_for_training() {
+    // X1 at alpha and at beta serve the demand from one class. The run trains on the cheaper
+    // alpha, whose 100 chips cannot also carry the demand's ~200: alpha's chips go to training
+    // first, only what is left of them serves, and beta serves the rest.
+    let demand = DEMAND.replace("requests_per_day = 1e6", "requests_per_day = 4e8");
+    let body = format!(
+        "{demand}\n[[availability]]\noffering = \"alpha/x1\"\nchips = 100\n[[training]]\nname = \"ft\"\nmodel = \"llama3.1-8b\"\ntokens = 5e10\nchips = [\"x1\"]\nmin_chips = 64\ndeadline = \"2027-02\"\n"
+    );
+    let s = scenario(&body, (2.0, 2.5, 9.0));
+    let (pooled, plan, shared) = solve_written(&s, true);
+    let (alone, _, _) = solve_written(&s, false);
+    assert!(shared > 0);
+    assert!(
+        (pooled - alone).abs() <= 1e-6 * alone,
+        "{pooled} vs {alone}"
+    );
+    assert_eq!(plan.training[0].provider, "alpha");
+    let providers: std::collections::BTreeSet<&str> = plan.inference[0]
+        .mix
+        .iter()
+        .map(|m| m.provider.as_str())
+        .collect();
+    assert_eq!(providers.len(), 2, "{:?}", plan.inference[0].mix);
+    let report = allot_verify::verify(&s, &plan);
+    assert!(report.passed(), "verifier: {:?}", report.violations);
+}
