@@ -11,7 +11,7 @@
 //!    bounds, so HiGHS starts from the previous basis;
 //! 3. when that plan's cost is within the MIP gap of the bound it is returned as optimal within
 //!    the gap, with the duals of the LP at the fixed choices; otherwise the full MIP is solved
-//!    with the plan as its starting incumbent.
+//!    for plans that cost no more (the dive's plan stands if it finds none in time).
 //!
 //! Large relaxations use HiGHS's interior-point method with crossover (a basis for the warm
 //! starts); see ARCHITECTURE.md and BENCHMARKS.md.
@@ -107,7 +107,7 @@ pub enum SolvePath {
     Lp,
     /// LP relaxation and dive, within the gap of the relaxation's bound.
     LpFirst,
-    /// HiGHS's branch and bound (started from the dive's plan when it had one).
+    /// HiGHS's branch and bound (bounded by the cost of the dive's plan when it had one).
     Mip,
 }
 
@@ -282,7 +282,13 @@ fn finish(model: &Model, settings: &SolveSettings, start: Instant, dive: Dive) -
             None => Solution::failed(SolveStatus::TimeLimitNoSolution, ""),
         };
     }
-    let mip = solve_direct(model, settings, left, incumbent.as_deref(), SolvePath::Mip);
+    // The dive's plan bounds what branch and bound looks for. It is not passed as a starting
+    // solution: HiGHS 1.16 evaluates a start in its presolved space without the objective
+    // offset presolve creates, takes it for better than it is and stops, calling it optimal
+    // (found on examples/frontier-lab.toml with a 50% vendor cap: "optimal" at $516.45B where
+    // $505.30B is feasible).
+    let cutoff = incumbent.as_deref().map(|values| objective(model, values));
+    let mip = solve_direct(model, settings, left, cutoff, SolvePath::Mip);
     if mip.status.has_solution() {
         return mip;
     }
@@ -302,7 +308,7 @@ fn finish(model: &Model, settings: &SolveSettings, start: Instant, dive: Dive) -
 enum Dive {
     /// A final answer: infeasible, or a plan within the gap.
     Done(Solution),
-    /// A plan, not within the gap: the starting incumbent of branch and bound.
+    /// A plan, not within the gap: the cost branch and bound must beat.
     Incumbent(Vec<f64>),
     /// Nothing useful (the relaxation or a fixed LP failed).
     Nothing,
@@ -648,21 +654,24 @@ fn configure(h: &mut highs::Model, settings: &SolveSettings, time_limit_s: f64) 
     }
 }
 
-/// Solves the model as it is (LP, or MIP by branch and bound from `start`).
+/// Solves the model as it is (LP, or MIP by branch and bound, looking only for plans that cost
+/// at most `cutoff` when given).
 fn solve_direct(
     model: &Model,
     settings: &SolveSettings,
     time_limit_s: f64,
-    start: Option<&[f64]>,
+    cutoff: Option<f64>,
     path: SolvePath,
 ) -> Solution {
     let Ok((mut h, _)) = to_highs(model, false) else {
         return Solution::failed(SolveStatus::Error, "HiGHS rejected the model");
     };
     configure(&mut h, settings, time_limit_s);
-    if let Some(values) = start {
-        // A plan HiGHS cannot use as a start only costs the warm start, not the solve.
-        let _ = h.try_set_solution(Some(values), None, None, None);
+    if let Some(cost) = cutoff {
+        // Only plans that cost at most `cost` (a known plan's, which stays feasible): HiGHS's
+        // objective has no constant.
+        let bound = cost - model.objective_constant;
+        h.set_option("objective_bound", bound + 1e-7 * bound.abs().max(1.0));
     }
     let Ok(solved) = h.try_solve() else {
         return Solution::failed(SolveStatus::Error, "the solver failed");
