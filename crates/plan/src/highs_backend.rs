@@ -27,7 +27,7 @@ use crate::lp::{Col, Model};
 const IPM_MIN_COLS: usize = 50_000;
 
 /// The share of the time limit the relaxation may use before branch and bound takes over.
-const RELAXATION_SHARE: f64 = 0.85;
+const RELAXATION_SHARE: f64 = 0.92;
 
 /// At most this many rounds of fixing semi-continuous variables in the dive.
 const DIVE_ROUNDS: usize = 200;
