@@ -62,6 +62,8 @@ pub struct ServeClass {
     pub period: usize,
     /// Member pools.
     pub pools: Vec<usize>,
+    /// Demands served from the class, with their column (chips drawn from the class).
+    pub demands: Vec<(usize, Col)>,
 }
 
 /// How the model is written.
@@ -348,14 +350,17 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
     // shares one.
     let classes = serving_classes(prep, options.pool_serving);
     let mut class_of = vec![vec![0usize; n]; prep.pools.len()];
+    let mut supplies_of: Vec<Vec<usize>> = vec![Vec::new(); prep.pools.len()];
+    for (i, x) in prep.supplies.iter().enumerate() {
+        supplies_of[x.pool].push(i);
+    }
     let pool_terms = |k: usize, p: usize| -> (Vec<(Col, f64)>, f64) {
         let mut terms = Vec::new();
         let mut reserved = 0.0;
-        for (i, x) in prep.supplies.iter().enumerate() {
-            if x.pool == k {
-                terms.push((cap[i][p], x.efficiency));
-                reserved += reserved_chips[i][p] * x.efficiency;
-            }
+        for &i in &supplies_of[k] {
+            let e = prep.supplies[i].efficiency;
+            terms.push((cap[i][p], e));
+            reserved += reserved_chips[i][p] * e;
         }
         (terms, reserved / CHIP_UNIT)
     };
@@ -509,10 +514,12 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
         .iter()
         .map(|d| vec![Vec::new(); d.options.len()])
         .collect();
-    for (g, class) in classes.iter().enumerate() {
+    let mut serve_classes = Vec::with_capacity(classes.len());
+    for (g, class) in classes.into_iter().enumerate() {
         let p = class.period;
         let label = &prep.periods[p].label;
         let first = &prep.pools[class.pools[0]];
+        let mut demands = Vec::with_capacity(class.demands.len());
         for &(d, o) in &class.demands {
             let Some(row) = serve_rows[d][p] else {
                 continue;
@@ -539,20 +546,19 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
                     serve_chips[d][o2].push((p, serving));
                 }
             }
+            demands.push((d, col));
         }
+        serve_classes.push(ServeClass {
+            period: p,
+            pools: class.pools,
+            demands,
+        });
     }
     for per_option in &mut serve_chips {
         for cols in per_option {
             cols.sort_by_key(|(p, _)| *p);
         }
     }
-    let serve_classes: Vec<ServeClass> = classes
-        .into_iter()
-        .map(|c| ServeClass {
-            period: c.period,
-            pools: c.pools,
-        })
-        .collect();
 
     // Delivery ramps.
     for (a_index, a) in f.availability.iter().enumerate() {
@@ -929,27 +935,19 @@ impl Built {
                 }
             }
         }
-        // Per pooled class: (demand, pool, chips), filled in demand order.
+        // Per class: (demand, pool, chips), filled in demand order. (A class of one pool is
+        // served through `Serving::Direct` and needs no split.)
         let mut split: Vec<Vec<(usize, usize, f64)>> = vec![Vec::new(); self.serve_classes.len()];
-        let mut demands: Vec<Vec<(usize, f64)>> = vec![Vec::new(); self.serve_classes.len()];
-        for (d, options) in self.serve_chips.iter().enumerate() {
-            let mut seen = std::collections::BTreeSet::new();
-            for cols in options {
-                for &(_, serving) in cols {
-                    if let Serving::Pooled { class, col } = serving {
-                        if seen.insert(class) {
-                            demands[class].push((d, value(col)));
-                        }
-                    }
-                }
-            }
-        }
         for (g, class) in self.serve_classes.iter().enumerate() {
+            if class.pools.len() < 2 {
+                continue;
+            }
             let p = class.period;
             let mut pools = class.pools.iter().map(|&k| (k, spare[k][p].max(0.0)));
             let mut current = pools.next();
             let last = class.pools.last().copied();
-            for &(d, mut need) in &demands[g] {
+            for &(d, col) in &class.demands {
+                let mut need = value(col);
                 while need > 0.0 {
                     let Some((k, left)) = current.as_mut() else {
                         break;
