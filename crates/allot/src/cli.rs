@@ -115,8 +115,8 @@ pub struct PlanArgs {
     /// directly). See docs/model.md.
     #[arg(long, value_parser = ["lp-first", "mip"], default_value = "lp-first")]
     pub method: String,
-    /// Write the exact model solved to this .lp file.
-    #[arg(long = "dump-model", value_name = "FILE.lp")]
+    /// Write the exact model solved to this file: CPLEX LP (.lp) or free MPS (.mps).
+    #[arg(long = "dump-model", value_name = "FILE.lp|FILE.mps")]
     pub dump_model: Option<PathBuf>,
 }
 

@@ -18,6 +18,11 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let Some(scenario) = load_scenario(&args.scenario) else {
         return Ok(ExitCode::from(crate::EXIT_INVALID));
     };
+    // Checked before the solve, which may take minutes.
+    let dump = match &args.dump_model {
+        Some(path) => Some((path, dump_format(path)?)),
+        None => None,
+    };
     let settings = SolveSettings {
         time_limit_s: args.time_limit,
         mip_gap: args.mip_gap,
@@ -35,14 +40,12 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         _ if args.explain => allot_plan::plan_explained(&scenario, &settings),
         _ => allot_plan::plan(&scenario, &settings),
     };
-    if let Some(path) = &args.dump_model {
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        anyhow::ensure!(
-            ext.eq_ignore_ascii_case("lp"),
-            "--dump-model writes CPLEX LP files: give a path ending in .lp"
-        );
-        std::fs::write(path, outcome.model.write_lp())
-            .with_context(|| format!("writing {}", path.display()))?;
+    if let Some((path, format)) = &dump {
+        let text = match format {
+            DumpFormat::Lp => outcome.model.write_lp(),
+            DumpFormat::Mps => outcome.model.write_mps(),
+        };
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
     }
     let mut outcome = outcome;
     if outcome.plan.status == "infeasible" {
@@ -67,6 +70,27 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         "infeasible" => ExitCode::from(EXIT_INFEASIBLE),
         _ => ExitCode::from(1),
     })
+}
+
+/// The file formats `--dump-model` writes.
+enum DumpFormat {
+    Lp,
+    Mps,
+}
+
+/// The format of a `--dump-model` path, from its extension.
+fn dump_format(path: &Path) -> anyhow::Result<DumpFormat> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if ext.eq_ignore_ascii_case("lp") {
+        Ok(DumpFormat::Lp)
+    } else if ext.eq_ignore_ascii_case("mps") {
+        Ok(DumpFormat::Mps)
+    } else {
+        anyhow::bail!(
+            "--dump-model {}: the file name must end in .lp (CPLEX LP) or .mps (free MPS)",
+            path.display()
+        )
+    }
 }
 
 /// The explanations section: what binds and what it costs, then (for an infeasible plan) the

@@ -680,6 +680,29 @@ providers = ["azure"]
             .expect("lp")
             .contains("Subject To")
     );
+    let mps = dir.join("model.mps");
+    let dumped = allot(&[
+        "plan",
+        path.to_str().expect("path"),
+        "--dump-model",
+        mps.to_str().expect("path"),
+    ]);
+    assert_eq!(dumped.status.code(), Some(3));
+    let written = std::fs::read_to_string(&mps).expect("mps");
+    assert!(written.starts_with("NAME allot") && written.ends_with("ENDATA\n"));
+    // A name the writers do not know is refused before the solve, and nothing is written.
+    let unknown = dir.join("model.txt");
+    let refused = allot(&[
+        "plan",
+        path.to_str().expect("path"),
+        "--dump-model",
+        unknown.to_str().expect("path"),
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    let err = text(&refused.stderr);
+    assert!(err.contains("must end in .lp (CPLEX LP) or .mps"), "{err}");
+    assert!(!text(&refused.stdout).contains("infeasible"));
+    assert!(!unknown.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -266,6 +266,116 @@ impl Model {
     }
 }
 
+impl Model {
+    /// The model in free MPS format (as read by HiGHS, CPLEX, Gurobi, CBC, SCIP). Every column
+    /// gets explicit bounds (readers differ on the defaults of integer columns); the objective
+    /// constant is the objective row's right-hand side, negated; a row free on both sides is left
+    /// out, as in [`Model::write_lp`].
+    pub fn write_mps(&self) -> String {
+        let col_names: Vec<String> = self
+            .cols
+            .iter()
+            .enumerate()
+            .map(|(i, c)| lp_name(&c.name, 'x', i))
+            .collect();
+        let row_names: Vec<String> = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| lp_name(&r.name, 'r', i))
+            .collect();
+        let kept = |r: &RowDef| r.lo.is_finite() || r.hi.is_finite();
+        let mut by_col: Vec<Vec<(usize, f64)>> = vec![Vec::new(); self.cols.len()];
+        for &(r, c, v) in &self.entries {
+            if kept(&self.rows[r.0]) {
+                by_col[c.0].push((r.0, v));
+            }
+        }
+        let mut out = String::from("NAME allot\nOBJSENSE\n    MIN\nROWS\n N obj\n");
+        for (r, name) in self.rows.iter().zip(&row_names) {
+            let kind = match (r.lo.is_finite(), r.hi.is_finite()) {
+                (true, true) if r.lo == r.hi => 'E',
+                (true, _) => 'G',
+                (false, true) => 'L',
+                (false, false) => continue,
+            };
+            let _ = writeln!(out, " {kind} {name}");
+        }
+        out.push_str("COLUMNS\n");
+        let mut integral = false;
+        for (i, c) in self.cols.iter().enumerate() {
+            if c.integer != integral {
+                let marker = if c.integer { "INTORG" } else { "INTEND" };
+                let _ = writeln!(out, "    MARKER 'MARKER' '{marker}'");
+                integral = c.integer;
+            }
+            let name = &col_names[i];
+            if c.cost != 0.0 || by_col[i].is_empty() {
+                let _ = writeln!(out, "    {name} obj {}", c.cost);
+            }
+            for &(r, v) in &by_col[i] {
+                let _ = writeln!(out, "    {name} {} {v}", row_names[r]);
+            }
+        }
+        if integral {
+            out.push_str("    MARKER 'MARKER' 'INTEND'\n");
+        }
+        out.push_str("RHS\n");
+        if self.objective_constant != 0.0 {
+            let _ = writeln!(out, "    RHS obj {}", -self.objective_constant);
+        }
+        let mut ranges = String::new();
+        for (r, name) in self.rows.iter().zip(&row_names) {
+            let rhs = match (r.lo.is_finite(), r.hi.is_finite()) {
+                (true, true) if r.lo != r.hi => {
+                    let _ = writeln!(ranges, "    RNG {name} {}", r.hi - r.lo);
+                    r.lo
+                }
+                (true, _) => r.lo,
+                (false, true) => r.hi,
+                (false, false) => continue,
+            };
+            if rhs != 0.0 {
+                let _ = writeln!(out, "    RHS {name} {rhs}");
+            }
+        }
+        if !ranges.is_empty() {
+            out.push_str("RANGES\n");
+            out.push_str(&ranges);
+        }
+        out.push_str("BOUNDS\n");
+        for (c, name) in self.cols.iter().zip(&col_names) {
+            match (c.lo.is_finite(), c.hi.is_finite()) {
+                (true, true) if c.lo == c.hi && !c.semi => {
+                    let _ = writeln!(out, " FX BND {name} {}", c.lo);
+                    continue;
+                }
+                (true, _) => {
+                    let _ = writeln!(out, " LO BND {name} {}", c.lo);
+                }
+                (false, _) => {
+                    let _ = writeln!(out, " MI BND {name}");
+                }
+            }
+            match (c.semi, c.hi.is_finite()) {
+                (true, _) => {
+                    // MPS's infinity, for a semi-continuous column without an upper bound.
+                    let hi = if c.hi.is_finite() { c.hi } else { 1e30 };
+                    let _ = writeln!(out, " SC BND {name} {hi}");
+                }
+                (false, true) => {
+                    let _ = writeln!(out, " UP BND {name} {}", c.hi);
+                }
+                (false, false) => {
+                    let _ = writeln!(out, " PL BND {name}");
+                }
+            }
+        }
+        out.push_str("ENDATA\n");
+        out
+    }
+}
+
 fn signed(v: f64) -> String {
     if v < 0.0 {
         format!("- {}", -v)
