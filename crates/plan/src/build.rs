@@ -18,8 +18,10 @@ pub struct Built {
     pub train_choice: Vec<Vec<Col>>,
     /// Chips used per training run, option and period.
     pub train_chips: Vec<Vec<Vec<(usize, Col)>>>,
-    /// How each inference demand is served per option and period.
-    pub serve_chips: Vec<Vec<Vec<(usize, Serving)>>>,
+    /// Chips of each inference demand per option and period, where the option's pool is a
+    /// class of its own: `[demand][option]` as `(period, column)`. Serving from a class of
+    /// several pools is in [`Built::serve_classes`].
+    pub serve_chips: Vec<Vec<Vec<(usize, Col)>>>,
     /// Classes of interchangeable pools that serve from shared columns.
     pub serve_classes: Vec<ServeClass>,
     /// Shortfall paid per commitment, with the period it is paid in: one at the end of the
@@ -34,21 +36,6 @@ pub struct Built {
     pub reserved_cost: Vec<Vec<f64>>,
     /// What the constraints a planner may ask about stand for (for explanations).
     pub tags: Vec<(crate::lp::Row, Tag)>,
-}
-
-/// How an inference demand is served from one option in one period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Serving {
-    /// Its own column: chips of the option's pool serving the demand.
-    Direct(Col),
-    /// The demand's column in a class of interchangeable pools ([`Built::serve_classes`]):
-    /// chips of any pool of the class serving the demand.
-    Pooled {
-        /// Index into [`Built::serve_classes`].
-        class: usize,
-        /// The demand's column in the class.
-        col: Col,
-    },
 }
 
 /// Pools that are interchangeable for serving in one period: the same chip (so the same
@@ -93,31 +80,40 @@ struct ClassDef {
 /// per token (`pooled`), or each pool alone. Ordered by period, then by first pool.
 fn serving_classes(prep: &Prepared, pooled: bool) -> Vec<ClassDef> {
     let n = prep.periods.len();
-    // (demand, option) open on each pool and period, in demand order.
-    let mut open: Vec<Vec<Vec<(usize, usize)>>> = vec![vec![Vec::new(); n]; prep.pools.len()];
-    for (d, work) in prep.serving.iter().enumerate() {
-        for (o, opt) in work.options.iter().enumerate() {
-            for &p in &opt.periods {
-                if work.tokens[p] > 0.0 {
-                    open[opt.pool][p].push((d, o));
-                }
-            }
-        }
-    }
+    // Each option's next open period (options list their periods in order): the open lists are
+    // built one period at a time, since over all periods they have the size of the model
+    // written pool by pool.
+    let mut next: Vec<Vec<usize>> = prep
+        .serving
+        .iter()
+        .map(|d| vec![0; d.options.len()])
+        .collect();
     // A class's key: its chip, and each open demand with its chip-hours per token (as bits).
     type Key<'a> = (&'a str, Vec<(usize, u64)>);
     let mut classes = Vec::new();
-    #[allow(clippy::needless_range_loop)] // `open` is indexed by pool, then period.
     for p in 0..n {
+        // (demand, option) open on each pool in this period, in demand order.
+        let mut open: Vec<Vec<(usize, usize)>> = vec![Vec::new(); prep.pools.len()];
+        for (d, work) in prep.serving.iter().enumerate() {
+            for (o, opt) in work.options.iter().enumerate() {
+                let at = &mut next[d][o];
+                if opt.periods.get(*at) == Some(&p) {
+                    *at += 1;
+                    if work.tokens[p] > 0.0 {
+                        open[opt.pool].push((d, o));
+                    }
+                }
+            }
+        }
         let mut groups: std::collections::BTreeMap<Key<'_>, Vec<usize>> =
             std::collections::BTreeMap::new();
         let mut found: Vec<Vec<usize>> = Vec::new();
         for (k, pool) in prep.pools.iter().enumerate() {
-            if !pooled || open[k][p].is_empty() {
+            if !pooled || open[k].is_empty() {
                 found.push(vec![k]);
                 continue;
             }
-            let key: Vec<(usize, u64)> = open[k][p]
+            let key: Vec<(usize, u64)> = open[k]
                 .iter()
                 .map(|&(d, o)| {
                     (
@@ -132,7 +128,7 @@ fn serving_classes(prep: &Prepared, pooled: bool) -> Vec<ClassDef> {
         found.sort_by_key(|pools| pools[0]);
         classes.extend(found.into_iter().map(|pools| ClassDef {
             period: p,
-            demands: std::mem::take(&mut open[pools[0]][p]),
+            demands: std::mem::take(&mut open[pools[0]]),
             pools,
         }));
     }
@@ -509,10 +505,23 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
         prep.periods[p].hours / prep.serving[d].options[o].chip_hours_per_million * 1e6 * CHIP_UNIT
             / TOKEN_UNIT
     };
-    let mut serve_chips: Vec<Vec<Vec<(usize, Serving)>>> = prep
+    let mut serve_chips: Vec<Vec<Vec<(usize, Col)>>> = prep
         .serving
         .iter()
         .map(|d| vec![Vec::new(); d.options.len()])
+        .collect();
+    // Each demand's options on each pool (looked up per class member instead of scanning every
+    // option of the demand for each class: quadratic at a million variables).
+    let options_on_pool: Vec<Vec<Vec<usize>>> = prep
+        .serving
+        .iter()
+        .map(|d| {
+            let mut on = vec![Vec::new(); prep.pools.len()];
+            for (o, opt) in d.options.iter().enumerate() {
+                on[opt.pool].push(o);
+            }
+            on
+        })
         .collect();
     let mut serve_classes = Vec::with_capacity(classes.len());
     for (g, class) in classes.into_iter().enumerate() {
@@ -536,14 +545,9 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
             );
             m.add(row, col, served_per(d, o, p));
             m.add(class_rows[g], col, -1.0);
-            let serving = if class.pools.len() == 1 {
-                Serving::Direct(col)
-            } else {
-                Serving::Pooled { class: g, col }
-            };
-            for (o2, opt) in prep.serving[d].options.iter().enumerate() {
-                if class.pools.contains(&opt.pool) {
-                    serve_chips[d][o2].push((p, serving));
+            if let [k] = class.pools[..] {
+                for &o2 in &options_on_pool[d][k] {
+                    serve_chips[d][o2].push((p, col));
                 }
             }
             demands.push((d, col));
@@ -559,6 +563,7 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
             cols.sort_by_key(|(p, _)| *p);
         }
     }
+    drop(options_on_pool);
 
     // Delivery ramps.
     for (a_index, a) in f.availability.iter().enumerate() {
@@ -914,9 +919,10 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
 
 impl Built {
     /// Chips (model units) serving each demand per option and period, `[demand][option]` as
-    /// `(period, chips)`, from the solution `values`. A class's serving is split among its
-    /// pools in order, each demand in turn taking what the one before left of the pools'
-    /// chips after training (so each demand spans few pools); no pool serves more than it has.
+    /// `(period, chips)` in period order, from the solution `values`. A class's serving is split
+    /// among its pools in order, each demand in turn taking what the one before left of the
+    /// pools' chips after training (so each demand spans few pools); no pool serves more than
+    /// it has. A pooled option appears only in the periods it serves in.
     pub fn serving_chips(&self, prep: &Prepared, values: &[f64]) -> Vec<Vec<Vec<(usize, f64)>>> {
         let value = |c: Col| values.get(c.0).copied().unwrap_or(0.0).max(0.0);
         let n = prep.periods.len();
@@ -935,13 +941,20 @@ impl Built {
                 }
             }
         }
-        // Per class: (demand, pool, chips), filled in demand order. (A class of one pool is
-        // served through `Serving::Direct` and needs no split.)
-        let mut split: Vec<Vec<(usize, usize, f64)>> = vec![Vec::new(); self.serve_classes.len()];
-        for (g, class) in self.serve_classes.iter().enumerate() {
-            if class.pools.len() < 2 {
-                continue;
-            }
+        let mut out: Vec<Vec<Vec<(usize, f64)>>> = self
+            .serve_chips
+            .iter()
+            .map(|options| {
+                options
+                    .iter()
+                    .map(|cols| cols.iter().map(|&(p, c)| (p, value(c))).collect())
+                    .collect()
+            })
+            .collect();
+        // A class of several pools: its serving, filled in demand order into the pools in
+        // order. The chips go to the demand's option on the pool.
+        let mut pooled = false;
+        for class in self.serve_classes.iter().filter(|c| c.pools.len() > 1) {
             let p = class.period;
             let mut pools = class.pools.iter().map(|&k| (k, spare[k][p].max(0.0)));
             let mut current = pools.next();
@@ -959,7 +972,11 @@ impl Built {
                         need.min(*left)
                     };
                     if take > 0.0 {
-                        split[g].push((d, *k, take));
+                        let on_pool = prep.serving[d].options.iter().position(|o| o.pool == *k);
+                        if let Some(o) = on_pool {
+                            out[d][o].push((p, take));
+                            pooled = true;
+                        }
                     }
                     need -= take;
                     *left -= take;
@@ -969,31 +986,11 @@ impl Built {
                 }
             }
         }
-        self.serve_chips
-            .iter()
-            .enumerate()
-            .map(|(d, options)| {
-                options
-                    .iter()
-                    .enumerate()
-                    .map(|(o, cols)| {
-                        let pool = prep.serving[d].options[o].pool;
-                        cols.iter()
-                            .map(|&(p, serving)| {
-                                let chips = match serving {
-                                    Serving::Direct(c) => value(c),
-                                    Serving::Pooled { class, .. } => split[class]
-                                        .iter()
-                                        .filter(|&&(dd, k, _)| dd == d && k == pool)
-                                        .map(|&(_, _, x)| x)
-                                        .sum(),
-                                };
-                                (p, chips)
-                            })
-                            .collect()
-                    })
-                    .collect()
-            })
-            .collect()
+        if pooled {
+            for cols in out.iter_mut().flatten() {
+                cols.sort_by_key(|&(p, _)| p);
+            }
+        }
+        out
     }
 }

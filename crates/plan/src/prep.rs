@@ -118,7 +118,7 @@ pub struct ServeOption {
     pub pool: usize,
     /// Chip-hours per million tokens.
     pub chip_hours_per_million: f64,
-    /// Periods in which this option may serve.
+    /// Periods in which this option may serve, in increasing order.
     pub periods: Vec<usize>,
 }
 

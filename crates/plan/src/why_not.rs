@@ -254,10 +254,8 @@ pub fn why_not(
             let pools = prepared.serving[d].options.iter().map(|o| o.pool).collect();
             for (o, keep) in pick(demand, pools, provider, chip)?.into_iter().enumerate() {
                 if !keep {
-                    for &(_, serving) in &built.serve_chips[d][o] {
-                        if let build::Serving::Direct(col) = serving {
-                            variant.bounds.push((col, 0.0, 0.0));
-                        }
+                    for &(_, col) in &built.serve_chips[d][o] {
+                        variant.bounds.push((col, 0.0, 0.0));
                     }
                 }
             }
