@@ -45,7 +45,7 @@ fn run(command: &str) -> Vec<String> {
     for line in String::from_utf8_lossy(&out.stderr).lines() {
         if line.contains(": warning: ") {
             in_warning = true;
-        } else if !(in_warning && line.starts_with("  ")) && !line.is_empty() {
+        } else if !(line.is_empty() || in_warning && line.starts_with("  ")) {
             in_warning = false;
             shown.push(line.to_string());
         }
@@ -137,19 +137,17 @@ fn check(page: &str, update: bool) -> Vec<String> {
                 out.extend(lines[start..i].iter().map(|l| l.to_string()));
                 continue;
             }
-            {
-                let first = compared
-                    .iter()
-                    .zip(&shown)
-                    .position(|(a, b)| a != b)
-                    .unwrap_or(compared.len().min(shown.len()));
-                problems.push(format!(
-                    "{page}:{line_no}: `{command}` prints something else from its line {}:\n  page:   {}\n  actual: {}",
-                    first + 1,
-                    shown.get(first).map_or("(end)", String::as_str),
-                    compared.get(first).map_or("(end)", String::as_str),
-                ));
-            }
+            let first = compared
+                .iter()
+                .zip(&shown)
+                .position(|(a, b)| a != b)
+                .unwrap_or(compared.len().min(shown.len()));
+            problems.push(format!(
+                "{page}:{line_no}: `{command}` prints something else from its line {}:\n  page:   {}\n  actual: {}",
+                first + 1,
+                shown.get(first).map_or("(end)", String::as_str),
+                compared.get(first).map_or("(end)", String::as_str),
+            ));
             out.extend(actual);
             out.extend(lines[end..i].iter().map(|l| l.to_string()));
         }
