@@ -26,7 +26,8 @@ use crate::lp::{Col, Model};
 /// Relaxations with at least this many variables are solved by the interior-point method.
 const IPM_MIN_COLS: usize = 50_000;
 
-/// The share of the time limit the relaxation may use before branch and bound takes over.
+/// The share of the time limit the relaxation may use; the rest is for the dive and, when its
+/// plan is not within the gap, branch and bound.
 const RELAXATION_SHARE: f64 = 0.92;
 
 /// At most this many rounds of fixing semi-continuous variables in the dive.
@@ -316,8 +317,8 @@ enum Dive {
 
 /// Relaxation, then the dive; see the module docs.
 fn lp_first(model: &Model, settings: &SolveSettings, start: Instant) -> Dive {
-    // The relaxation may use part of the time; if it cannot finish, branch and bound gets the
-    // rest, to find at least a feasible plan.
+    // The relaxation may use most of the time; if it cannot finish, the solve ends without a
+    // plan (see `lp_first_with`).
     let Ok((h, cols)) = relaxation(model, settings, settings.time_limit_s * RELAXATION_SHARE)
     else {
         return Dive::Nothing;
@@ -359,6 +360,14 @@ fn lp_first_with(
         // The relaxation has no solution, so the model has none.
         SolveStatus::Infeasible => {
             let mut s = Solution::failed(SolveStatus::Infeasible, "");
+            s.path = SolvePath::LpFirst;
+            return (Dive::Done(s), Some(solved.into()));
+        }
+        // Out of time: branch and bound in the few seconds left finds no plan, and its
+        // presolve, which does not watch the clock, overran a 60 s limit by 26 s on a
+        // 1.09M-variable model. The solve ends here.
+        SolveStatus::TimeLimitNoSolution | SolveStatus::Feasible => {
+            let mut s = Solution::failed(SolveStatus::TimeLimitNoSolution, "");
             s.path = SolvePath::LpFirst;
             return (Dive::Done(s), Some(solved.into()));
         }

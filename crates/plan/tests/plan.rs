@@ -855,3 +855,21 @@ fn branch_and_bound_after_the_dive_finds_the_cheaper_plan() {
         assert!(report.passed(), "verifier: {:?}", report.violations);
     }
 }
+
+/// A relaxation cut short by the time limit ends the solve: branch and bound in the little time
+/// left finds no plan, and its presolve, which does not watch the clock, overran the limit.
+#[test]
+fn a_relaxation_out_of_time_ends_the_solve() {
+    use allot_plan::highs_backend::{SolvePath, SolveStatus, solve};
+    use allot_plan::{build, prep};
+    let s = generated(84, 100, 20, 1); // the ladder's medium rung: its relaxation takes seconds
+    let prepared = prep::prepare(&s);
+    let built = build::build(&s, &prepared);
+    let settings = SolveSettings {
+        time_limit_s: 0.05,
+        ..SolveSettings::default()
+    };
+    let solution = solve(&built.model, &settings);
+    assert_eq!(solution.status, SolveStatus::TimeLimitNoSolution);
+    assert_eq!(solution.path, SolvePath::LpFirst);
+}
