@@ -87,7 +87,7 @@ pub struct PlanArgs {
     /// Also write plan.json and CSV tables to this folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Solver time limit, seconds.
+    /// Time limit of the solve, seconds (with --objective, of all its solves together).
     #[arg(long = "time-limit", default_value_t = 60.0)]
     pub time_limit: f64,
     /// Relative MIP gap at which the solver may stop.

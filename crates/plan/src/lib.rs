@@ -181,14 +181,17 @@ fn plan_on(
 ///
 /// Bisection on the share: each step adds a spend cap at that share for every vendor, and a cap
 /// on the objective, and checks feasibility; `steps` bisections give the share to within
-/// `2^-steps`. Returns the least-cost plan at the smallest feasible share found, or the
-/// least-cost plan itself when it is not feasible.
+/// `2^-steps`. The time limit bounds the whole search: each step gets what is left, and a step
+/// that runs out of time ends the search (it proves nothing about its share). Returns the
+/// least-cost plan at the smallest feasible share found, or the least-cost plan itself when it
+/// is not feasible.
 pub fn plan_min_vendor_share(
     scenario: &Scenario,
     settings: &SolveSettings,
     within: f64,
     steps: u32,
 ) -> Outcome {
+    let start = Instant::now();
     let base = plan(scenario, settings);
     if !base.plan.status.eq("optimal") && !base.plan.status.eq("feasible") {
         return base;
@@ -200,7 +203,11 @@ pub fn plan_min_vendor_share(
         .into_iter()
         .map(str::to_string)
         .collect::<Vec<_>>();
-    let attempt = |share: f64| -> Option<Outcome> {
+    let attempt = |share: f64| -> Step<Outcome> {
+        let left = settings.time_limit_s - start.elapsed().as_secs_f64();
+        if left <= 0.0 {
+            return Step::OutOfTime;
+        }
         let t0 = Instant::now();
         let mut capped = scenario.clone();
         let caps = &mut capped.file.policy.vendor_cap;
@@ -219,36 +226,39 @@ pub fn plan_min_vendor_share(
         let model = &mut built.model;
         model.cap_objective(budget / build::MONEY_UNIT);
         let t1 = Instant::now();
-        let solution = highs_backend::solve(model, settings);
+        let step_settings = SolveSettings {
+            time_limit_s: left,
+            ..settings.clone()
+        };
+        let solution = highs_backend::solve(model, &step_settings);
         let t2 = Instant::now();
-        if !solution.status.has_solution() {
-            return None;
+        match solution.status {
+            s if s.has_solution() => {
+                let plan = extract::extract(&capped, &prepared, &built, &solution);
+                Step::Feasible(Outcome::new(plan, built.model, t0, t1, t2))
+            }
+            SolveStatus::Infeasible => Step::Infeasible,
+            _ => Step::OutOfTime,
         }
-        let plan = extract::extract(&capped, &prepared, &built, &solution);
-        Some(Outcome::new(plan, built.model, t0, t1, t2))
     };
     let largest = base.plan.vendor_share.values().copied().fold(0.0, f64::max);
-    let (mut lo, mut hi) = (1.0 / vendors.len().max(1) as f64, largest);
-    let mut best: Option<Outcome> = None;
-    for _ in 0..steps {
-        if hi - lo < 1e-4 {
-            break;
-        }
-        let mid = (lo + hi) / 2.0;
-        match attempt(mid) {
-            Some(o) => {
-                hi = mid;
-                best = Some(o);
-            }
-            None => lo = mid,
-        }
-    }
-    match best {
+    let lo = 1.0 / vendors.len().max(1) as f64;
+    let search = bisect(lo, largest, steps, attempt);
+    match search.best {
         Some(mut o) => {
+            let stopped = if search.out_of_time {
+                format!(
+                    "; the time limit stopped the search: the least share is between {:.1}% and {:.1}%",
+                    search.lo * 100.0,
+                    search.hi * 100.0
+                )
+            } else {
+                String::new()
+            };
             o.plan.status_message = format!(
-                "{}; largest vendor share of spend capped at {:.1}% in every year (least-cost plan: {:.1}% overall), discounted cost within {:.1}% of the least cost",
+                "{}; largest vendor share of spend capped at {:.1}% in every year (least-cost plan: {:.1}% overall), discounted cost within {:.1}% of the least cost{stopped}",
                 o.plan.status_message,
-                hi * 100.0,
+                search.hi * 100.0,
                 largest * 100.0,
                 within * 100.0
             );
@@ -258,15 +268,86 @@ pub fn plan_min_vendor_share(
     }
 }
 
+/// What one step of a bisection found at its point.
+#[derive(Debug)]
+enum Step<T> {
+    /// Feasible, with the result.
+    Feasible(T),
+    /// Proven infeasible.
+    Infeasible,
+    /// Neither, in the time there was.
+    OutOfTime,
+}
+
+/// The end of a bisection: the last feasible result (at `hi`), and the interval left.
+#[derive(Debug)]
+struct Bisection<T> {
+    best: Option<T>,
+    lo: f64,
+    hi: f64,
+    out_of_time: bool,
+}
+
+/// Bisects `[lo, hi]` for the least point at which `attempt` is feasible, assuming feasibility
+/// holds from some point up: at most `steps` attempts, stopping when the interval is under 1e-4
+/// or an attempt runs out of time.
+fn bisect<T>(
+    mut lo: f64,
+    mut hi: f64,
+    steps: u32,
+    mut attempt: impl FnMut(f64) -> Step<T>,
+) -> Bisection<T> {
+    let mut best = None;
+    let mut out_of_time = false;
+    for _ in 0..steps {
+        if hi - lo < 1e-4 {
+            break;
+        }
+        let mid = (lo + hi) / 2.0;
+        match attempt(mid) {
+            Step::Feasible(result) => {
+                hi = mid;
+                best = Some(result);
+            }
+            Step::Infeasible => lo = mid,
+            Step::OutOfTime => {
+                out_of_time = true;
+                break;
+            }
+        }
+    }
+    Bisection {
+        best,
+        lo,
+        hi,
+        out_of_time,
+    }
+}
+
 /// Plans `scenario` to finish training runs as early as possible at a discounted cost of at most
 /// `(1 + within)` times the least-cost plan's: the objective becomes the work-weighted completion
 /// period of every run (`Σ period index × share of the run's tokens trained in that period`,
-/// which moves work to earlier periods), with the least cost capped.
+/// which moves work to earlier periods), with the least cost capped. The time limit bounds both
+/// solves.
 pub fn plan_earliest(scenario: &Scenario, settings: &SolveSettings, within: f64) -> Outcome {
-    let base = plan(scenario, settings);
+    let start = Instant::now();
+    let mut base = plan(scenario, settings);
     if !base.plan.status.eq("optimal") && !base.plan.status.eq("feasible") {
         return base;
     }
+    // The time limit bounds both solves.
+    let left = settings.time_limit_s - start.elapsed().as_secs_f64();
+    if left <= 0.0 {
+        base.plan.status_message = format!(
+            "{}; the time limit was reached before training could be moved earlier",
+            base.plan.status_message
+        );
+        return base;
+    }
+    let settings = &SolveSettings {
+        time_limit_s: left,
+        ..settings.clone()
+    };
     let t0 = Instant::now();
     let budget = base.plan.objective_usd * (1.0 + within.max(0.0));
     let prepared = prep::prepare(scenario);
@@ -307,4 +388,46 @@ pub fn plan_earliest(scenario: &Scenario, settings: &SolveSettings, within: f64)
         );
     }
     Outcome::new(plan, built.model, t0, t1, t2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feasible from 0.3 up: the bisection closes on 0.3 and returns the result at `hi`.
+    #[test]
+    fn bisection_closes_on_the_least_feasible_point() {
+        let mut tried = Vec::new();
+        let search = bisect(0.0, 1.0, 30, |x| {
+            tried.push(x);
+            if x >= 0.3 {
+                Step::Feasible(x)
+            } else {
+                Step::Infeasible
+            }
+        });
+        assert!(!search.out_of_time);
+        assert!(search.lo < 0.3 && search.hi >= 0.3 && search.hi - search.lo < 1e-4);
+        assert_eq!(search.best, Some(search.hi));
+        assert_eq!(tried.len(), 14, "{tried:?}"); // 2^-14 < 1e-4
+    }
+
+    /// A step out of time proves nothing: the search stops with what it had, instead of taking
+    /// the point for infeasible and moving past feasible shares.
+    #[test]
+    fn a_step_out_of_time_ends_the_bisection_with_its_best() {
+        let mut calls = 0;
+        let search = bisect(0.0, 1.0, 30, |x| {
+            calls += 1;
+            match calls {
+                1 => Step::Feasible(x), // 0.5
+                2 => Step::OutOfTime,   // 0.25: unknown
+                _ => Step::Infeasible,
+            }
+        });
+        assert!(search.out_of_time);
+        assert_eq!(calls, 2);
+        assert_eq!((search.lo, search.hi), (0.0, 0.5));
+        assert_eq!(search.best, Some(0.5));
+    }
 }
