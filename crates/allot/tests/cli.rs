@@ -667,37 +667,28 @@ providers = ["azure"]
     assert_eq!(json.status.code(), Some(3));
     let plan: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
     assert_eq!(plan["relaxations"][0]["changes"][0]["kind"], "exclusivity");
+    let dump_to = |file: &Path| {
+        allot(&[
+            "plan",
+            path.to_str().expect("path"),
+            "--dump-model",
+            file.to_str().expect("path"),
+        ])
+    };
     let model = dir.join("model.lp");
-    let dumped = allot(&[
-        "plan",
-        path.to_str().expect("path"),
-        "--dump-model",
-        model.to_str().expect("path"),
-    ]);
-    assert_eq!(dumped.status.code(), Some(3));
+    assert_eq!(dump_to(&model).status.code(), Some(3));
     assert!(
         std::fs::read_to_string(&model)
             .expect("lp")
             .contains("Subject To")
     );
     let mps = dir.join("model.mps");
-    let dumped = allot(&[
-        "plan",
-        path.to_str().expect("path"),
-        "--dump-model",
-        mps.to_str().expect("path"),
-    ]);
-    assert_eq!(dumped.status.code(), Some(3));
+    assert_eq!(dump_to(&mps).status.code(), Some(3));
     let written = std::fs::read_to_string(&mps).expect("mps");
     assert!(written.starts_with("NAME allot") && written.ends_with("ENDATA\n"));
     // A name the writers do not know is refused before the solve, and nothing is written.
     let unknown = dir.join("model.txt");
-    let refused = allot(&[
-        "plan",
-        path.to_str().expect("path"),
-        "--dump-model",
-        unknown.to_str().expect("path"),
-    ]);
+    let refused = dump_to(&unknown);
     assert_eq!(refused.status.code(), Some(1));
     let err = text(&refused.stderr);
     assert!(err.contains("must end in .lp (CPLEX LP) or .mps"), "{err}");

@@ -510,19 +510,6 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
         .iter()
         .map(|d| vec![Vec::new(); d.options.len()])
         .collect();
-    // Each demand's options on each pool (looked up per class member instead of scanning every
-    // option of the demand for each class: quadratic at a million variables).
-    let options_on_pool: Vec<Vec<Vec<usize>>> = prep
-        .serving
-        .iter()
-        .map(|d| {
-            let mut on = vec![Vec::new(); prep.pools.len()];
-            for (o, opt) in d.options.iter().enumerate() {
-                on[opt.pool].push(o);
-            }
-            on
-        })
-        .collect();
     let mut serve_classes = Vec::with_capacity(classes.len());
     for (g, class) in classes.into_iter().enumerate() {
         let p = class.period;
@@ -545,10 +532,10 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
             );
             m.add(row, col, served_per(d, o, p));
             m.add(class_rows[g], col, -1.0);
-            if let [k] = class.pools[..] {
-                for &o2 in &options_on_pool[d][k] {
-                    serve_chips[d][o2].push((p, col));
-                }
+            // A class of one pool: `o` is the demand's option on it. Classes come in period
+            // order, so each option's columns do too.
+            if class.pools.len() == 1 {
+                serve_chips[d][o].push((p, col));
             }
             demands.push((d, col));
         }
@@ -558,12 +545,6 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
             demands,
         });
     }
-    for per_option in &mut serve_chips {
-        for cols in per_option {
-            cols.sort_by_key(|(p, _)| *p);
-        }
-    }
-    drop(options_on_pool);
 
     // Delivery ramps.
     for (a_index, a) in f.availability.iter().enumerate() {

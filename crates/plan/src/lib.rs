@@ -204,10 +204,9 @@ pub fn plan_min_vendor_share(
         .map(str::to_string)
         .collect::<Vec<_>>();
     let attempt = |share: f64| -> Step<Outcome> {
-        let left = settings.time_limit_s - start.elapsed().as_secs_f64();
-        if left <= 0.0 {
+        let Some(step_settings) = time_left(settings, start) else {
             return Step::OutOfTime;
-        }
+        };
         let t0 = Instant::now();
         let mut capped = scenario.clone();
         let caps = &mut capped.file.policy.vendor_cap;
@@ -226,10 +225,6 @@ pub fn plan_min_vendor_share(
         let model = &mut built.model;
         model.cap_objective(budget / build::MONEY_UNIT);
         let t1 = Instant::now();
-        let step_settings = SolveSettings {
-            time_limit_s: left,
-            ..settings.clone()
-        };
         let solution = highs_backend::solve(model, &step_settings);
         let t2 = Instant::now();
         match solution.status {
@@ -266,6 +261,16 @@ pub fn plan_min_vendor_share(
         }
         None => base,
     }
+}
+
+/// `settings` with the time left of its limit since `start`, or `None` when none is left: a
+/// search of several solves shares one limit.
+fn time_left(settings: &SolveSettings, start: Instant) -> Option<SolveSettings> {
+    let left = settings.time_limit_s - start.elapsed().as_secs_f64();
+    (left > 0.0).then(|| SolveSettings {
+        time_limit_s: left,
+        ..settings.clone()
+    })
 }
 
 /// What one step of a bisection found at its point.
@@ -335,18 +340,12 @@ pub fn plan_earliest(scenario: &Scenario, settings: &SolveSettings, within: f64)
     if !base.plan.status.eq("optimal") && !base.plan.status.eq("feasible") {
         return base;
     }
-    // The time limit bounds both solves.
-    let left = settings.time_limit_s - start.elapsed().as_secs_f64();
-    if left <= 0.0 {
+    let Some(settings) = &time_left(settings, start) else {
         base.plan.status_message = format!(
             "{}; the time limit was reached before training could be moved earlier",
             base.plan.status_message
         );
         return base;
-    }
-    let settings = &SolveSettings {
-        time_limit_s: left,
-        ..settings.clone()
     };
     let t0 = Instant::now();
     let budget = base.plan.objective_usd * (1.0 + within.max(0.0));
