@@ -436,15 +436,6 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
                     });
                     m.add(row, x, -1.0);
                 }
-                m.row(
-                    format!(
-                        "cluster max {} {}/{} {label}",
-                        run.name, pool.provider, pool.chip
-                    ),
-                    f64::NEG_INFINITY,
-                    0.0,
-                    &[(x, 1.0), (choices[o], -opt.max_chips / CHIP_UNIT)],
-                );
                 work.push((
                     x,
                     prep.periods[p].hours * 3600.0 * opt.tokens_per_s_per_chip * CHIP_UNIT
@@ -452,6 +443,17 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
                 ));
                 cols.push((p, x));
             }
+            // Chips only on the chosen option: Σ_p chips ≤ (periods · max) · choice. Exact,
+            // since each period's chips are at most max by their bounds; one row per option
+            // instead of one per period.
+            let mut cluster: Vec<(Col, f64)> = cols.iter().map(|&(_, x)| (x, 1.0)).collect();
+            cluster.push((choices[o], -(cols.len() as f64) * opt.max_chips / CHIP_UNIT));
+            m.row(
+                format!("cluster max {} {}/{}", run.name, pool.provider, pool.chip),
+                f64::NEG_INFINITY,
+                0.0,
+                &cluster,
+            );
             work.push((choices[o], -run.tokens / TOKEN_UNIT));
             let row = m.row(
                 format!("work {} on {}/{}", run.name, pool.provider, pool.chip),
