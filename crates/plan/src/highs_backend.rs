@@ -355,23 +355,22 @@ fn lp_first_with(
     let Ok(solved) = h.try_solve() else {
         return (Dive::Nothing, None);
     };
-    match status_of(&solved) {
-        SolveStatus::Optimal => {}
+    let ended = match status_of(&solved) {
+        SolveStatus::Optimal => None,
         // The relaxation has no solution, so the model has none.
-        SolveStatus::Infeasible => {
-            let mut s = Solution::failed(SolveStatus::Infeasible, "");
-            s.path = SolvePath::LpFirst;
-            return (Dive::Done(s), Some(solved.into()));
-        }
+        SolveStatus::Infeasible => Some(SolveStatus::Infeasible),
         // Out of time: branch and bound in the few seconds left finds no plan, and its
         // presolve, which does not watch the clock, overran a 60 s limit by 26 s on a
         // 1.09M-variable model. The solve ends here.
         SolveStatus::TimeLimitNoSolution | SolveStatus::Feasible => {
-            let mut s = Solution::failed(SolveStatus::TimeLimitNoSolution, "");
-            s.path = SolvePath::LpFirst;
-            return (Dive::Done(s), Some(solved.into()));
+            Some(SolveStatus::TimeLimitNoSolution)
         }
         _ => return (Dive::Nothing, Some(solved.into())),
+    };
+    if let Some(status) = ended {
+        let mut s = Solution::failed(status, "");
+        s.path = SolvePath::LpFirst;
+        return (Dive::Done(s), Some(solved.into()));
     }
     let relaxed = solved.get_solution().columns().to_vec();
     let bound = objective(model, &relaxed);

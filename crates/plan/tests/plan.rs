@@ -244,16 +244,18 @@ providers = ["alpha"]
     );
 }
 
-#[test]
-fn a_training_run_is_placed_once_and_does_its_work() {
-    let body = r#"
+/// A fine-tuning run that fits any of the three offerings before its deadline.
+const FINE_TUNE: &str = r#"
 [[training]]
 name = "ft"
 model = "llama3.1-8b"
 tokens = 5e10
 deadline = "2027-02"
 "#;
-    let p = solve(&scenario(body, (2.0, 3.0, 1.5)));
+
+#[test]
+fn a_training_run_is_placed_once_and_does_its_work() {
+    let p = solve(&scenario(FINE_TUNE, (2.0, 3.0, 1.5)));
     assert_eq!(p.status, "optimal");
     let t = &p.training[0];
     assert_eq!(
@@ -263,6 +265,57 @@ deadline = "2027-02"
     );
     assert!(t.finish.as_str() <= "2027-02");
     assert!((p.total_cost_usd - t.chip_hours * 1.5).abs() < 1e-6 * p.total_cost_usd);
+}
+
+/// The link between a run's choice of cluster and its chips, checked on the model rather than
+/// on a solve: chips on an unchosen cluster never lower the cost, so no plan could show a
+/// missing link except among tied optima.
+#[test]
+fn chips_on_a_cluster_not_chosen_break_its_cluster_row_and_no_other() {
+    use allot_plan::{build, highs_backend, prep};
+    let s = scenario(FINE_TUNE, (2.0, 3.0, 1.5));
+    let prepared = prep::prepare(&s);
+    let built = build::build(&s, &prepared);
+    let model = &built.model;
+    let solution = highs_backend::solve(model, &SolveSettings::default());
+    assert!(solution.status.has_solution());
+    let mut values = solution.values.clone();
+    let run = &prepared.training[0];
+    let idle = (0..run.options.len())
+        .find(|&o| values[built.train_choice[0][o].0] < 0.5)
+        .expect("an option not chosen");
+    // Its largest cluster in its first period, with the capacity to hold it bought.
+    let (p, chips) = built.train_chips[0][idle][0];
+    let most = model.cols[chips.0].hi;
+    values[chips.0] += most;
+    let pool = run.options[idle].pool;
+    let supply = (0..prepared.supplies.len())
+        .find(|&i| {
+            prepared.supplies[i].pool == pool
+                && matches!(prepared.supplies[i].purchase, prep::Purchase::Flexible)
+        })
+        .expect("an on-demand supply on the idle option's pool");
+    values[built.cap[supply][p].0] += most / prepared.supplies[supply].efficiency;
+
+    let mut activity = vec![0.0; model.rows.len()];
+    for &(r, c, v) in &model.entries {
+        activity[r.0] += v * values[c.0];
+    }
+    let broken: Vec<&str> = model
+        .rows
+        .iter()
+        .zip(&activity)
+        .filter(|(row, a)| **a < row.lo - 1e-6 || **a > row.hi + 1e-6)
+        .map(|(row, _)| row.name.as_str())
+        .collect();
+    let pool = &prepared.pools[pool];
+    assert_eq!(
+        broken,
+        [format!("cluster max ft {}/{}", pool.provider, pool.chip)],
+        "chips {most} on {}/{} in period {p}",
+        pool.provider,
+        pool.chip
+    );
 }
 
 #[test]
