@@ -16,6 +16,7 @@ mod perf_cmd;
 mod place_cmd;
 mod plan_cmd;
 mod plan_diff;
+mod progress;
 mod risk_cmd;
 mod skypilot_import_cmd;
 mod table;

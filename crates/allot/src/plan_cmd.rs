@@ -32,6 +32,8 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         lp_first: args.method == "lp-first",
         ranging: false,
     };
+    // The solver's own log, when asked for, takes the terminal instead.
+    let spinner = (!args.solver_log).then(crate::progress::spinner).flatten();
     let outcome = match args.objective.as_str() {
         "min-vendor-share" => {
             allot_plan::plan_min_vendor_share(&scenario, &settings, args.within / 100.0, 10)
@@ -51,6 +53,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     if outcome.plan.status == "infeasible" {
         outcome.plan.relaxations = allot_plan::elastic::diagnose(&scenario, &settings);
     }
+    drop(spinner);
     let plan = &outcome.plan;
     let plan_json = crate::finance_cmd::plan_json(&scenario, plan)?;
     if let Some(dir) = &args.out {

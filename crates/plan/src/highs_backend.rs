@@ -352,6 +352,7 @@ fn lp_first_with(
     settings: &SolveSettings,
     start: Instant,
 ) -> (Dive, Option<highs::Model>) {
+    crate::progress::phase("relaxation");
     let Ok(solved) = h.try_solve() else {
         return (Dive::Nothing, None);
     };
@@ -441,11 +442,12 @@ fn dive(
     let mut last_round: Vec<usize> = Vec::new();
     let mut retried = 0u8;
     let mut first = true;
-    for _ in 0..DIVE_ROUNDS {
+    for round in 1..=DIVE_ROUNDS {
         let left = settings.time_limit_s - start.elapsed().as_secs_f64();
         if left <= 0.0 {
             return (Dive::Nothing, Some(h));
         }
+        crate::progress::dive_round(round);
         allow(&mut h, left);
         let Ok(solved) = h.try_solve() else {
             return (Dive::Nothing, None);
@@ -660,6 +662,9 @@ fn configure(h: &mut highs::Model, settings: &SolveSettings, time_limit_s: f64) 
     if !settings.presolve {
         h.set_option("presolve", "off");
     }
+    if crate::progress::wanted() {
+        ffi::report_progress(h);
+    }
 }
 
 /// Solves the model as it is (LP, or MIP by branch and bound, looking only for plans that cost
@@ -681,6 +686,11 @@ fn solve_direct(
         let bound = cost - model.objective_constant;
         h.set_option("objective_bound", bound + 1e-7 * bound.abs().max(1.0));
     }
+    crate::progress::phase(if model.is_mip() {
+        "branch and bound"
+    } else {
+        "LP"
+    });
     let Ok(solved) = h.try_solve() else {
         return Solution::failed(SolveStatus::Error, "the solver failed");
     };
@@ -1542,6 +1552,54 @@ mod ffi {
             highs_sys::Highs_destroy(h);
             result
         }
+    }
+
+    /// Has HiGHS report the progress of the instance's runs ([`crate::progress`]) from its
+    /// simplex, interior-point and branch-and-bound interrupt callbacks.
+    pub fn report_progress(h: &mut highs::Model) {
+        // SAFETY: the pointer is the live HiGHS instance `h` owns; the callback is a plain
+        // function and its data pointer is null, so nothing it uses can dangle.
+        unsafe {
+            let ptr = h.as_mut_ptr();
+            highs_sys::Highs_setCallback(ptr, Some(on_callback), std::ptr::null_mut());
+            for kind in [
+                highs_sys::kHighsCallbackSimplexInterrupt,
+                highs_sys::kHighsCallbackIpmInterrupt,
+                highs_sys::kHighsCallbackMipInterrupt,
+            ] {
+                highs_sys::Highs_startCallback(ptr, kind);
+            }
+        }
+    }
+
+    /// HiGHS's callback: one progress step from the data it passes out.
+    unsafe extern "C" fn on_callback(
+        kind: c_int,
+        _message: *const std::os::raw::c_char,
+        out: *const highs_sys::HighsCallbackDataOut,
+        _input: *mut highs_sys::HighsCallbackDataIn,
+        _data: *mut std::os::raw::c_void,
+    ) {
+        use crate::progress::Step;
+        // SAFETY: HiGHS passes a null pointer or its callback data, valid during the call.
+        let Some(out) = (unsafe { out.as_ref() }) else {
+            return;
+        };
+        let count = |n: highs_sys::HighsInt| u64::try_from(n).unwrap_or(0);
+        let step = match kind {
+            highs_sys::kHighsCallbackSimplexInterrupt => {
+                Step::Simplex(count(out.simplex_iteration_count))
+            }
+            highs_sys::kHighsCallbackIpmInterrupt => {
+                Step::InteriorPoint(count(out.ipm_iteration_count))
+            }
+            highs_sys::kHighsCallbackMipInterrupt => Step::BranchAndBound {
+                nodes: u64::try_from(out.mip_node_count).unwrap_or(0),
+                gap: out.mip_gap,
+            },
+            _ => return,
+        };
+        crate::progress::step(step);
     }
 
     /// Sets the starting basis of an instance with the same numbers of columns and rows.

@@ -10,6 +10,7 @@ pub mod highs_backend;
 pub mod lp;
 pub mod plan;
 pub mod prep;
+pub mod progress;
 pub mod why_not;
 
 pub use highs_backend::{SolveSettings, SolveStatus};

@@ -926,3 +926,33 @@ fn a_relaxation_out_of_time_ends_the_solve() {
     assert_eq!(solution.status, SolveStatus::TimeLimitNoSolution);
     assert_eq!(solution.path, SolvePath::LpFirst);
 }
+
+#[test]
+fn a_solve_reports_its_phases_and_steps_to_a_listener() {
+    let s = generated(24, 40, 10, 1);
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let guard = allot_plan::progress::listen(move |r| sink.lock().expect("lock").push(r.clone()));
+    let p = plan(&s, &SolveSettings::default()).plan;
+    drop(guard);
+    assert!(
+        matches!(p.status.as_str(), "optimal" | "feasible"),
+        "{}",
+        p.status
+    );
+    let seen = seen.lock().expect("lock");
+    let starts: Vec<&str> = seen
+        .iter()
+        .filter(|r| r.starts)
+        .map(|r| r.phase.as_str())
+        .collect();
+    assert_eq!(starts.first(), Some(&"relaxation"), "{starts:?}");
+    assert!(starts.contains(&"dive"), "{starts:?}");
+    assert!(
+        seen.iter()
+            .any(|r| !r.starts && r.method.as_deref() == Some("simplex") && r.iteration.is_some()),
+        "{seen:?}"
+    );
+    // Without a listener, a solve reports nothing and HiGHS gets no callback.
+    assert!(!allot_plan::progress::wanted());
+}

@@ -1,0 +1,248 @@
+//! Progress of long solves, as `tracing` events for a display to show (`allot plan` draws a
+//! spinner from them on a terminal). Nothing is reported, and HiGHS gets no callback, unless a
+//! subscriber listens to the target [`TARGET`] at level INFO.
+//!
+//! Two kinds of event, both with a `phase` field:
+//! - a phase starts (`event = "phase"`): `relaxation`, `dive` (with its `round`), `branch and
+//!   bound`, or `LP`;
+//! - the phase runs (`event = "step"`), at most every [`EVERY`], from HiGHS's interrupt
+//!   callbacks: `method` (`simplex`, `interior point` or `branch and bound`), and `iteration`
+//!   (simplex or interior point) or `nodes` and `gap` (branch and bound).
+
+use std::cell::Cell;
+use std::time::{Duration, Instant};
+
+/// The `tracing` target of progress events.
+pub const TARGET: &str = "allot::solve";
+
+/// Least time between two steps reported in a phase.
+pub const EVERY: Duration = Duration::from_millis(250);
+
+thread_local! {
+    /// The phase running on this thread (HiGHS calls back on the thread that runs it).
+    static PHASE: Cell<&'static str> = const { Cell::new("solve") };
+    /// The dive's round, in the dive.
+    static ROUND: Cell<Option<u64>> = const { Cell::new(None) };
+    /// The most interior-point iterations HiGHS has reported in the phase: it also calls back
+    /// from inside an iteration, with a count of 0.
+    static IPM: Cell<u64> = const { Cell::new(0) };
+    /// When the last step was reported, or `None` when none since the phase started.
+    static LAST: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// Whether a subscriber listens to progress.
+pub fn wanted() -> bool {
+    tracing::enabled!(target: TARGET, tracing::Level::INFO)
+}
+
+/// Starts a phase.
+pub(crate) fn phase(name: &'static str) {
+    PHASE.set(name);
+    ROUND.set(None);
+    IPM.set(0);
+    LAST.set(None);
+    tracing::info!(target: TARGET, event = "phase", phase = name);
+}
+
+/// Starts a round of the dive.
+pub(crate) fn dive_round(round: usize) {
+    PHASE.set("dive");
+    ROUND.set(Some(round as u64));
+    IPM.set(0);
+    LAST.set(None);
+    tracing::info!(target: TARGET, event = "phase", phase = "dive", round = round as u64);
+}
+
+/// What HiGHS reports from a callback.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Step {
+    /// Simplex iterations so far.
+    Simplex(u64),
+    /// Interior-point iterations so far.
+    InteriorPoint(u64),
+    /// Branch and bound: nodes so far and the relative gap.
+    BranchAndBound {
+        /// Nodes.
+        nodes: u64,
+        /// Relative gap between the best plan and the bound (may be infinite).
+        gap: f64,
+    },
+}
+
+/// Reports a step, unless one was reported less than [`EVERY`] ago in this phase.
+pub(crate) fn step(mut step: Step) {
+    if let Step::InteriorPoint(n) = &mut step {
+        *n = (*n).max(IPM.get());
+        IPM.set(*n);
+    }
+    let now = Instant::now();
+    if LAST
+        .get()
+        .is_some_and(|last| now.duration_since(last) < EVERY)
+    {
+        return;
+    }
+    LAST.set(Some(now));
+    let phase = PHASE.get();
+    let round = ROUND.get();
+    match step {
+        Step::Simplex(n) => {
+            tracing::info!(target: TARGET, event = "step", phase, round, method = "simplex", iteration = n)
+        }
+        Step::InteriorPoint(n) => {
+            tracing::info!(target: TARGET, event = "step", phase, round, method = "interior point", iteration = n)
+        }
+        Step::BranchAndBound { nodes, gap } => {
+            tracing::info!(target: TARGET, event = "step", phase, round, method = "branch and bound", nodes, gap)
+        }
+    }
+}
+
+/// One progress event, as a listener receives it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Report {
+    /// The phase starts (else it runs).
+    pub starts: bool,
+    /// `relaxation`, `dive`, `branch and bound`, `LP` or `solve`.
+    pub phase: String,
+    /// The dive's round.
+    pub round: Option<u64>,
+    /// `simplex`, `interior point` or `branch and bound`.
+    pub method: Option<String>,
+    /// Simplex or interior-point iterations so far.
+    pub iteration: Option<u64>,
+    /// Branch-and-bound nodes so far.
+    pub nodes: Option<u64>,
+    /// Branch and bound's relative gap (infinite before its first plan).
+    pub gap: Option<f64>,
+}
+
+impl Report {
+    /// One line for a display: `relaxation: interior point, iteration 37`.
+    pub fn describe(&self) -> String {
+        let mut s = self.phase.clone();
+        if let Some(round) = self.round {
+            s += &format!(" round {round}");
+        }
+        match (&self.method, self.iteration, self.nodes) {
+            (Some(method), Some(n), _) => s += &format!(": {method}, iteration {n}"),
+            (_, _, Some(nodes)) => {
+                s += &format!(": {nodes} nodes");
+                match self.gap {
+                    Some(gap) if gap.is_finite() => s += &format!(", gap {:.2}%", gap * 100.0),
+                    _ => s += ", no plan yet",
+                }
+            }
+            _ => {}
+        }
+        s
+    }
+}
+
+impl tracing::field::Visit for Report {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        match field.name() {
+            "event" => self.starts = value == "phase",
+            "phase" => self.phase = value.to_string(),
+            "method" => self.method = Some(value.to_string()),
+            _ => {}
+        }
+    }
+
+    fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
+        match field.name() {
+            "round" => self.round = Some(value),
+            "iteration" => self.iteration = Some(value),
+            "nodes" => self.nodes = Some(value),
+            _ => {}
+        }
+    }
+
+    fn record_f64(&mut self, field: &tracing::field::Field, value: f64) {
+        if field.name() == "gap" {
+            self.gap = Some(value);
+        }
+    }
+
+    fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
+}
+
+/// A subscriber that hands each progress event to a function.
+struct Listener<F>(F);
+
+impl<F: Fn(&Report) + Send + Sync + 'static> tracing::Subscriber for Listener<F> {
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        metadata.target() == TARGET
+    }
+
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut report = Report::default();
+        event.record(&mut report);
+        (self.0)(&report);
+    }
+
+    fn enter(&self, _: &tracing::span::Id) {}
+
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// Hands every progress event of solves on this thread to `f`, until the guard is dropped.
+pub fn listen(f: impl Fn(&Report) + Send + Sync + 'static) -> tracing::subscriber::DefaultGuard {
+    tracing::subscriber::set_default(Listener(f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_are_thinned_within_a_phase_and_not_across_phases() {
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        let _guard = listen(move |r| sink.lock().expect("lock").push(r.clone()));
+        phase("relaxation");
+        step(Step::InteriorPoint(1));
+        step(Step::InteriorPoint(2));
+        std::thread::sleep(EVERY);
+        step(Step::InteriorPoint(0));
+        dive_round(1);
+        step(Step::Simplex(10));
+        phase("branch and bound");
+        step(Step::BranchAndBound {
+            nodes: 0,
+            gap: f64::INFINITY,
+        });
+        std::thread::sleep(EVERY);
+        step(Step::BranchAndBound {
+            nodes: 7,
+            gap: 0.0123,
+        });
+        let lines: Vec<String> = seen
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(Report::describe)
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "relaxation",
+                "relaxation: interior point, iteration 1",
+                "relaxation: interior point, iteration 2",
+                "dive round 1",
+                "dive round 1: simplex, iteration 10",
+                "branch and bound",
+                "branch and bound: 0 nodes, no plan yet",
+                "branch and bound: 7 nodes, gap 1.23%",
+            ]
+        );
+    }
+}
