@@ -177,15 +177,20 @@ fn plan_on(
     Outcome::new(plan, built.model, t0, t1, t2)
 }
 
+/// The MIP gap of a step of a search that only asks whether a plan exists: any plan will do.
+const FEASIBILITY_GAP: f64 = 1.0;
+
 /// Plans `scenario` for the smallest largest-vendor share of compute spend (in every calendar
 /// year) whose discounted cost is at most `(1 + within)` times the least-cost plan's.
 ///
 /// Bisection on the share: each step adds a spend cap at that share for every vendor, and a cap
-/// on the objective, and checks feasibility; `steps` bisections give the share to within
-/// `2^-steps`. The time limit bounds the whole search: each step gets what is left, and a step
-/// that runs out of time ends the search (it proves nothing about its share). Returns the
-/// least-cost plan at the smallest feasible share found, or the least-cost plan itself when it
-/// is not feasible.
+/// on the objective, and checks feasibility (the first plan found settles it; the gap is not
+/// closed); `steps` bisections give the share to within `2^-steps`. The time limit bounds the
+/// whole search: each step gets what is left, and a step that runs out of time ends the search
+/// (it proves nothing about its share). Returns the least-cost plan (within the MIP gap, solved
+/// once at the end) at the smallest feasible share found, the step's plan at that share when
+/// that last solve finds nothing in the time left, or the least-cost plan itself when no share
+/// below its own is feasible.
 pub fn plan_min_vendor_share(
     scenario: &Scenario,
     settings: &SolveSettings,
@@ -204,10 +209,16 @@ pub fn plan_min_vendor_share(
         .into_iter()
         .map(str::to_string)
         .collect::<Vec<_>>();
-    let attempt = |share: f64| -> Step<Outcome> {
-        let Some(step_settings) = time_left(settings, start) else {
+    // A step only asks whether some plan at the share fits the allowance, so it takes the
+    // first plan found (the dive's, usually) instead of closing the gap; the least-cost plan
+    // at the share found is solved for once, at the end.
+    let solve_at = |share: f64, gap: Option<f64>| -> Step<Outcome> {
+        let Some(mut step_settings) = time_left(settings, start) else {
             return Step::OutOfTime;
         };
+        if let Some(gap) = gap {
+            step_settings.mip_gap = gap;
+        }
         let t0 = Instant::now();
         let mut capped = scenario.clone();
         let caps = &mut capped.file.policy.vendor_cap;
@@ -239,7 +250,15 @@ pub fn plan_min_vendor_share(
     };
     let largest = base.plan.vendor_share.values().copied().fold(0.0, f64::max);
     let lo = 1.0 / vendors.len().max(1) as f64;
-    let search = bisect(lo, largest, steps, attempt);
+    let mut search = bisect(lo, largest, steps, |share| {
+        solve_at(share, Some(FEASIBILITY_GAP))
+    });
+    if search.best.is_some() {
+        // The least-cost plan at the share found; the step's plan stands if it does not come.
+        if let Step::Feasible(least) = solve_at(search.hi, None) {
+            search.best = Some(least);
+        }
+    }
     match search.best {
         Some(mut o) => {
             let stopped = if search.out_of_time {

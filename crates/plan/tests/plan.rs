@@ -368,6 +368,10 @@ fn the_smallest_vendor_share_within_a_cost_allowance_is_hand_computable() {
     let largest = balanced.vendor_share.values().copied().fold(0.0, f64::max);
     assert!((largest - 0.5).abs() < 1e-3, "{:?}", balanced.vendor_share);
     assert!(balanced.objective_usd <= base.objective_usd * 1.1 * (1.0 + 1e-9));
+    // And it is the least-cost plan at that share: equal spend 2x = 2.4y with x + y = W costs
+    // 4.8 W / 2.2, against 2 W.
+    let ratio = balanced.objective_usd / base.objective_usd;
+    assert!((ratio - 4.8 / 2.2 / 2.0).abs() < 1e-3, "{ratio}");
     assert!(allot_verify::verify(&s, &balanced).passed());
 }
 
