@@ -45,6 +45,21 @@ fn status_words(status: SolveStatus, gap: f64) -> (String, String) {
     (name.to_string(), words)
 }
 
+/// Monthly models with at least this many variables that find no plan in time are pointed to
+/// quarterly periods (the 1.09M-variable ladder rung has 391k by quarter).
+const QUARTER_HINT_COLS: usize = 100_000;
+
+/// What to add to "no plan found before the time limit" for a model of `cols` variables.
+fn quarter_hint(period: allot_scenario::Period, cols: usize) -> String {
+    if period == allot_scenario::Period::Month && cols >= QUARTER_HINT_COLS {
+        format!(
+            ", or plan by quarter (`period = \"quarter\"` under [scenario]): about a third of these {cols} variables"
+        )
+    } else {
+        String::new()
+    }
+}
+
 fn value(sol: &Solution, col: crate::lp::Col) -> f64 {
     sol.values.get(col.0).copied().unwrap_or(0.0)
 }
@@ -59,6 +74,9 @@ pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> 
     let (status, mut status_message) = status_words(sol.status, sol.mip_gap);
     if !sol.message.is_empty() {
         status_message = format!("{status_message}: {}", sol.message);
+    }
+    if sol.status == SolveStatus::TimeLimitNoSolution {
+        status_message += &quarter_hint(s.file.scenario.period, built.model.cols.len());
     }
     let periods: Vec<String> = prep.periods.iter().map(|p| p.label.clone()).collect();
     let mut plan = Plan {
@@ -313,4 +331,21 @@ pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> 
         });
     }
     plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use allot_scenario::Period;
+
+    #[test]
+    fn only_large_monthly_models_out_of_time_are_pointed_to_quarters() {
+        let hint = quarter_hint(Period::Month, 1_091_467);
+        assert!(
+            hint.contains("period = \"quarter\"") && hint.contains("1091467 variables"),
+            "{hint}"
+        );
+        assert_eq!(quarter_hint(Period::Month, QUARTER_HINT_COLS - 1), "");
+        assert_eq!(quarter_hint(Period::Quarter, 1_091_467), "");
+    }
 }
