@@ -237,8 +237,13 @@ pub fn plan_min_vendor_share(
         let model = &mut built.model;
         model.cap_objective(budget / build::MONEY_UNIT);
         let t1 = Instant::now();
-        let solution = highs_backend::solve(model, &step_settings);
+        let mut solution = highs_backend::solve(model, &step_settings);
         let t2 = Instant::now();
+        if solution.status == SolveStatus::Optimal && solution.mip_gap > settings.mip_gap {
+            // Within the step's gap, not the one asked for: should this plan be the answer
+            // (the last solve finding nothing in time), it is feasible, with its gap.
+            solution.status = SolveStatus::Feasible;
+        }
         match solution.status {
             s if s.has_solution() => {
                 let plan = extract::extract(&capped, &prepared, &built, &solution);
