@@ -1,24 +1,33 @@
 //! A spinner on standard error while a solve runs, drawn from the planner's progress events
 //! (`allot_plan::progress`): the phase, and its iterations or branch-and-bound gap. Only on a
-//! terminal, so pipes, logs and tests see nothing.
+//! terminal, so pipes, logs and tests see nothing. There, Ctrl-C stops the solve at the
+//! solver's next check and keeps the best plan it has; a second Ctrl-C quits.
 
 use std::io::IsTerminal as _;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+
+/// Exit code of a second Ctrl-C (128 + SIGINT, as shells report it).
+const EXIT_INTERRUPTED: i32 = 130;
 
 /// The spinner; cleared when dropped.
 pub struct Spinner {
     bar: indicatif::ProgressBar,
-    _listening: tracing::subscriber::DefaultGuard,
+    /// Cleared when the spinner goes: Ctrl-C then quits at once, as it does by default.
+    solving: Arc<AtomicBool>,
+    _listening: allot_plan::progress::Listening,
 }
 
 impl Drop for Spinner {
     fn drop(&mut self) {
+        self.solving.store(false, Ordering::SeqCst);
         self.bar.finish_and_clear();
     }
 }
 
 /// A spinner for the solves this thread runs until it is dropped, when standard error is a
-/// terminal.
+/// terminal; Ctrl-C then stops those solves.
 pub fn spinner() -> Option<Spinner> {
     if !std::io::stderr().is_terminal() {
         return None;
@@ -30,11 +39,26 @@ pub fn spinner() -> Option<Spinner> {
     );
     bar.set_message("building the model");
     bar.enable_steady_tick(Duration::from_millis(120));
-    let shown = bar.clone();
-    let listening =
-        allot_plan::progress::listen(move |report| shown.set_message(report.describe()));
+    let stop = Arc::new(AtomicBool::new(false));
+    const STOPPING: &str = "stopping at the solver's next check (Ctrl-C again to quit)";
+    let solving = Arc::new(AtomicBool::new(true));
+    let (flag, active, shown) = (stop.clone(), solving.clone(), bar.clone());
+    // One handler per process; should one be set already, Ctrl-C keeps its default.
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) || !active.load(Ordering::SeqCst) {
+            std::process::exit(EXIT_INTERRUPTED);
+        }
+        shown.set_message(STOPPING);
+    });
+    let (flag, shown) = (stop.clone(), bar.clone());
+    let listening = allot_plan::progress::listen(stop, move |report| {
+        if !flag.load(Ordering::Relaxed) {
+            shown.set_message(report.describe());
+        }
+    });
     Some(Spinner {
         bar,
+        solving,
         _listening: listening,
     })
 }

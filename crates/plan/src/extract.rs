@@ -75,7 +75,19 @@ pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> 
     if !sol.message.is_empty() {
         status_message = format!("{status_message}: {}", sol.message);
     }
-    if sol.status == SolveStatus::TimeLimitNoSolution {
+    if crate::progress::stopped() {
+        status_message = match sol.status {
+            SolveStatus::Feasible if sol.mip_gap.is_finite() => format!(
+                "feasible but not proven optimal: stopped on request at a gap of {:.2}%",
+                sol.mip_gap * 100.0
+            ),
+            SolveStatus::Feasible => "feasible, not proven optimal: stopped on request".into(),
+            SolveStatus::TimeLimitNoSolution => {
+                "no plan found before the solve was stopped on request".into()
+            }
+            _ => status_message,
+        };
+    } else if sol.status == SolveStatus::TimeLimitNoSolution {
         status_message += &quarter_hint(s.file.scenario.period, built.model.cols.len());
     }
     let periods: Vec<String> = prep.periods.iter().map(|p| p.label.clone()).collect();

@@ -273,7 +273,7 @@ fn finish(model: &Model, settings: &SolveSettings, start: Instant, dive: Dive) -
         Dive::Nothing => None,
     };
     let left = (settings.time_limit_s - start.elapsed().as_secs_f64()).max(0.0);
-    if left <= 0.0 {
+    if left <= 0.0 || crate::progress::stopped() {
         return match incumbent {
             Some(values) => {
                 let mut s = evaluate(model, values, SolveStatus::Feasible, f64::NAN);
@@ -444,7 +444,7 @@ fn dive(
     let mut first = true;
     for round in 1..=DIVE_ROUNDS {
         let left = settings.time_limit_s - start.elapsed().as_secs_f64();
-        if left <= 0.0 {
+        if left <= 0.0 || crate::progress::stopped() {
             return (Dive::Nothing, Some(h));
         }
         crate::progress::dive_round(round);
@@ -744,13 +744,14 @@ fn status_of(solved: &SolvedModel) -> SolveStatus {
         HighsModelStatus::ReachedTimeLimit
         | HighsModelStatus::ReachedIterationLimit
         | HighsModelStatus::ReachedSolutionLimit
+        | HighsModelStatus::ReachedInterrupt
             if has_primal =>
         {
             SolveStatus::Feasible
         }
-        HighsModelStatus::ReachedTimeLimit | HighsModelStatus::ReachedIterationLimit => {
-            SolveStatus::TimeLimitNoSolution
-        }
+        HighsModelStatus::ReachedTimeLimit
+        | HighsModelStatus::ReachedIterationLimit
+        | HighsModelStatus::ReachedInterrupt => SolveStatus::TimeLimitNoSolution,
         _ => SolveStatus::Error,
     }
 }
@@ -1572,19 +1573,26 @@ mod ffi {
         }
     }
 
-    /// HiGHS's callback: one progress step from the data it passes out.
+    /// HiGHS's callback: one progress step from the data it passes out, and a request to stop
+    /// when the listener's stop flag is set.
     unsafe extern "C" fn on_callback(
         kind: c_int,
         _message: *const std::os::raw::c_char,
         out: *const highs_sys::HighsCallbackDataOut,
-        _input: *mut highs_sys::HighsCallbackDataIn,
+        input: *mut highs_sys::HighsCallbackDataIn,
         _data: *mut std::os::raw::c_void,
     ) {
         use crate::progress::Step;
-        // SAFETY: HiGHS passes a null pointer or its callback data, valid during the call.
-        let Some(out) = (unsafe { out.as_ref() }) else {
+        // SAFETY: HiGHS passes null pointers or its callback data, valid during the call.
+        let (Some(out), input) = (unsafe { out.as_ref() }, unsafe { input.as_mut() }) else {
             return;
         };
+        if crate::progress::stopped() {
+            if let Some(input) = input {
+                input.user_interrupt = 1;
+            }
+            return;
+        }
         let count = |n: highs_sys::HighsInt| u64::try_from(n).unwrap_or(0);
         let step = match kind {
             highs_sys::kHighsCallbackSimplexInterrupt => {

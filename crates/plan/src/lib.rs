@@ -288,11 +288,11 @@ pub fn plan_min_vendor_share(
     }
 }
 
-/// `settings` with the time left of its limit since `start`, or `None` when none is left: a
-/// search of several solves shares one limit.
+/// `settings` with the time left of its limit since `start`, or `None` when none is left (or
+/// the solves were asked to stop): a search of several solves shares one limit.
 fn time_left(settings: &SolveSettings, start: Instant) -> Option<SolveSettings> {
     let left = settings.time_limit_s - start.elapsed().as_secs_f64();
-    (left > 0.0).then(|| SolveSettings {
+    (left > 0.0 && !progress::stopped()).then(|| SolveSettings {
         time_limit_s: left,
         ..settings.clone()
     })

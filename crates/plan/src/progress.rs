@@ -8,8 +8,14 @@
 //! - the phase runs (`event = "step"`), at most every [`EVERY`], from HiGHS's interrupt
 //!   callbacks: `method` (`simplex`, `interior point` or `branch and bound`), and `iteration`
 //!   (simplex or interior point) or `nodes` and `gap` (branch and bound).
+//!
+//! Whoever listens also holds a stop flag ([`listen`]): once it is set, from any thread (a
+//! Ctrl-C handler), HiGHS stops at its next callback, no further solve starts, and the solve
+//! returns the best plan it has, if any ([`stopped`]).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// The `tracing` target of progress events.
@@ -28,6 +34,13 @@ thread_local! {
     static IPM: Cell<u64> = const { Cell::new(0) };
     /// When the last step was reported, or `None` when none since the phase started.
     static LAST: Cell<Option<Instant>> = const { Cell::new(None) };
+    /// The listener's stop flag for this thread's solves.
+    static STOP: RefCell<Option<Arc<AtomicBool>>> = const { RefCell::new(None) };
+}
+
+/// Whether this thread's solves were asked to stop.
+pub fn stopped() -> bool {
+    STOP.with_borrow(|stop| stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed)))
 }
 
 /// Whether a subscriber listens to progress.
@@ -194,9 +207,24 @@ impl<F: Fn(&Report) + Send + Sync + 'static> tracing::Subscriber for Listener<F>
     fn exit(&self, _: &tracing::span::Id) {}
 }
 
-/// Hands every progress event of solves on this thread to `f`, until the guard is dropped.
-pub fn listen(f: impl Fn(&Report) + Send + Sync + 'static) -> tracing::subscriber::DefaultGuard {
-    tracing::subscriber::set_default(Listener(f))
+/// Listening to this thread's solves; dropping it stops listening.
+pub struct Listening {
+    _events: tracing::subscriber::DefaultGuard,
+}
+
+impl Drop for Listening {
+    fn drop(&mut self) {
+        STOP.set(None);
+    }
+}
+
+/// Hands every progress event of solves on this thread to `f` until the result is dropped; once
+/// `stop` is set, the thread's solves stop ([`stopped`]).
+pub fn listen(stop: Arc<AtomicBool>, f: impl Fn(&Report) + Send + Sync + 'static) -> Listening {
+    STOP.set(Some(stop));
+    Listening {
+        _events: tracing::subscriber::set_default(Listener(f)),
+    }
 }
 
 #[cfg(test)]
@@ -205,9 +233,11 @@ mod tests {
 
     #[test]
     fn steps_are_thinned_within_a_phase_and_not_across_phases() {
-        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
         let sink = seen.clone();
-        let _guard = listen(move |r| sink.lock().expect("lock").push(r.clone()));
+        let _listening = listen(Arc::default(), move |r| {
+            sink.lock().expect("lock").push(r.clone())
+        });
         phase("relaxation");
         step(Step::InteriorPoint(1));
         step(Step::InteriorPoint(2));

@@ -936,7 +936,9 @@ fn a_solve_reports_its_phases_and_steps_to_a_listener() {
     let s = generated(24, 40, 10, 1);
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = seen.clone();
-    let guard = allot_plan::progress::listen(move |r| sink.lock().expect("lock").push(r.clone()));
+    let guard = allot_plan::progress::listen(std::sync::Arc::default(), move |r| {
+        sink.lock().expect("lock").push(r.clone())
+    });
     let p = plan(&s, &SolveSettings::default()).plan;
     drop(guard);
     assert!(
@@ -959,4 +961,29 @@ fn a_solve_reports_its_phases_and_steps_to_a_listener() {
     );
     // Without a listener, a solve reports nothing and HiGHS gets no callback.
     assert!(!allot_plan::progress::wanted());
+}
+
+#[test]
+fn a_solve_asked_to_stop_stops_and_says_so() {
+    let s = generated(24, 40, 10, 1);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let listening = allot_plan::progress::listen(stop, |_| {});
+    let p = plan(&s, &SolveSettings::default()).plan;
+    // A model without training is one LP: only HiGHS's callback can stop it.
+    let lp = generated(24, 40, 6, 1);
+    assert!(lp.file.training.is_empty());
+    let direct = plan(&lp, &SolveSettings::default()).plan;
+    assert!(allot_plan::progress::stopped());
+    drop(listening);
+    for p in [p, direct] {
+        assert_eq!(p.status, "time_limit_no_solution", "{}", p.status_message);
+        assert!(
+            p.status_message.contains("stopped on request"),
+            "{}",
+            p.status_message
+        );
+    }
+    // Once the listener is gone, solves run as before.
+    assert!(!allot_plan::progress::stopped());
+    assert_eq!(plan(&s, &SolveSettings::default()).plan.status, "optimal");
 }
