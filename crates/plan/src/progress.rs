@@ -1,25 +1,26 @@
-//! Progress of long solves, as `tracing` events for a display to show (`allot plan` draws a
-//! spinner from them on a terminal). Nothing is reported, and HiGHS gets no callback, unless a
-//! subscriber listens to the target [`TARGET`] at level INFO.
+//! Progress of long solves, for a display to show (`allot plan` draws a spinner on a terminal):
+//! a listener on the solving thread ([`listen`]) receives each [`Report`]. Nothing is reported,
+//! and HiGHS gets no callback, unless the thread has a listener.
 //!
-//! Two kinds of event, both with a `phase` field:
-//! - a phase starts (`event = "phase"`): `relaxation`, `dive` (with its `round`), `branch and
-//!   bound`, or `LP`;
-//! - the phase runs (`event = "step"`), at most every [`EVERY`], from HiGHS's interrupt
-//!   callbacks: `method` (`simplex`, `interior point` or `branch and bound`), and `iteration`
-//!   (simplex or interior point) or `nodes` and `gap` (branch and bound).
+//! Two kinds of report:
+//! - a phase starts (`starts`): `relaxation`, `dive` (with its `round`), `branch and bound`, or
+//!   `LP`;
+//! - the phase runs, at most every [`EVERY`], from HiGHS's interrupt callbacks: `method`
+//!   (`simplex`, `interior point` or `branch and bound`), and `iteration` (simplex or interior
+//!   point) or `nodes` and `gap` (branch and bound).
 //!
-//! Whoever listens also holds a stop flag ([`listen`]): once it is set, from any thread (a
-//! Ctrl-C handler), HiGHS stops at its next callback, no further solve starts, and the solve
-//! returns the best plan it has, if any ([`stopped`]).
+//! The listener also holds a stop flag: once it is set, from any thread (a Ctrl-C handler),
+//! HiGHS stops at its next callback, no further solve starts, and the solve returns the best
+//! plan it has, if any ([`stopped`]).
+//!
+//! A thread-local function rather than `tracing` events: `tracing` caches per call site whether
+//! anyone listens, and with per-thread subscribers that cache raced between parallel tests (a
+//! listener missed the dive's events in CI).
 
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-
-/// The `tracing` target of progress events.
-pub const TARGET: &str = "allot::solve";
 
 /// Least time between two steps reported in a phase.
 pub const EVERY: Duration = Duration::from_millis(250);
@@ -36,6 +37,19 @@ thread_local! {
     static LAST: Cell<Option<Instant>> = const { Cell::new(None) };
     /// The listener's stop flag for this thread's solves.
     static STOP: RefCell<Option<Arc<AtomicBool>>> = const { RefCell::new(None) };
+    /// The listener of this thread's solves.
+    static LISTENER: RefCell<Option<Arc<Sink>>> = const { RefCell::new(None) };
+}
+
+/// A listener.
+type Sink = dyn Fn(&Report) + Send + Sync;
+
+/// Hands `report` to the thread's listener, if any.
+fn emit(report: &Report) {
+    // The listener is cloned out first, so that it may itself start a solve.
+    if let Some(listener) = LISTENER.with_borrow(Clone::clone) {
+        listener(report);
+    }
 }
 
 /// Whether this thread's solves were asked to stop.
@@ -43,9 +57,9 @@ pub fn stopped() -> bool {
     STOP.with_borrow(|stop| stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed)))
 }
 
-/// Whether a subscriber listens to progress.
+/// Whether this thread's solves have a listener.
 pub fn wanted() -> bool {
-    tracing::enabled!(target: TARGET, tracing::Level::INFO)
+    LISTENER.with_borrow(Option::is_some)
 }
 
 /// Starts a phase.
@@ -54,7 +68,13 @@ pub(crate) fn phase(name: &'static str) {
     ROUND.set(None);
     IPM.set(0);
     LAST.set(None);
-    tracing::info!(target: TARGET, event = "phase", phase = name);
+    if wanted() {
+        emit(&Report {
+            starts: true,
+            phase: name.to_string(),
+            ..Report::default()
+        });
+    }
 }
 
 /// Starts a round of the dive.
@@ -63,7 +83,14 @@ pub(crate) fn dive_round(round: usize) {
     ROUND.set(Some(round as u64));
     IPM.set(0);
     LAST.set(None);
-    tracing::info!(target: TARGET, event = "phase", phase = "dive", round = round as u64);
+    if wanted() {
+        emit(&Report {
+            starts: true,
+            phase: "dive".to_string(),
+            round: Some(round as u64),
+            ..Report::default()
+        });
+    }
 }
 
 /// What HiGHS reports from a callback.
@@ -96,22 +123,30 @@ pub(crate) fn step(mut step: Step) {
         return;
     }
     LAST.set(Some(now));
-    let phase = PHASE.get();
-    let round = ROUND.get();
+    let mut report = Report {
+        phase: PHASE.get().to_string(),
+        round: ROUND.get(),
+        ..Report::default()
+    };
     match step {
         Step::Simplex(n) => {
-            tracing::info!(target: TARGET, event = "step", phase, round, method = "simplex", iteration = n)
+            report.method = Some("simplex".into());
+            report.iteration = Some(n);
         }
         Step::InteriorPoint(n) => {
-            tracing::info!(target: TARGET, event = "step", phase, round, method = "interior point", iteration = n)
+            report.method = Some("interior point".into());
+            report.iteration = Some(n);
         }
         Step::BranchAndBound { nodes, gap } => {
-            tracing::info!(target: TARGET, event = "step", phase, round, method = "branch and bound", nodes, gap)
+            report.method = Some("branch and bound".into());
+            report.nodes = Some(nodes);
+            report.gap = Some(gap);
         }
     }
+    emit(&report);
 }
 
-/// One progress event, as a listener receives it.
+/// One progress report, as a listener receives it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Report {
     /// The phase starts (else it runs).
@@ -152,69 +187,16 @@ impl Report {
     }
 }
 
-impl tracing::field::Visit for Report {
-    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-        match field.name() {
-            "event" => self.starts = value == "phase",
-            "phase" => self.phase = value.to_string(),
-            "method" => self.method = Some(value.to_string()),
-            _ => {}
-        }
-    }
-
-    fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
-        match field.name() {
-            "round" => self.round = Some(value),
-            "iteration" => self.iteration = Some(value),
-            "nodes" => self.nodes = Some(value),
-            _ => {}
-        }
-    }
-
-    fn record_f64(&mut self, field: &tracing::field::Field, value: f64) {
-        if field.name() == "gap" {
-            self.gap = Some(value);
-        }
-    }
-
-    fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
-}
-
-/// A subscriber that hands each progress event to a function.
-struct Listener<F>(F);
-
-impl<F: Fn(&Report) + Send + Sync + 'static> tracing::Subscriber for Listener<F> {
-    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
-        metadata.target() == TARGET
-    }
-
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut report = Report::default();
-        event.record(&mut report);
-        (self.0)(&report);
-    }
-
-    fn enter(&self, _: &tracing::span::Id) {}
-
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
 /// Listening to this thread's solves; dropping it stops listening.
 pub struct Listening {
-    _events: tracing::subscriber::DefaultGuard,
+    /// Not `Send`: it belongs to the thread it listens to.
+    _thread: std::marker::PhantomData<*const ()>,
 }
 
 impl Drop for Listening {
     fn drop(&mut self) {
         STOP.set(None);
+        LISTENER.set(None);
     }
 }
 
@@ -222,8 +204,9 @@ impl Drop for Listening {
 /// `stop` is set, the thread's solves stop ([`stopped`]).
 pub fn listen(stop: Arc<AtomicBool>, f: impl Fn(&Report) + Send + Sync + 'static) -> Listening {
     STOP.set(Some(stop));
+    LISTENER.set(Some(Arc::new(f)));
     Listening {
-        _events: tracing::subscriber::set_default(Listener(f)),
+        _thread: std::marker::PhantomData,
     }
 }
 
