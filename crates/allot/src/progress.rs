@@ -14,14 +14,15 @@ const EXIT_INTERRUPTED: i32 = 130;
 /// The spinner; cleared when dropped.
 pub struct Spinner {
     bar: indicatif::ProgressBar,
-    /// Cleared when the spinner goes: Ctrl-C then quits at once, as it does by default.
-    solving: Arc<AtomicBool>,
+    /// The solves' stop flag, set when the spinner goes: no solve is left to stop, so Ctrl-C
+    /// then quits at once, as it does by default.
+    stop: Arc<AtomicBool>,
     _listening: allot_plan::progress::Listening,
 }
 
 impl Drop for Spinner {
     fn drop(&mut self) {
-        self.solving.store(false, Ordering::SeqCst);
+        self.stop.store(true, Ordering::SeqCst);
         self.bar.finish_and_clear();
     }
 }
@@ -41,24 +42,23 @@ pub fn spinner() -> Option<Spinner> {
     bar.enable_steady_tick(Duration::from_millis(120));
     let stop = Arc::new(AtomicBool::new(false));
     const STOPPING: &str = "stopping at the solver's next check (Ctrl-C again to quit)";
-    let solving = Arc::new(AtomicBool::new(true));
-    let (flag, active, shown) = (stop.clone(), solving.clone(), bar.clone());
+    let (flag, shown) = (stop.clone(), bar.clone());
     // One handler per process; should one be set already, Ctrl-C keeps its default.
     let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) || !active.load(Ordering::SeqCst) {
+        if flag.swap(true, Ordering::SeqCst) {
             std::process::exit(EXIT_INTERRUPTED);
         }
         shown.set_message(STOPPING);
     });
     let (flag, shown) = (stop.clone(), bar.clone());
-    let listening = allot_plan::progress::listen(stop, move |report| {
+    let listening = allot_plan::progress::listen(stop.clone(), move |report| {
         if !flag.load(Ordering::Relaxed) {
             shown.set_message(report.describe());
         }
     });
     Some(Spinner {
         bar,
-        solving,
+        stop,
         _listening: listening,
     })
 }

@@ -11,11 +11,17 @@ use crate::prep::{Prepared, Purchase};
 
 const EPS: f64 = 1e-6;
 
-fn status_words(status: SolveStatus, gap: f64) -> (String, String) {
+/// The plan's status and its words; `stopped` when the solve was stopped on request
+/// ([`crate::progress::stopped`]) rather than by the time limit.
+fn status_words(status: SolveStatus, gap: f64, stopped: bool) -> (String, String) {
     let (name, words) = match status {
         SolveStatus::Optimal => (
             "optimal",
             format!("optimal (within a relative gap of {:.2}%)", gap * 100.0),
+        ),
+        SolveStatus::Feasible if stopped && !gap.is_finite() => (
+            "feasible",
+            "feasible, not proven optimal: stopped on request".to_string(),
         ),
         SolveStatus::Feasible if gap.is_infinite() => (
             "feasible",
@@ -24,7 +30,12 @@ fn status_words(status: SolveStatus, gap: f64) -> (String, String) {
         SolveStatus::Feasible => (
             "feasible",
             format!(
-                "feasible but not proven optimal: the time limit stopped the solver at a gap of {:.2}%",
+                "feasible but not proven optimal: {} at a gap of {:.2}%",
+                if stopped {
+                    "stopped on request"
+                } else {
+                    "the time limit stopped the solver"
+                },
                 gap * 100.0
             ),
         ),
@@ -35,6 +46,10 @@ fn status_words(status: SolveStatus, gap: f64) -> (String, String) {
         SolveStatus::Unbounded => (
             "unbounded",
             "unbounded: the model lets cost fall without limit (a modelling error)".to_string(),
+        ),
+        SolveStatus::TimeLimitNoSolution if stopped => (
+            "time_limit_no_solution",
+            "no plan found before the solve was stopped on request".to_string(),
         ),
         SolveStatus::TimeLimitNoSolution => (
             "time_limit_no_solution",
@@ -71,23 +86,12 @@ fn chips(sol: &Solution, col: crate::lp::Col) -> f64 {
 
 /// Builds the plan from a solution.
 pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> Plan {
-    let (status, mut status_message) = status_words(sol.status, sol.mip_gap);
+    let stopped = crate::progress::stopped();
+    let (status, mut status_message) = status_words(sol.status, sol.mip_gap, stopped);
     if !sol.message.is_empty() {
         status_message = format!("{status_message}: {}", sol.message);
     }
-    if crate::progress::stopped() {
-        status_message = match sol.status {
-            SolveStatus::Feasible if sol.mip_gap.is_finite() => format!(
-                "feasible but not proven optimal: stopped on request at a gap of {:.2}%",
-                sol.mip_gap * 100.0
-            ),
-            SolveStatus::Feasible => "feasible, not proven optimal: stopped on request".into(),
-            SolveStatus::TimeLimitNoSolution => {
-                "no plan found before the solve was stopped on request".into()
-            }
-            _ => status_message,
-        };
-    } else if sol.status == SolveStatus::TimeLimitNoSolution {
+    if sol.status == SolveStatus::TimeLimitNoSolution && !stopped {
         status_message += &quarter_hint(s.file.scenario.period, built.model.cols.len());
     }
     let periods: Vec<String> = prep.periods.iter().map(|p| p.label.clone()).collect();

@@ -64,30 +64,25 @@ pub fn wanted() -> bool {
 
 /// Starts a phase.
 pub(crate) fn phase(name: &'static str) {
+    start(name, None);
+}
+
+/// Starts a round of the dive.
+pub(crate) fn dive_round(round: usize) {
+    start("dive", Some(round as u64));
+}
+
+/// Starts a phase, or a round of one, and reports it.
+fn start(name: &'static str, round: Option<u64>) {
     PHASE.set(name);
-    ROUND.set(None);
+    ROUND.set(round);
     IPM.set(0);
     LAST.set(None);
     if wanted() {
         emit(&Report {
             starts: true,
             phase: name.to_string(),
-            ..Report::default()
-        });
-    }
-}
-
-/// Starts a round of the dive.
-pub(crate) fn dive_round(round: usize) {
-    PHASE.set("dive");
-    ROUND.set(Some(round as u64));
-    IPM.set(0);
-    LAST.set(None);
-    if wanted() {
-        emit(&Report {
-            starts: true,
-            phase: "dive".to_string(),
-            round: Some(round as u64),
+            round,
             ..Report::default()
         });
     }
