@@ -5,7 +5,7 @@
 //! the plan's data types. A plan that passes here is feasible and reports its own costs
 //! correctly, whatever the solver did.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use allot_catalog::{Offering, PriceModel};
 use allot_model::Architecture;
@@ -393,11 +393,19 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             .min(hi.min(1e7));
         let rate = rate_at(reference);
         let mut trained = 0.0;
+        // The line's summary, recomputed from its chips by period.
+        let (mut largest, mut chip_hours) = (0.0f64, 0.0);
+        let mut span: Option<(usize, usize)> = None;
         for (label, chips) in &line.chips_by_period {
             let Some(&p) = index_of.get(label.as_str()) else {
                 r.check(false, what.clone(), || format!("unknown period {label}"));
                 continue;
             };
+            if *chips > 0.0 {
+                largest = largest.max(*chips);
+                chip_hours += chips * hours(p);
+                span = Some(span.map_or((p, p), |(a, b)| (a.min(p), b.max(p))));
+            }
             let at = format!("{what} {label}");
             r.check(p >= first && p <= last, at.clone(), || {
                 "outside the run's window".to_string()
@@ -413,9 +421,37 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
                 .entry((line.provider.clone(), chip.id.clone(), p))
                 .or_default() += chips;
         }
-        r.check(le(t.tokens, trained), what, || {
+        r.check(le(t.tokens, trained), what.clone(), || {
             format!("trains {trained:.4e} of {:.4e} tokens", t.tokens)
         });
+        r.check(same(line.chips, largest), what.clone(), || {
+            format!(
+                "largest cluster {} but its periods give {largest}",
+                line.chips
+            )
+        });
+        r.check(same(line.chip_hours, chip_hours), what.clone(), || {
+            format!(
+                "{} chip-hours but its periods give {chip_hours}",
+                line.chip_hours
+            )
+        });
+        let (start, finish) = span.map_or((String::new(), String::new()), |(a, b)| {
+            (labels[a].clone(), labels[b].clone())
+        });
+        r.check(line.start == start && line.finish == finish, what, || {
+            format!(
+                "runs {}..{} but its periods with chips run {start}..{finish}",
+                line.start, line.finish
+            )
+        });
+    }
+    for line in &plan.training {
+        r.check(
+            f.training.iter().any(|t| t.name == line.name),
+            format!("training {}", line.name),
+            || "not in the scenario".to_string(),
+        );
     }
 
     // Inference demands.
@@ -444,6 +480,8 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             allot_scenario::LatencyClass::Batch => None,
         });
         let mut served = vec![0.0; periods.len()];
+        // Tokens and chip-hours per (provider, chip), for the serving mix.
+        let mut by_pool: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
         for c in &line.chips_by_period {
             let at = format!("{what} {}/{} {}", c.provider, c.chip, c.period);
             let (Some(chip), Some(&p)) =
@@ -481,11 +519,18 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             r.check(e.fits && e.meets_latency, at, || {
                 "the model does not fit or meet its latency on this chip".to_string()
             });
-            served[p] += c.chips * hours(p) / e.chip_hours_per_million_tokens * 1e6;
+            let tokens = c.chips * hours(p) / e.chip_hours_per_million_tokens * 1e6;
+            served[p] += tokens;
+            let pool = by_pool
+                .entry((c.provider.clone(), chip.id.clone()))
+                .or_default();
+            pool.0 += tokens;
+            pool.1 += c.chips * hours(p);
             *used
                 .entry((c.provider.clone(), chip.id.clone(), p))
                 .or_default() += c.chips;
         }
+        let mut demanded = 0.0;
         for (p, per) in periods.iter().enumerate() {
             let need: f64 = (0..per.months)
                 .map(|k| {
@@ -502,7 +547,49 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             r.check(le(need, served[p]), format!("{what} {}", labels[p]), || {
                 format!("serves {:.4e} of {need:.4e} tokens", served[p])
             });
+            demanded += need;
         }
+        r.check(same(line.tokens, demanded), what.clone(), || {
+            format!(
+                "{:.6e} tokens but the demand is {demanded:.6e}",
+                line.tokens
+            )
+        });
+        // The mix: each pool's share of the tokens its chips serve, and its chip-hours.
+        let all: f64 = by_pool.values().map(|v| v.0).sum();
+        let mut reported: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
+        for m in &line.mix {
+            let e = reported
+                .entry((m.provider.clone(), m.chip.clone()))
+                .or_default();
+            e.0 += m.token_share;
+            e.1 += m.chip_hours;
+        }
+        for key in by_pool
+            .keys()
+            .chain(reported.keys())
+            .collect::<BTreeSet<_>>()
+        {
+            let (tokens, chip_hours) = by_pool.get(key).copied().unwrap_or_default();
+            let share = if all > 0.0 { tokens / all } else { 0.0 };
+            let (got_share, got_hours) = reported.get(key).copied().unwrap_or_default();
+            r.check(
+                same(got_share, share) && same(got_hours, chip_hours),
+                format!("{what} mix {}/{}", key.0, key.1),
+                || {
+                    format!(
+                        "share {got_share:.6} and {got_hours:.6e} chip-hours, but its chips give {share:.6} and {chip_hours:.6e}"
+                    )
+                },
+            );
+        }
+    }
+    for line in &plan.inference {
+        r.check(
+            f.inference.iter().any(|d| d.name == line.name),
+            format!("inference {}", line.name),
+            || "not in the scenario".to_string(),
+        );
     }
     for ((provider, chip, p), use_) in &used {
         let have = supply
@@ -574,6 +661,21 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
         power[*p] += chips_at[&(id.clone(), *p)] * tdp;
     }
     let compute = by_period.clone();
+    // Shares are of compute spend: before shortfalls are added to the providers.
+    let compute_total: f64 = compute.iter().sum();
+    let share_of = |by: &BTreeMap<String, f64>| -> BTreeMap<String, f64> {
+        by.iter()
+            .map(|(k, v)| {
+                let share = if compute_total > 0.0 {
+                    v / compute_total
+                } else {
+                    0.0
+                };
+                (k.clone(), share)
+            })
+            .collect()
+    };
+    let (vendor_share, provider_share) = (share_of(&by_vendor), share_of(&by_provider));
     if let Some(pw) = &f.policy.power {
         let monthly = pw.cap_mw.monthly(set.start, set.horizon_months, pm);
         for (p, per) in periods.iter().enumerate() {
@@ -708,6 +810,13 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
         r.check(same(line.spend_usd, spend), what.clone(), || {
             format!("spend {} but recomputed {spend}", line.spend_usd)
         });
+        let utilisation = if owed > 0.0 { spend / owed } else { 0.0 };
+        r.check(same(line.utilisation, utilisation), what.clone(), || {
+            format!(
+                "utilisation {} but recomputed {utilisation}",
+                line.utilisation
+            )
+        });
         // What is paid beyond the spend, by period: the plan's own split when it gives one.
         let paid: Vec<f64> = if line.shortfall_by_period_usd.len() == periods.len() {
             line.shortfall_by_period_usd.clone()
@@ -759,6 +868,14 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
         }
     }
 
+    for line in &plan.commitments {
+        r.check(
+            f.commitment.iter().any(|c| c.name == line.name),
+            format!("commitment {}", line.name),
+            || "not in the scenario".to_string(),
+        );
+    }
+
     // Reported totals.
     for (p, cost) in by_period.iter().enumerate() {
         let reported = plan.cost_by_period.get(p).copied().unwrap_or(f64::NAN);
@@ -802,14 +919,29 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
     r.check(same(plan.total_cost_usd, total), "total cost", || {
         format!("reported {} but recomputed {total}", plan.total_cost_usd)
     });
+    let mut by_year: BTreeMap<String, f64> = BTreeMap::new();
+    for (p, cost) in by_period.iter().enumerate() {
+        *by_year
+            .entry(periods[p].start.year().to_string())
+            .or_default() += cost;
+    }
+    // Every key either side: a cost or share reported for something that has none is wrong too.
     for (name, reported, recomputed) in [
         ("cost by provider", &plan.cost_by_provider, &by_provider),
         ("cost by vendor", &plan.cost_by_vendor, &by_vendor),
         ("cost by chip", &plan.cost_by_chip, &by_chip),
+        ("cost by year", &plan.cost_by_year, &by_year),
+        ("vendor share", &plan.vendor_share, &vendor_share),
+        ("provider share", &plan.provider_share, &provider_share),
     ] {
-        for (k, v) in recomputed {
+        for k in recomputed
+            .keys()
+            .chain(reported.keys())
+            .collect::<BTreeSet<_>>()
+        {
             let got = reported.get(k).copied().unwrap_or(0.0);
-            r.check(same(got, *v), format!("{name} {k}"), || {
+            let v = recomputed.get(k).copied().unwrap_or(0.0);
+            r.check(same(got, v), format!("{name} {k}"), || {
                 format!("reported {got} but recomputed {v}")
             });
         }
