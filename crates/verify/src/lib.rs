@@ -114,6 +114,13 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
         return r;
     }
 
+    r.check(plan.scenario == set.name, "scenario", || {
+        format!(
+            "the plan is of scenario '{}', not '{}'",
+            plan.scenario, set.name
+        )
+    });
+
     // Periods.
     let pm = set.period.months();
     let periods: Vec<Period> = (0..set.periods())
@@ -220,6 +227,16 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             r.check(false, what, || "unknown offering or period".to_string());
             continue;
         };
+        r.check(
+            line.provider == o.provider && line.chip == o.chip,
+            what.clone(),
+            || {
+                format!(
+                    "listed as {}/{} but the offering is {}/{}",
+                    line.provider, line.chip, o.provider, o.chip
+                )
+            },
+        );
         r.check(o.is_current(), what.clone(), || {
             "the offering is historical or has no price".to_string()
         });
@@ -446,11 +463,17 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             )
         });
     }
-    for line in &plan.training {
+    for (i, line) in plan.training.iter().enumerate() {
+        let what = format!("training {}", line.name);
         r.check(
             f.training.iter().any(|t| t.name == line.name),
-            format!("training {}", line.name),
+            what.clone(),
             || "not in the scenario".to_string(),
+        );
+        r.check(
+            !plan.training[..i].iter().any(|x| x.name == line.name),
+            what,
+            || "listed twice".to_string(),
         );
     }
 
@@ -584,11 +607,17 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             );
         }
     }
-    for line in &plan.inference {
+    for (i, line) in plan.inference.iter().enumerate() {
+        let what = format!("inference {}", line.name);
         r.check(
             f.inference.iter().any(|d| d.name == line.name),
-            format!("inference {}", line.name),
+            what.clone(),
             || "not in the scenario".to_string(),
+        );
+        r.check(
+            !plan.inference[..i].iter().any(|x| x.name == line.name),
+            what,
+            || "listed twice".to_string(),
         );
     }
     for ((provider, chip, p), use_) in &used {
@@ -804,6 +833,12 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             r.check(false, what, || "missing from the plan".to_string());
             continue;
         };
+        r.check(line.provider == provider, what.clone(), || {
+            format!(
+                "provider {} but the scenario's is {provider}",
+                line.provider
+            )
+        });
         r.check(same(line.obligation_usd, owed), what.clone(), || {
             format!("obligation {} but recomputed {owed}", line.obligation_usd)
         });
@@ -868,11 +903,17 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
         }
     }
 
-    for line in &plan.commitments {
+    for (i, line) in plan.commitments.iter().enumerate() {
+        let what = format!("commitment {}", line.name);
         r.check(
             f.commitment.iter().any(|c| c.name == line.name),
-            format!("commitment {}", line.name),
+            what.clone(),
             || "not in the scenario".to_string(),
+        );
+        r.check(
+            !plan.commitments[..i].iter().any(|x| x.name == line.name),
+            what,
+            || "listed twice".to_string(),
         );
     }
 

@@ -91,6 +91,33 @@ fn the_verifier_names_each_kind_of_tampering() {
             "not the scenario's",
         ),
         (
+            "the scenario",
+            |p| p.scenario = "another".into(),
+            "scenario",
+            "not 'Frontier",
+        ),
+        (
+            "a capacity line's provider",
+            |p| p.capacity[0].provider = "nobody".into(),
+            "capacity",
+            "listed as nobody/",
+        ),
+        (
+            "a commitment's provider",
+            |p| p.commitments[0].provider = "nobody".into(),
+            "commitment",
+            "provider nobody",
+        ),
+        (
+            "a demand listed twice",
+            |p| {
+                let again = p.inference[0].clone();
+                p.inference.push(again);
+            },
+            "inference chatgpt",
+            "listed twice",
+        ),
+        (
             "a run on a provider it may not use",
             |p| run(p, "frontier-2027").provider = "aws".into(),
             "training frontier-2027",
