@@ -301,6 +301,10 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
         r.check(c.term_months == term, what.clone(), || {
             format!("term {} months, the catalog says {term}", c.term_months)
         });
+        // A negative cohort would cancel part of a term commitment and its cost.
+        r.check(c.chips >= 0.0, what.clone(), || {
+            format!("{} chips: a commitment cannot be negative", c.chips)
+        });
         let term_periods = term.div_ceil(pm) as usize;
         for p in t..(t + term_periods).min(periods.len()) {
             *cohort_chips.entry((o.id.clone(), p)).or_default() += c.chips;
@@ -526,6 +530,10 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             });
             r.check(allowed(&d.name, &c.provider, p), at.clone(), || {
                 "violates an exclusivity".to_string()
+            });
+            // Negative serving would free another demand's chips on paper.
+            r.check(c.chips >= 0.0, at.clone(), || {
+                format!("{} chips: serving cannot be negative", c.chips)
             });
             let req = ServeRequest {
                 arch: &arch,

@@ -247,6 +247,27 @@ fn the_verifier_names_each_kind_of_tampering() {
             "active cohorts give",
         ),
         (
+            "a term commitment cut short by a negative cohort",
+            |p| {
+                let mut cancel = p.cohorts[0].clone();
+                cancel.chips = -cancel.chips;
+                cancel.start = p.periods[p.periods.len() - 1].clone();
+                p.cohorts.push(cancel);
+            },
+            "cohort",
+            "cannot be negative",
+        ),
+        (
+            "negative serving",
+            |p| {
+                let mut entry = p.inference[0].chips_by_period[0].clone();
+                entry.chips = -entry.chips;
+                p.inference[1].chips_by_period.push(entry);
+            },
+            "inference",
+            "serving cannot be negative",
+        ),
+        (
             "a commitment's spend",
             |p| p.commitments[0].spend_usd *= 1.1,
             "commitment",
