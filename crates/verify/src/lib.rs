@@ -868,6 +868,10 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             v[last] = line.shortfall_usd;
             v
         };
+        // A negative payment would be a refund that moves cost to later, cheaper periods.
+        r.check(paid.iter().all(|v| *v >= 0.0), what.clone(), || {
+            "a shortfall payment is negative".to_string()
+        });
         let total_paid: f64 = paid.iter().sum();
         r.check(same(total_paid, line.shortfall_usd), what.clone(), || {
             format!(

@@ -268,6 +268,17 @@ fn the_verifier_names_each_kind_of_tampering() {
             "serving cannot be negative",
         ),
         (
+            "a shortfall refunded early and paid back late",
+            |p| {
+                let c = &mut p.commitments[0];
+                let n = c.shortfall_by_period_usd.len();
+                c.shortfall_by_period_usd[0] -= 1e9;
+                c.shortfall_by_period_usd[n - 1] += 1e9;
+            },
+            "commitment",
+            "shortfall payment is negative",
+        ),
+        (
             "a commitment's spend",
             |p| p.commitments[0].spend_usd *= 1.1,
             "commitment",
