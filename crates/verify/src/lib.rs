@@ -5,7 +5,7 @@
 //! the plan's data types. A plan that passes here is feasible and reports its own costs
 //! correctly, whatever the solver did.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use allot_catalog::{Offering, PriceModel};
 use allot_model::Architecture;
@@ -49,6 +49,23 @@ impl Report {
     /// Whether the plan passed.
     pub fn passed(&self) -> bool {
         self.violations.is_empty()
+    }
+}
+
+/// Each name a plan lists for lines of `kind` is one the scenario has (`known`), listed once.
+fn check_names<'a>(
+    r: &mut Report,
+    kind: &str,
+    names: impl Iterator<Item = &'a str>,
+    known: impl Fn(&str) -> bool,
+) {
+    let mut seen = HashSet::new();
+    for name in names {
+        let what = format!("{kind} {name}");
+        r.check(known(name), what.clone(), || {
+            "not in the scenario".to_string()
+        });
+        r.check(seen.insert(name), what, || "listed twice".to_string());
     }
 }
 
@@ -467,19 +484,12 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             )
         });
     }
-    for (i, line) in plan.training.iter().enumerate() {
-        let what = format!("training {}", line.name);
-        r.check(
-            f.training.iter().any(|t| t.name == line.name),
-            what.clone(),
-            || "not in the scenario".to_string(),
-        );
-        r.check(
-            !plan.training[..i].iter().any(|x| x.name == line.name),
-            what,
-            || "listed twice".to_string(),
-        );
-    }
+    check_names(
+        &mut r,
+        "training",
+        plan.training.iter().map(|l| l.name.as_str()),
+        |n| f.training.iter().any(|t| t.name == n),
+    );
 
     // Inference demands.
     for d in &f.inference {
@@ -615,19 +625,12 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             );
         }
     }
-    for (i, line) in plan.inference.iter().enumerate() {
-        let what = format!("inference {}", line.name);
-        r.check(
-            f.inference.iter().any(|d| d.name == line.name),
-            what.clone(),
-            || "not in the scenario".to_string(),
-        );
-        r.check(
-            !plan.inference[..i].iter().any(|x| x.name == line.name),
-            what,
-            || "listed twice".to_string(),
-        );
-    }
+    check_names(
+        &mut r,
+        "inference",
+        plan.inference.iter().map(|l| l.name.as_str()),
+        |n| f.inference.iter().any(|d| d.name == n),
+    );
     for ((provider, chip, p), use_) in &used {
         let have = supply
             .get(&(provider.clone(), chip.clone(), false, *p))
@@ -915,19 +918,12 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
         }
     }
 
-    for (i, line) in plan.commitments.iter().enumerate() {
-        let what = format!("commitment {}", line.name);
-        r.check(
-            f.commitment.iter().any(|c| c.name == line.name),
-            what.clone(),
-            || "not in the scenario".to_string(),
-        );
-        r.check(
-            !plan.commitments[..i].iter().any(|x| x.name == line.name),
-            what,
-            || "listed twice".to_string(),
-        );
-    }
+    check_names(
+        &mut r,
+        "commitment",
+        plan.commitments.iter().map(|l| l.name.as_str()),
+        |n| f.commitment.iter().any(|c| c.name == n),
+    );
 
     // Reported totals.
     for (p, cost) in by_period.iter().enumerate() {
