@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use allot_plan::why_not::{Force, WhyNotError};
-use allot_plan::{Plan, SolveSettings};
+use allot_plan::{Plan, SolveSettings, SolveStatus};
 use allot_scenario::Scenario;
 use clap::Args;
 use serde::Serialize;
@@ -114,14 +114,16 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
             return invalid();
         }
     };
-    if answer.changed.status == "infeasible" && answer.changed.relaxations.is_empty() {
+    if answer.changed.status == SolveStatus::Infeasible && answer.changed.relaxations.is_empty() {
         answer.changed.relaxations =
             allot_plan::elastic::diagnose(&answer.changed_scenario, &settings);
     }
     let seconds = start.elapsed().as_secs_f64();
-    let code = match (answer.base.status.as_str(), answer.changed.status.as_str()) {
-        ("optimal" | "feasible", "optimal" | "feasible") => ExitCode::SUCCESS,
-        ("infeasible", _) | (_, "infeasible") => ExitCode::from(EXIT_INFEASIBLE),
+    let code = match (answer.base.status, answer.changed.status) {
+        (base, changed) if base.has_solution() && changed.has_solution() => ExitCode::SUCCESS,
+        (SolveStatus::Infeasible, _) | (_, SolveStatus::Infeasible) => {
+            ExitCode::from(EXIT_INFEASIBLE)
+        }
         _ => ExitCode::from(1),
     };
     if args.json {
@@ -532,7 +534,7 @@ fn plan_both(base: &Scenario, changed: &Scenario, settings: &SolveSettings) -> (
 }
 
 fn solved(p: &Plan) -> bool {
-    matches!(p.status.as_str(), "optimal" | "feasible")
+    p.status.has_solution()
 }
 
 /// The answer in one sentence.
@@ -544,7 +546,7 @@ fn sentence(a: &Answer, reasons: &[Reason]) -> String {
             b.status, b.status_message
         );
     }
-    if c.status == "infeasible" {
+    if c.status == SolveStatus::Infeasible {
         return format!(
             "{} makes the scenario infeasible: no plan meets every constraint then.",
             a.change
@@ -635,7 +637,7 @@ fn report(a: &Answer, seconds: f64) -> String {
         Vec::new()
     };
     let _ = writeln!(out, "\n{}", sentence(a, &reasons));
-    if a.changed.status == "infeasible" && solved(&a.base) {
+    if a.changed.status == SolveStatus::Infeasible && solved(&a.base) {
         for u in &a.changed.unplaceable {
             let _ = writeln!(out, "  {u}");
         }
@@ -753,7 +755,7 @@ struct ServingJson<'a> {
 impl<'a> From<&'a Plan> for Side<'a> {
     fn from(p: &'a Plan) -> Self {
         Side {
-            status: &p.status,
+            status: p.status.as_str(),
             status_message: &p.status_message,
             objective_usd: p.objective_usd,
             total_cost_usd: p.total_cost_usd,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use allot_finance::{Amounts, Statement};
-use allot_plan::{Plan, SolveSettings};
+use allot_plan::{Plan, SolveSettings, SolveStatus};
 use allot_scenario::{PaymentTerms, ReferenceMetric, Scenario};
 use anyhow::Context;
 use clap::Args;
@@ -615,8 +615,8 @@ pub fn run(args: &FinanceArgs) -> anyhow::Result<ExitCode> {
         Ok(st) => st,
         Err(e) => {
             eprintln!("error: {e}: {}", plan.status_message);
-            return Ok(ExitCode::from(match plan.status.as_str() {
-                "infeasible" => crate::plan_cmd::EXIT_INFEASIBLE,
+            return Ok(ExitCode::from(match plan.status {
+                SolveStatus::Infeasible => crate::plan_cmd::EXIT_INFEASIBLE,
                 _ => 1,
             }));
         }

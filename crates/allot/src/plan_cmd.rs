@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use allot_plan::{Plan, SolveSettings};
+use allot_plan::{Plan, SolveSettings, SolveStatus};
 use anyhow::Context;
 
 use crate::cli::PlanArgs;
@@ -50,7 +50,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
     }
     let mut outcome = outcome;
-    if outcome.plan.status == "infeasible" {
+    if outcome.plan.status == SolveStatus::Infeasible {
         outcome.plan.relaxations = allot_plan::elastic::diagnose(&scenario, &settings);
     }
     drop(spinner);
@@ -68,9 +68,9 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
             out!("{}", crate::finance_cmd::summary(&statement));
         }
     }
-    Ok(match plan.status.as_str() {
-        "optimal" | "feasible" => ExitCode::SUCCESS,
-        "infeasible" => ExitCode::from(EXIT_INFEASIBLE),
+    Ok(match plan.status {
+        SolveStatus::Optimal | SolveStatus::Feasible => ExitCode::SUCCESS,
+        SolveStatus::Infeasible => ExitCode::from(EXIT_INFEASIBLE),
         _ => ExitCode::from(1),
     })
 }
@@ -175,7 +175,7 @@ fn summary(plan: &Plan, outcome: &allot_plan::Outcome) -> String {
             let _ = writeln!(out, "  {u}");
         }
     }
-    if !matches!(plan.status.as_str(), "optimal" | "feasible") {
+    if !plan.status.has_solution() {
         return out;
     }
     let _ = writeln!(

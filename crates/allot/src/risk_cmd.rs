@@ -10,8 +10,10 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use allot_finance::risk::{Measures, Quantiles};
-use allot_finance::{FullReplan, Replanner, RiskReport, RiskSettings, WarmReplan};
+use allot_finance::{Replanner, RiskReport, RiskSettings};
 use allot_plan::SolveSettings;
+use allot_plan::replan::{FullReplan, WarmReplan};
+use allot_scenario::Scenario;
 use clap::Args;
 use serde::Serialize;
 
@@ -193,7 +195,7 @@ fn to_json(name: &str, seed: u64, r: &RiskReport) -> RiskJson {
             .map(|s| SampleJson {
                 index: s.index,
                 values: s.values.clone(),
-                status: s.status.clone(),
+                status: s.status.to_string(),
                 measures: s.measures.as_ref().map(MeasuresJson::from),
             })
             .collect(),
@@ -301,12 +303,19 @@ pub fn run(args: &RiskArgs) -> anyhow::Result<ExitCode> {
         ..SolveSettings::default()
     };
     let replanner: Box<dyn Replanner> = match args.replan.as_str() {
-        "cold" => Box::new(FullReplan { settings: solve }),
+        "cold" => {
+            let cold = FullReplan { settings: solve };
+            Box::new(move |s: &Scenario| cold.replan(s))
+        }
         "fixed" => {
             let stress = allot_finance::stress_scenarios(&scenario)?;
-            Box::new(WarmReplan::recourse_with(&scenario, &solve, &stress, args.threads)?.0)
+            let fixed = WarmReplan::recourse_with(&scenario, &solve, &stress, args.threads)?.0;
+            Box::new(move |s: &Scenario| fixed.replan(s))
         }
-        _ => Box::new(WarmReplan::new(&scenario, &solve).0),
+        _ => {
+            let warm = WarmReplan::new(&scenario, &solve).0;
+            Box::new(move |s: &Scenario| warm.replan(s))
+        }
     };
     let settings = RiskSettings {
         samples: args.samples,

@@ -34,7 +34,7 @@ pub enum ExportError {
         /// Plan file name.
         file: String,
         /// The plan's status.
-        status: String,
+        status: allot_plan_format::SolveStatus,
     },
     /// The plan names an offering the catalog does not have.
     #[error("{file}: {field}: unknown offering '{offering}'")]
@@ -110,7 +110,7 @@ impl ExportError {
             ExportError::PlanFormat { .. } => format!(
                 "this allot reads plan format 'allot-plan' version {}; re-run `allot plan` to \
                  write the plan again",
-                allot_plan::plan::PLAN_VERSION
+                allot_plan_format::PLAN_VERSION
             ),
             ExportError::NoSolution { .. } => {
                 "see `allot plan` for why; relax the scenario until it has a plan".to_string()

@@ -22,7 +22,7 @@ mod slurm;
 use std::collections::BTreeMap;
 
 use allot_catalog::Catalog;
-use allot_plan::Plan;
+use allot_plan_format::Plan;
 
 pub use error::ExportError;
 pub use family::{Family, TpuGeneration, TpuSlice};
@@ -224,13 +224,13 @@ pub fn read_plan(file: &str, text: &str) -> Result<Plan, ExportError> {
         }
     }
     match object.get("version").and_then(serde_json::Value::as_u64) {
-        Some(v) if v == u64::from(allot_plan::plan::PLAN_VERSION) => {}
+        Some(v) if v == u64::from(allot_plan_format::PLAN_VERSION) => {}
         Some(v) => {
             return Err(format_error(
                 "version",
                 format!(
                     "plan format version {v} is not supported (this allot reads version {})",
-                    allot_plan::plan::PLAN_VERSION
+                    allot_plan_format::PLAN_VERSION
                 ),
             ));
         }
@@ -269,10 +269,10 @@ pub fn export(
     target: Target,
     settings: &Settings,
 ) -> Result<Export, ExportError> {
-    if !matches!(plan.status.as_str(), "optimal" | "feasible") {
+    if !plan.status.has_solution() {
         return Err(ExportError::NoSolution {
             file: file.to_string(),
-            status: plan.status.clone(),
+            status: plan.status,
         });
     }
     if let Some(p) = settings

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use allot_catalog::{Accelerator, Catalog, HOURS_PER_MONTH, Offering};
-use allot_plan::Plan;
+use allot_plan_format::Plan;
 
 use crate::ExportError;
 use crate::family::{Family, TpuSlice};

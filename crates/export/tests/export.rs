@@ -10,7 +10,7 @@ use allot_export::{
     Export, ExportError, File, Gres, JOBSET_API_VERSION, KUEUE_API_VERSION, Manifest, QUEUE_LABEL,
     Settings, Target, export, read_plan,
 };
-use allot_plan::Plan;
+use allot_plan_format::Plan;
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 
 const PLAN_FILE: &str = "testdata/export/mixed-plan.json";
@@ -690,7 +690,7 @@ fn unknown_periods_and_unsolved_plans_are_refused() {
     );
 
     let mut infeasible = plan();
-    infeasible.status = "infeasible".to_string();
+    infeasible.status = allot_plan_format::SolveStatus::Infeasible;
     let e = export(
         &infeasible,
         PLAN_FILE,

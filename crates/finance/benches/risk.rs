@@ -17,7 +17,8 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use allot_finance::{FullReplan, Replanner, RiskSettings, WarmReplan, run_risk};
+use allot_finance::{Replanner, RiskSettings, run_risk};
+use allot_plan::replan::{FullReplan, WarmReplan};
 use allot_plan::{Plan, SolveSettings};
 use allot_scenario::Scenario;
 
@@ -58,18 +59,23 @@ fn bench(name: &str, relative: &str, samples: usize, threads: usize, mip_gap: f6
     let times = Mutex::new(Vec::new());
     let set_up = Instant::now();
     let replanner: Box<dyn Replanner> = match start {
-        "warm" => Box::new(WarmReplan::new(&scenario, &settings).0),
+        "warm" => {
+            let warm = WarmReplan::new(&scenario, &settings).0;
+            Box::new(move |s: &Scenario| warm.replan(s))
+        }
         "fixed" => {
             let stress = allot_finance::stress_scenarios(&scenario).expect("stress points");
-            Box::new(
-                WarmReplan::recourse_with(&scenario, &settings, &stress, threads)
-                    .expect("threads")
-                    .0,
-            )
+            let fixed = WarmReplan::recourse_with(&scenario, &settings, &stress, threads)
+                .expect("threads")
+                .0;
+            Box::new(move |s: &Scenario| fixed.replan(s))
         }
-        _ => Box::new(FullReplan {
-            settings: settings.clone(),
-        }),
+        _ => {
+            let cold = FullReplan {
+                settings: settings.clone(),
+            };
+            Box::new(move |s: &Scenario| cold.replan(s))
+        }
     };
     let set_up = set_up.elapsed();
     let replan = |s: &Scenario| -> Plan {

@@ -18,9 +18,7 @@ pub mod terms;
 pub use distribution::Distribution;
 pub use perturb::{UncertainInput, inputs};
 pub use project::project;
-pub use risk::{
-    FullReplan, Replanner, RiskReport, RiskSettings, Sample, WarmReplan, run_risk, stress_scenarios,
-};
+pub use risk::{Replanner, RiskReport, RiskSettings, Sample, run_risk, stress_scenarios};
 pub use statement::{
     Amounts, ContractLine, PeriodLine, ProviderLine, ReferenceLine, Statement, YearLine,
 };
@@ -30,7 +28,7 @@ pub use statement::{
 pub enum FinanceError {
     /// The plan has no solution to project (infeasible, time limit without a plan, error).
     #[error("the plan has no solution to project (status {0})")]
-    NoSolution(String),
+    NoSolution(allot_plan_format::SolveStatus),
     /// The plan was made for another horizon than the scenario's.
     #[error("the plan has {plan} periods but the scenario has {scenario}")]
     PeriodMismatch {

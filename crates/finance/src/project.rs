@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use allot_catalog::{HOURS_PER_MONTH, PriceModel};
-use allot_plan::Plan;
+use allot_plan_format::Plan;
 use allot_scenario::{Month, Scenario};
 
 use crate::FinanceError;
@@ -138,8 +138,8 @@ struct Line {
 
 /// Projects the finances of `plan`, made for `s`.
 pub fn project(s: &Scenario, plan: &Plan) -> Result<Statement, FinanceError> {
-    if !matches!(plan.status.as_str(), "optimal" | "feasible") {
-        return Err(FinanceError::NoSolution(plan.status.clone()));
+    if !plan.status.has_solution() {
+        return Err(FinanceError::NoSolution(plan.status));
     }
     let settings = &s.file.scenario;
     let periods = periods(s);

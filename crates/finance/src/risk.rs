@@ -11,7 +11,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use allot_plan::{Plan, SolveSettings};
+use allot_plan_format::{Plan, SolveStatus};
 use allot_scenario::Scenario;
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
@@ -22,7 +22,9 @@ use crate::distribution::sample_quantile;
 use crate::perturb::{UncertainInput, apply, inputs, neutral};
 use crate::project::project;
 
-/// Re-plans one sampled scenario. Implemented for any `Fn(&Scenario) -> Plan + Sync`.
+/// Re-plans one sampled scenario. Implemented for any `Fn(&Scenario) -> Plan + Sync`; the
+/// planner's replanners (`allot_plan::replan`) are passed as such closures, so that finance
+/// does not depend on the planner.
 pub trait Replanner: Sync {
     /// The plan for `sample`.
     fn replan(&self, sample: &Scenario) -> Plan;
@@ -34,96 +36,6 @@ where
 {
     fn replan(&self, sample: &Scenario) -> Plan {
         self(sample)
-    }
-}
-
-/// Re-plans every sample from scratch with `allot_plan::plan`.
-#[derive(Debug, Clone, Default)]
-pub struct FullReplan {
-    /// Solver settings for every sample.
-    pub settings: SolveSettings,
-}
-
-impl Replanner for FullReplan {
-    fn replan(&self, sample: &Scenario) -> Plan {
-        allot_plan::plan(sample, &self.settings).plan
-    }
-}
-
-/// Re-plans every sample from the base scenario's solve (`allot_plan::highs_backend::Resolver`).
-///
-/// [`WarmReplan::new`]: a full plan of each sample whose LP relaxation starts from the base's
-/// optimal basis (`allot_plan::plan_warm`); a sample of another structure is solved from
-/// scratch. [`WarmReplan::recourse`]: the base plan's integral choices (which run goes where and
-/// when its clusters are on) are kept and capacity, serving and cluster sizes re-optimised from
-/// the base's basis (`allot_plan::plan_fixed`), falling back to a full plan when the choices no
-/// longer fit: "what the decided plan costs under these inputs". Every sample starts from the
-/// same basis, so results do not depend on the order or thread of the solves.
-pub struct WarmReplan {
-    resolver: allot_plan::highs_backend::Resolver,
-    recourse: bool,
-}
-
-impl WarmReplan {
-    /// Plans `base` (whose relaxation's basis later samples start from) and returns the
-    /// replanner of full, warm-started plans, with the base plan.
-    pub fn new(base: &Scenario, settings: &SolveSettings) -> (WarmReplan, Plan) {
-        Self::with(base, settings, false)
-    }
-
-    /// Plans `base` and returns the replanner that keeps its integral choices, with the plan.
-    pub fn recourse(base: &Scenario, settings: &SolveSettings) -> (WarmReplan, Plan) {
-        Self::with(base, settings, true)
-    }
-
-    /// [`WarmReplan::recourse`], with the placements of `stress` (variants of `base`, see
-    /// [`stress_scenarios`]) tried in order when the base plan's do not fit a sample. Their
-    /// plans are solved on `threads` threads (0: one per core); the order of the patterns, and
-    /// so every result, does not depend on the number.
-    pub fn recourse_with(
-        base: &Scenario,
-        settings: &SolveSettings,
-        stress: &[Scenario],
-        threads: usize,
-    ) -> Result<(WarmReplan, Plan), FinanceError> {
-        let (mut replan, plan) = Self::with(base, settings, true);
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(|e| FinanceError::Threads {
-                threads,
-                message: e.to_string(),
-            })?;
-        let resolver = &replan.resolver;
-        let patterns: Vec<_> = pool.install(|| {
-            stress
-                .par_iter()
-                .map(|s| allot_plan::stress_pattern(s, resolver))
-                .collect()
-        });
-        allot_plan::add_stress_patterns(base, &mut replan.resolver, patterns.into_iter().flatten());
-        Ok((replan, plan))
-    }
-
-    /// The integral choices a recourse plan tries, the base plan's first.
-    pub fn patterns(&self) -> usize {
-        self.resolver.patterns()
-    }
-
-    fn with(base: &Scenario, settings: &SolveSettings, recourse: bool) -> (WarmReplan, Plan) {
-        let mut resolver = allot_plan::highs_backend::Resolver::new(settings);
-        let plan = allot_plan::plan_base(base, &mut resolver).plan;
-        (WarmReplan { resolver, recourse }, plan)
-    }
-}
-
-impl Replanner for WarmReplan {
-    fn replan(&self, sample: &Scenario) -> Plan {
-        if self.recourse {
-            allot_plan::plan_fixed(sample, &self.resolver).plan
-        } else {
-            allot_plan::plan_warm(sample, &self.resolver).plan
-        }
     }
 }
 
@@ -173,7 +85,7 @@ pub struct Sample {
     /// One value per input, in the order of [`RiskReport::inputs`].
     pub values: Vec<f64>,
     /// The plan's status.
-    pub status: String,
+    pub status: SolveStatus,
     /// The measures, when the plan has a solution.
     pub measures: Option<Measures>,
 }
@@ -362,7 +274,7 @@ pub fn run_risk(
     let total = settings.samples + 1 + swing_plans;
     let done = AtomicUsize::new(0);
     let tick = || progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-    let run = |values: &[Option<f64>]| -> (String, Option<Measures>) {
+    let run = |values: &[Option<f64>]| -> (SolveStatus, Option<Measures>) {
         let sample = apply(base, &inputs, values);
         let plan = replanner.replan(&sample);
         let m = measure(&sample, &plan);
@@ -388,7 +300,7 @@ pub fn run_risk(
         .map(|i| draws(&inputs, settings.seed, i))
         .collect();
     jobs.extend(drawn.iter().map(|v| v.iter().copied().map(Some).collect()));
-    let results: Vec<(String, Option<Measures>)> =
+    let results: Vec<(SolveStatus, Option<Measures>)> =
         pool.install(|| jobs.par_iter().map(|v| run(v)).collect());
 
     let base_measures = results[0].1;

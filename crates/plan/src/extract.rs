@@ -13,51 +13,26 @@ const EPS: f64 = 1e-6;
 
 /// The plan's status and its words; `stopped` when the solve was stopped on request
 /// ([`crate::progress::stopped`]) rather than by the time limit.
-fn status_words(status: SolveStatus, gap: f64, stopped: bool) -> (String, String) {
-    let (name, words) = match status {
-        SolveStatus::Optimal => (
-            "optimal",
-            format!("optimal (within a relative gap of {:.2}%)", gap * 100.0),
-        ),
-        SolveStatus::Feasible if stopped && !gap.is_finite() => (
-            "feasible",
-            "feasible, not proven optimal: stopped on request".to_string(),
-        ),
-        SolveStatus::Feasible if gap.is_infinite() => (
-            "feasible",
-            "feasible, not proven optimal: the base plan's placements kept, capacity and serving re-optimised".to_string(),
-        ),
-        SolveStatus::Feasible => (
-            "feasible",
-            format!(
+fn status_words(status: SolveStatus, gap: f64, stopped: bool) -> String {
+    match status {
+        SolveStatus::Optimal => format!("optimal (within a relative gap of {:.2}%)", gap * 100.0),
+        SolveStatus::Feasible if stopped && !gap.is_finite() => "feasible, not proven optimal: stopped on request".to_string(),
+        SolveStatus::Feasible if gap.is_infinite() => "feasible, not proven optimal: the base plan's placements kept, capacity and serving re-optimised".to_string(),
+        SolveStatus::Feasible => format!(
                 "feasible but not proven optimal: {} at a gap of {:.2}%",
                 if stopped {
                     "stopped on request"
                 } else {
                     "the time limit stopped the solver"
                 },
-                gap * 100.0
-            ),
+                gap * 100.0,
         ),
-        SolveStatus::Infeasible => (
-            "infeasible",
-            "infeasible: no plan meets every constraint".to_string(),
-        ),
-        SolveStatus::Unbounded => (
-            "unbounded",
-            "unbounded: the model lets cost fall without limit (a modelling error)".to_string(),
-        ),
-        SolveStatus::TimeLimitNoSolution if stopped => (
-            "time_limit_no_solution",
-            "no plan found before the solve was stopped on request".to_string(),
-        ),
-        SolveStatus::TimeLimitNoSolution => (
-            "time_limit_no_solution",
-            "no plan found before the time limit; raise --time-limit".to_string(),
-        ),
-        SolveStatus::Error => ("error", "the solver failed".to_string()),
-    };
-    (name.to_string(), words)
+        SolveStatus::Infeasible => "infeasible: no plan meets every constraint".to_string(),
+        SolveStatus::Unbounded => "unbounded: the model lets cost fall without limit (a modelling error)".to_string(),
+        SolveStatus::TimeLimitNoSolution if stopped => "no plan found before the solve was stopped on request".to_string(),
+        SolveStatus::TimeLimitNoSolution => "no plan found before the time limit; raise --time-limit".to_string(),
+        SolveStatus::Error => "the solver failed".to_string(),
+    }
 }
 
 /// Monthly models with at least this many variables that find no plan in time are pointed to
@@ -87,7 +62,7 @@ fn chips(sol: &Solution, col: crate::lp::Col) -> f64 {
 /// Builds the plan from a solution.
 pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> Plan {
     let stopped = crate::progress::stopped();
-    let (status, mut status_message) = status_words(sol.status, sol.mip_gap, stopped);
+    let mut status_message = status_words(sol.status, sol.mip_gap, stopped);
     if !sol.message.is_empty() {
         status_message = format!("{status_message}: {}", sol.message);
     }
@@ -99,7 +74,7 @@ pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> 
         format: "allot-plan".to_string(),
         version: PLAN_VERSION,
         scenario: s.file.scenario.name.clone(),
-        status,
+        status: sol.status,
         status_message,
         objective_usd: if sol.status.has_solution() {
             sol.objective * MONEY_UNIT

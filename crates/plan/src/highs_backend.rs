@@ -73,31 +73,7 @@ impl Default for SolveSettings {
     }
 }
 
-/// How a solve ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SolveStatus {
-    /// Proven optimal (within the MIP gap).
-    Optimal,
-    /// A feasible plan, stopped by the time limit before proving optimality.
-    Feasible,
-    /// No plan satisfies every constraint.
-    Infeasible,
-    /// The cost can decrease without bound (a modelling error).
-    Unbounded,
-    /// Stopped by the time limit with no feasible plan found.
-    TimeLimitNoSolution,
-    /// The solver failed.
-    #[default]
-    Error,
-}
-
-impl SolveStatus {
-    /// Whether the solution values mean anything.
-    pub fn has_solution(self) -> bool {
-        matches!(self, SolveStatus::Optimal | SolveStatus::Feasible)
-    }
-}
+pub use allot_plan_format::SolveStatus;
 
 /// How the solution was reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]

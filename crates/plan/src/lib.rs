@@ -8,13 +8,14 @@ pub mod extract;
 pub mod generate;
 pub mod highs_backend;
 pub mod lp;
-pub mod plan;
 pub mod prep;
 pub mod progress;
+pub mod replan;
 pub mod why_not;
 
-pub use highs_backend::{SolveSettings, SolveStatus};
-pub use plan::Plan;
+pub use allot_plan_format as plan;
+pub use allot_plan_format::{Plan, SolveStatus};
+pub use highs_backend::SolveSettings;
 
 use std::time::{Duration, Instant};
 
@@ -199,7 +200,7 @@ pub fn plan_min_vendor_share(
 ) -> Outcome {
     let start = Instant::now();
     let base = plan(scenario, settings);
-    if !base.plan.status.eq("optimal") && !base.plan.status.eq("feasible") {
+    if !base.plan.status.has_solution() {
         return base;
     }
     let budget = base.plan.objective_usd * (1.0 + within.max(0.0));
@@ -362,7 +363,7 @@ fn bisect<T>(
 pub fn plan_earliest(scenario: &Scenario, settings: &SolveSettings, within: f64) -> Outcome {
     let start = Instant::now();
     let mut base = plan(scenario, settings);
-    if !base.plan.status.eq("optimal") && !base.plan.status.eq("feasible") {
+    if !base.plan.status.has_solution() {
         return base;
     }
     let Some(settings) = &time_left(settings, start) else {
@@ -404,7 +405,7 @@ pub fn plan_earliest(scenario: &Scenario, settings: &SolveSettings, within: f64)
         solution.objective = costs + constant;
     }
     let mut plan = extract::extract(scenario, &prepared, &built, &solution);
-    if matches!(plan.status.as_str(), "optimal" | "feasible") {
+    if plan.status.has_solution() {
         plan.status_message = format!(
             "{}; training moved as early as the cost allows (discounted cost within {:.1}% of the least cost)",
             plan.status_message,

@@ -3,7 +3,7 @@
 //! verifier.
 
 use allot_plan::plan::Relaxation;
-use allot_plan::{Plan, SolveSettings, plan};
+use allot_plan::{Plan, SolveSettings, SolveStatus, plan};
 use allot_scenario::Scenario;
 use proptest::prelude::*;
 
@@ -90,7 +90,7 @@ fn scenario(body: &str, prices: (f64, f64, f64)) -> Scenario {
 
 fn solve(s: &Scenario) -> Plan {
     let p = plan(s, &SolveSettings::default()).plan;
-    if matches!(p.status.as_str(), "optimal" | "feasible") {
+    if p.status.has_solution() {
         let report = allot_verify::verify(s, &p);
         assert!(report.passed(), "verifier: {:?}", report.violations);
     }
@@ -137,7 +137,7 @@ fn monthly_tokens() -> f64 {
 fn inference_goes_to_the_cheapest_offering_at_the_hand_computed_cost() {
     let s = scenario(DEMAND, (2.0, 3.0, 9.0));
     let p = solve(&s);
-    assert_eq!(p.status, "optimal");
+    assert_eq!(p.status, SolveStatus::Optimal);
     let expected = 3.0 * monthly_tokens() / 1e6 * chip_hours_per_million() * 2.0;
     assert!(
         (p.total_cost_usd - expected).abs() < 1e-6 * expected,
@@ -157,7 +157,7 @@ fn a_take_or_pay_commitment_makes_its_provider_free_up_to_the_obligation() {
         "{DEMAND}\n[[commitment]]\nname = \"beta-deal\"\nprovider = \"beta\"\ntotal_usd = {owed}\nstart = \"2027-01\"\nterm_months = 3\n"
     );
     let p = solve(&scenario(&body, (2.0, 3.0, 9.0)));
-    assert_eq!(p.status, "optimal");
+    assert_eq!(p.status, SolveStatus::Optimal);
     let c = &p.commitments[0];
     assert!(c.shortfall_usd < 1e-3 * owed, "{c:?}");
     assert!((c.spend_usd - owed).abs() < 1e-6 * owed, "{c:?}");
@@ -178,7 +178,7 @@ fn exclusivity_moves_work_to_the_named_provider() {
         "{DEMAND}\n[[exclusivity]]\nname = \"beta-only\"\nworkloads = [\"chat\"]\nproviders = [\"beta\"]\n"
     );
     let p = solve(&scenario(&body, (2.0, 3.0, 9.0)));
-    assert_eq!(p.status, "optimal");
+    assert_eq!(p.status, SolveStatus::Optimal);
     assert_eq!(p.cost_by_provider.keys().collect::<Vec<_>>(), ["beta"]);
     let expected = 3.0 * monthly_tokens() / 1e6 * chip_hours_per_million() * 3.0;
     assert!((p.total_cost_usd - expected).abs() < 1e-6 * expected);
@@ -189,7 +189,7 @@ fn a_provider_cap_splits_spend_at_the_cap() {
     let body =
         format!("{DEMAND}\n[[policy.provider_cap]]\nprovider = \"alpha\"\nmax_share = 0.5\n");
     let p = solve(&scenario(&body, (2.0, 3.0, 9.0)));
-    assert_eq!(p.status, "optimal");
+    assert_eq!(p.status, SolveStatus::Optimal);
     let alpha = p.cost_by_provider["alpha"];
     let beta = p.cost_by_provider["beta"];
     assert!((alpha - beta).abs() < 1e-6 * alpha, "{alpha} vs {beta}");
@@ -209,7 +209,7 @@ fn a_reservation_is_paid_and_used_first() {
         "{DEMAND}\n[[reservation]]\nname = \"held\"\noffering = \"beta/x1\"\nchips = 1\nstart = \"2027-01\"\nterm_months = 3\n"
     );
     let p = solve(&scenario(&body, (2.0, 3.0, 9.0)));
-    assert_eq!(p.status, "optimal");
+    assert_eq!(p.status, SolveStatus::Optimal);
     let hours = 3.0 * 730.5;
     let work_chip_hours = 3.0 * monthly_tokens() / 1e6 * chip_hours_per_million();
     let expected = hours * 3.0 + (work_chip_hours - hours).max(0.0) * 2.0;
@@ -236,7 +236,7 @@ workloads = ["chat"]
 providers = ["alpha"]
 "#;
     let p = solve(&scenario(body, (2.0, 3.0, 9.0)));
-    assert_eq!(p.status, "infeasible");
+    assert_eq!(p.status, SolveStatus::Infeasible);
     assert!(
         p.unplaceable.iter().any(|u| u.contains("chat")),
         "{:?}",
@@ -256,7 +256,7 @@ deadline = "2027-02"
 #[test]
 fn a_training_run_is_placed_once_and_does_its_work() {
     let p = solve(&scenario(FINE_TUNE, (2.0, 3.0, 1.5)));
-    assert_eq!(p.status, "optimal");
+    assert_eq!(p.status, SolveStatus::Optimal);
     let t = &p.training[0];
     assert_eq!(
         (t.provider.as_str(), t.chip.as_str()),
@@ -337,7 +337,7 @@ proptest! {
         let demand = DEMAND.replace("1e6", &format!("{}e5", rpd)).replace("chips = [\"x1\"]", "");
         let work = 3.0 * f64::from(rpd) * 1e5 * 1200.0 * 365.25 / 12.0 / 1e6 * chip_hours_per_million();
         let free = solve(&scenario(&demand, (pa, pb, py)));
-        prop_assert_eq!(free.status.as_str(), "optimal");
+        prop_assert_eq!(free.status, SolveStatus::Optimal);
         let oracle = work * pa.min(pb).min(py);
         prop_assert!((free.total_cost_usd - oracle).abs() < 1e-6 * oracle, "{} vs {}", free.total_cost_usd, oracle);
 
@@ -364,7 +364,7 @@ fn the_smallest_vendor_share_within_a_cost_allowance_is_hand_computable() {
     let s = scenario(&demand, (2.0, 3.0, 2.4));
     let base = plan(&s, &SolveSettings::default()).plan;
     let balanced = allot_plan::plan_min_vendor_share(&s, &SolveSettings::default(), 0.10, 12).plan;
-    assert_eq!(balanced.status, "optimal");
+    assert_eq!(balanced.status, SolveStatus::Optimal);
     let largest = balanced.vendor_share.values().copied().fold(0.0, f64::max);
     assert!((largest - 0.5).abs() < 1e-3, "{:?}", balanced.vendor_share);
     assert!(balanced.objective_usd <= base.objective_usd * 1.1 * (1.0 + 1e-9));
@@ -387,7 +387,7 @@ deadline = "2027-03"
     let s = scenario(body, (2.0, 3.0, 1.5));
     let base = plan(&s, &SolveSettings::default()).plan;
     let early = allot_plan::plan_earliest(&s, &SolveSettings::default(), 0.10).plan;
-    assert_eq!(early.status, "optimal");
+    assert_eq!(early.status, SolveStatus::Optimal);
     assert_eq!(
         early.training[0].finish, "2027-01",
         "{:?}",
@@ -413,7 +413,7 @@ fn a_binding_ramp_is_worth_the_price_difference_per_chip_hour() {
     // DEMAND needs about half a chip.
     let body = format!("{DEMAND}\n[[availability]]\noffering = \"alpha/x1\"\nchips = 0.25\n");
     let p = explained(&scenario(&body, (2.0, 3.0, 9.0)));
-    assert_eq!(p.status, "optimal");
+    assert_eq!(p.status, SolveStatus::Optimal);
     let ramp = p
         .explanations
         .iter()
@@ -469,7 +469,7 @@ fn with(body: &str, value: &str, prices: (f64, f64, f64)) -> (Scenario, Plan) {
 
 /// The relaxations of an infeasible scenario; asserts it is infeasible.
 fn diagnose(s: &Scenario, p: &Plan) -> Vec<Relaxation> {
-    assert_eq!(p.status, "infeasible");
+    assert_eq!(p.status, SolveStatus::Infeasible);
     let r = allot_plan::elastic::diagnose(s, &SolveSettings::default());
     assert!(!r.is_empty(), "no relaxation found");
     r
@@ -496,7 +496,7 @@ chips = ["y1"]
     assert_eq!(change.subject, "ft");
     assert_eq!(change.from, "2027-01");
     let (s, fixed) = with(&body, &change.to, (2.0, 3.0, 1.5));
-    assert_eq!(fixed.status, "optimal", "deadline {}", change.to);
+    assert_eq!(fixed.status, SolveStatus::Optimal, "deadline {}", change.to);
     assert!(allot_verify::verify(&s, &fixed).passed());
 }
 
@@ -520,7 +520,7 @@ fn too_little_capacity_is_diagnosed_with_the_chips_that_are_missing() {
         .parse()
         .unwrap();
     let (_, fixed) = with(&body, &format!("{}", 0.1 + extra), (2.0, 3.0, 9.0));
-    assert_eq!(fixed.status, "optimal", "{change:?}");
+    assert_eq!(fixed.status, SolveStatus::Optimal, "{change:?}");
 }
 
 #[test]
@@ -542,7 +542,7 @@ fn caps_too_tight_are_diagnosed_with_the_share_that_works() {
         fixed_body.replace_range(at..end, &c.to);
     }
     let (_, fixed) = with(&fixed_body, "0.3", (2.0, 3.0, 9.0));
-    assert_eq!(fixed.status, "optimal", "{changes:?}");
+    assert_eq!(fixed.status, SolveStatus::Optimal, "{changes:?}");
 }
 
 #[test]
@@ -553,7 +553,7 @@ fn a_budget_too_low_is_diagnosed_with_the_budget_that_works() {
     let change = &r[0].changes[0];
     assert_eq!(change.kind, "budget", "{r:?}");
     let (_, fixed) = with(&body, &change.to, (2.0, 3.0, 9.0));
-    assert_eq!(fixed.status, "optimal", "{change:?}");
+    assert_eq!(fixed.status, SolveStatus::Optimal, "{change:?}");
     // The budget found is the plan's cost, rounded up.
     let work = 3.0 * monthly_tokens() / 1e6 * chip_hours_per_million();
     let to: f64 = change.to.parse().unwrap();
@@ -583,7 +583,7 @@ VALUE
     assert_eq!(r[0].changes[0].kind, "exclusivity");
     assert_eq!(r[0].changes[0].subject, "alpha-only");
     let (_, fixed) = with(body, "", (2.0, 3.0, 9.0));
-    assert_eq!(fixed.status, "optimal");
+    assert_eq!(fixed.status, SolveStatus::Optimal);
 }
 
 /// DEMAND with a finance section: no revenue, `VALUE` of starting cash and a cash floor of 0.
@@ -596,7 +596,7 @@ fn with_cash(start: f64) -> (Scenario, Plan) {
 fn a_cash_floor_admits_exactly_the_plans_the_company_can_pay_for() {
     let cost = 2.0 * 3.0 * monthly_tokens() / 1e6 * chip_hours_per_million();
     let (s, p) = with_cash(cost * 1.001);
-    assert_eq!(p.status, "optimal");
+    assert_eq!(p.status, SolveStatus::Optimal);
     assert!(allot_verify::verify(&s, &p).passed());
     let (s, p) = with_cash(cost * 0.99);
     let r = diagnose(&s, &p);
@@ -611,7 +611,7 @@ fn a_cash_floor_admits_exactly_the_plans_the_company_can_pay_for() {
         cost * 0.99
     );
     let (s, fixed) = with(&body, "", (2.0, 3.0, 9.0));
-    assert_eq!(fixed.status, "optimal", "{change:?}");
+    assert_eq!(fixed.status, SolveStatus::Optimal, "{change:?}");
     assert!(allot_verify::verify(&s, &fixed).passed());
 }
 
@@ -673,7 +673,7 @@ deadline = "2027-03"
     let s = scenario(body, (2.0, 3.0, 2.5));
     let kept = allot_plan::plan_fixed(&s, &resolver).plan;
     let best = plan(&s, &SolveSettings::default()).plan;
-    assert_eq!(kept.status, "feasible");
+    assert_eq!(kept.status, SolveStatus::Feasible);
     assert_eq!(kept.training[0].chip, "y1");
     assert_eq!(best.training[0].chip, "x1");
     assert!(kept.objective_usd >= best.objective_usd * (1.0 - 1e-9));
@@ -718,7 +718,7 @@ chips = {chips}
     // the stress plan's is taken, no re-plan.
     let sample = scenario(&body("0"), (2.2, 3.0, 1.5));
     let kept = allot_plan::plan_fixed(&sample, &resolver).plan;
-    assert_eq!(kept.status, "feasible");
+    assert_eq!(kept.status, SolveStatus::Feasible);
     assert_eq!(kept.training[0].chip, "x1", "{kept:?}");
     assert!(allot_verify::verify(&sample, &kept).passed());
     // A sample where it fits keeps the base placement.
@@ -739,7 +739,7 @@ fn a_monthly_minimum_is_topped_up_in_each_month_it_is_not_used() {
     );
     let s = scenario(&body, (2.0, 3.0, 9.0));
     let p = solve(&s);
-    assert_eq!(p.status, "optimal");
+    assert_eq!(p.status, SolveStatus::Optimal);
     let c = &p.commitments[0];
     assert!((p.total_cost_usd - owed).abs() < 1e-6 * owed, "{c:?}");
     assert_eq!(c.shortfall_by_period_usd.len(), 3);
@@ -838,7 +838,7 @@ proptest! {
         let (pooled, plan, _) = solve_written(&s, true);
         let (alone, other, _) = solve_written(&s, false);
         prop_assert_eq!(&plan.status, &other.status);
-        if matches!(plan.status.as_str(), "optimal" | "feasible") {
+        if plan.status.has_solution() {
             prop_assert!((pooled - alone).abs() <= 1e-6 * alone.abs().max(1.0), "{} vs {}", pooled, alone);
             let report = allot_verify::verify(&s, &plan);
             prop_assert!(report.passed(), "verifier: {:?}", report.violations);
@@ -902,7 +902,7 @@ fn branch_and_bound_after_the_dive_finds_the_cheaper_plan() {
         let built = build::build_with(&s, &prepared, &build::BuildOptions { pool_serving });
         let solution = highs_backend::solve(&built.model, &settings);
         let plan = extract::extract(&s, &prepared, &built, &solution);
-        assert_eq!(plan.status, "optimal");
+        assert_eq!(plan.status, SolveStatus::Optimal);
         assert!(
             plan.objective_usd < 505.31e9,
             "pool_serving {pool_serving}: {}",
@@ -941,11 +941,7 @@ fn a_solve_reports_its_phases_and_steps_to_a_listener() {
     });
     let p = plan(&s, &SolveSettings::default()).plan;
     drop(guard);
-    assert!(
-        matches!(p.status.as_str(), "optimal" | "feasible"),
-        "{}",
-        p.status
-    );
+    assert!(p.status.has_solution(), "{}", p.status);
     let seen = seen.lock().expect("lock");
     let starts: Vec<&str> = seen
         .iter()
@@ -976,7 +972,12 @@ fn a_solve_asked_to_stop_stops_and_says_so() {
     assert!(allot_plan::progress::stopped());
     drop(listening);
     for p in [p, direct] {
-        assert_eq!(p.status, "time_limit_no_solution", "{}", p.status_message);
+        assert_eq!(
+            p.status,
+            SolveStatus::TimeLimitNoSolution,
+            "{}",
+            p.status_message
+        );
         assert!(
             p.status_message.contains("stopped on request"),
             "{}",
@@ -985,5 +986,8 @@ fn a_solve_asked_to_stop_stops_and_says_so() {
     }
     // Once the listener is gone, solves run as before.
     assert!(!allot_plan::progress::stopped());
-    assert_eq!(plan(&s, &SolveSettings::default()).plan.status, "optimal");
+    assert_eq!(
+        plan(&s, &SolveSettings::default()).plan.status,
+        SolveStatus::Optimal
+    );
 }

@@ -2,8 +2,8 @@
 //! workload onto a dearer offering costs the price difference on its chip-hours, and both plans
 //! pass the independent verifier.
 
-use allot_plan::SolveSettings;
 use allot_plan::why_not::{Force, WhyNotError, why_not};
+use allot_plan::{SolveSettings, SolveStatus};
 use allot_scenario::Scenario;
 
 fn tiny() -> Scenario {
@@ -20,7 +20,7 @@ fn forced_difference(s: &Scenario, question: &str) -> (f64, allot_plan::why_not:
     let force = Force::parse(question, s).expect("force");
     let answer = why_not(s, &SolveSettings::default(), &force).expect("why not");
     for plan in [&answer.base.plan, &answer.forced.plan] {
-        assert_eq!(plan.status, "optimal");
+        assert_eq!(plan.status, SolveStatus::Optimal);
         let report = allot_verify::verify(s, plan);
         assert!(report.passed(), "verifier: {:?}", report.violations);
     }

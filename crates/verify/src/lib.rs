@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use allot_catalog::{Offering, PriceModel};
 use allot_model::Architecture;
 use allot_perf::{LatencyClass, Precision, ServeRequest, TrainKind, TrainRequest, calibration};
-use allot_plan::Plan;
+use allot_plan_format::Plan;
 use allot_scenario::{ModelSpec, Month, Scenario, ShareBasis};
 
 const HOURS: f64 = allot_catalog::HOURS_PER_MONTH;
@@ -121,7 +121,7 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             )
         },
     );
-    if !matches!(plan.status.as_str(), "optimal" | "feasible") {
+    if !plan.status.has_solution() {
         r.check(false, "status", || {
             format!(
                 "the plan has status '{}': there is nothing to verify",

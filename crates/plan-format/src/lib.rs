@@ -1,4 +1,8 @@
-//! The plan: the versioned output format (`allot schema plan`).
+//! The plan as data: the versioned wire format of a plan (`allot schema plan`).
+//!
+//! The planner (`allot-plan`) writes a [`Plan`]; the verifier, finance and export read one
+//! without depending on the planner or its solver. How a solve ended is a [`SolveStatus`] value,
+//! written in JSON as the same words as before it was typed (`"optimal"`, `"feasible"`, ...).
 
 use std::collections::BTreeMap;
 
@@ -7,6 +11,54 @@ use serde::{Deserialize, Serialize};
 
 /// Plan format version.
 pub const PLAN_VERSION: u32 = 1;
+
+/// The `format` field of every plan file.
+pub const PLAN_FORMAT: &str = "allot-plan";
+
+/// How a solve ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SolveStatus {
+    /// Proven optimal (within the MIP gap).
+    Optimal,
+    /// A feasible plan, not proven optimal (stopped by the time limit or on request, or a
+    /// recourse plan that keeps a base plan's placements).
+    Feasible,
+    /// No plan satisfies every constraint.
+    Infeasible,
+    /// The cost can decrease without bound (a modelling error).
+    Unbounded,
+    /// Stopped (by the time limit or on request) with no feasible plan found.
+    TimeLimitNoSolution,
+    /// The solver failed.
+    #[default]
+    Error,
+}
+
+impl SolveStatus {
+    /// Whether the solution values mean anything: an optimal or feasible plan.
+    pub fn has_solution(self) -> bool {
+        matches!(self, SolveStatus::Optimal | SolveStatus::Feasible)
+    }
+
+    /// The status as written in a plan file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SolveStatus::Optimal => "optimal",
+            SolveStatus::Feasible => "feasible",
+            SolveStatus::Infeasible => "infeasible",
+            SolveStatus::Unbounded => "unbounded",
+            SolveStatus::TimeLimitNoSolution => "time_limit_no_solution",
+            SolveStatus::Error => "error",
+        }
+    }
+}
+
+impl std::fmt::Display for SolveStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// A compute plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -17,9 +69,9 @@ pub struct Plan {
     pub version: u32,
     /// Scenario name.
     pub scenario: String,
-    /// `optimal`, `feasible` (time limit, with a gap), `infeasible`, `unbounded`,
-    /// `time_limit_no_solution` or `error`.
-    pub status: String,
+    /// How the solve ended: `optimal`, `feasible` (time limit, with a gap), `infeasible`,
+    /// `unbounded`, `time_limit_no_solution` or `error`.
+    pub status: SolveStatus,
     /// What the status means, in words.
     pub status_message: String,
     /// Discounted total cost, USD (the objective), including reservation and take-or-pay
@@ -240,4 +292,25 @@ pub struct CommitmentLine {
     pub shortfall_by_period_usd: Vec<f64>,
     /// Spend / obligation.
     pub utilisation: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_is_written_as_the_words_plans_always_had() {
+        for status in [
+            SolveStatus::Optimal,
+            SolveStatus::Feasible,
+            SolveStatus::Infeasible,
+            SolveStatus::Unbounded,
+            SolveStatus::TimeLimitNoSolution,
+            SolveStatus::Error,
+        ] {
+            let json = serde_json::to_string(&status).unwrap();
+            assert_eq!(json, format!("\"{}\"", status.as_str()));
+            assert_eq!(serde_json::from_str::<SolveStatus>(&json).unwrap(), status);
+        }
+    }
 }

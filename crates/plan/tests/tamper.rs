@@ -2,7 +2,7 @@
 //! thing in a real plan of examples/frontier-lab.toml (a cost, a share, a run's chips or window,
 //! a serving mix, a commitment) and checks that the verifier names it.
 
-use allot_plan::{Plan, SolveSettings};
+use allot_plan::{Plan, SolveSettings, SolveStatus};
 use allot_scenario::Scenario;
 use allot_verify::verify;
 
@@ -32,7 +32,7 @@ type Tamper = fn(&mut Plan);
 fn the_verifier_names_each_kind_of_tampering() {
     let s = frontier_lab();
     let plan = allot_plan::plan(&s, &SolveSettings::default()).plan;
-    assert_eq!(plan.status, "optimal");
+    assert_eq!(plan.status, SolveStatus::Optimal);
     let clean = verify(&s, &plan);
     assert!(clean.passed(), "{:?}", clean.violations);
 
