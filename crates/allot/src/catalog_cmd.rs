@@ -1,40 +1,40 @@
 //! `allot catalog accelerators|offerings|providers`: list the catalog, filtered.
 
-use std::process::ExitCode;
-
 use allot_catalog::{Accelerator, Catalog, CatalogBuilder, Offering, PriceModel};
 use allot_diag::{did_you_mean, has_errors};
+use allot_present::catalog_json::{AcceleratorJson, OfferingJson, ProviderJson};
+use allot_present::number::num;
+use allot_present::table::{Align, Table};
 
 use crate::cli::{CatalogArgs, CatalogCommand};
+use crate::exit::Exit;
 use crate::files::{load_scenario, print_diagnostics, read_text};
-use crate::json::{AcceleratorJson, OfferingJson, ProviderJson};
-use crate::table::{Align, Table, num};
 
-pub fn run(command: &CatalogCommand) -> anyhow::Result<ExitCode> {
+pub fn run(command: &CatalogCommand) -> anyhow::Result<Exit> {
     let args = match command {
         CatalogCommand::Accelerators(a)
         | CatalogCommand::Offerings(a)
         | CatalogCommand::Providers(a) => a,
-        CatalogCommand::ImportSkypilot(a) => return crate::skypilot_import_cmd::run(a),
+        CatalogCommand::ImportSkypilot(_) => unreachable!("`main` runs import-skypilot"),
     };
     let Some(catalog) = load_catalog(args) else {
-        return Ok(ExitCode::from(crate::EXIT_INVALID));
+        return Ok(Exit::Invalid);
     };
     let filter = match Filter::new(args, &catalog) {
         Ok(f) => f,
         Err(message) => {
             eprintln!("{message}");
-            return Ok(ExitCode::from(crate::EXIT_INVALID));
+            return Ok(Exit::Invalid);
         }
     };
     let out = match command {
         CatalogCommand::Accelerators(_) => accelerators(&catalog, &filter, args.json)?,
         CatalogCommand::Offerings(_) => offerings(&catalog, &filter, args.json)?,
         CatalogCommand::Providers(_) => providers(&catalog, &filter, args.json)?,
-        CatalogCommand::ImportSkypilot(_) => unreachable!("returned above"),
+        CatalogCommand::ImportSkypilot(_) => unreachable!("`main` runs import-skypilot"),
     };
     out!("{out}");
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// The built-in catalog plus `--file`s, or a scenario's catalog; `None` after printing errors.

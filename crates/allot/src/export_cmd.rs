@@ -2,12 +2,13 @@
 //! that hand a plan to a scheduler, and with `--submit` submit Slurm scripts with `sbatch`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::Command;
 
 use allot_export::{ExportError, Gres, Settings, Target};
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
+use crate::exit::Exit;
 use crate::files::{load_scenario, read_text};
 
 /// Arguments of `allot export`.
@@ -69,24 +70,24 @@ impl From<TargetArg> for Target {
     }
 }
 
-fn report(e: &ExportError) -> ExitCode {
+fn report(e: &ExportError) -> Exit {
     eprintln!("error: {e}");
     eprintln!("  hint: {}", e.hint());
-    ExitCode::from(crate::EXIT_INVALID)
+    Exit::Invalid
 }
 
-pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &ExportArgs) -> anyhow::Result<Exit> {
     let target = Target::from(args.to);
     if args.submit && target != Target::Slurm {
         eprintln!("error: --submit submits Slurm scripts: use it with --to slurm");
-        return Ok(ExitCode::from(crate::EXIT_INVALID));
+        return Ok(Exit::Invalid);
     }
     let plan_name = args.plan.display().to_string();
     let plan_text = match read_text(&args.plan) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("{plan_name}: error: cannot read file: {e}");
-            return Ok(ExitCode::from(crate::EXIT_INVALID));
+            return Ok(Exit::Invalid);
         }
     };
     let plan = match allot_export::read_plan(&plan_name, &plan_text) {
@@ -96,7 +97,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let catalog = match &args.scenario {
         Some(path) => match load_scenario(path) {
             Some(scenario) => scenario.catalog,
-            None => return Ok(ExitCode::from(crate::EXIT_INVALID)),
+            None => return Ok(Exit::Invalid),
         },
         None => allot_catalog::Catalog::builtin().0,
     };
@@ -146,7 +147,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
             outln!("submitted {} as job {id}", file.path);
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// Submits one script with `sbatch --parsable` from `dir`; returns the job id.

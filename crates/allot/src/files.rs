@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use allot_diag::Diagnostic;
+use allot_skypilot::{CatalogText, SkyCatalog};
 
 /// Reads a file as UTF-8 text, with a message that names it.
 pub fn read_text(path: &Path) -> Result<String, String> {
@@ -39,7 +40,7 @@ pub fn print_diagnostics(diagnostics: &[Diagnostic], files: &[(String, String)])
 }
 
 /// Reads and loads a scenario, printing its diagnostics; `None` when it cannot be used (the
-/// caller exits with [`crate::EXIT_INVALID`]).
+/// caller exits with [`crate::exit::Exit::Invalid`]).
 pub fn load_scenario(path: &Path) -> Option<allot_scenario::Scenario> {
     let name = path.display().to_string();
     let text = match read_text(path) {
@@ -52,4 +53,71 @@ pub fn load_scenario(path: &Path) -> Option<allot_scenario::Scenario> {
     let loaded = allot_scenario::load(&name, &text, &mut reader_beside(path));
     print_diagnostics(&loaded.diagnostics, &loaded.files);
     loaded.scenario
+}
+
+/// Reads a SkyPilot catalog folder, printing its problems; `None` when it cannot be used.
+pub fn load_skypilot_catalog(dir: &Path) -> Option<SkyCatalog> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!(
+                "{}: error: cannot read the catalog folder: {e}",
+                dir.display()
+            );
+            return None;
+        }
+    };
+    let mut clouds: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("vms.csv").is_file())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    clouds.sort();
+    if clouds.is_empty() {
+        eprintln!(
+            "{}: error: no CLOUD/vms.csv in this folder (expected SkyPilot's catalog layout v8, e.g. aws/vms.csv)",
+            dir.display()
+        );
+        return None;
+    }
+    let mut files: Vec<(String, String, String)> = Vec::new();
+    for cloud in &clouds {
+        let path = dir.join(cloud).join("vms.csv");
+        match read_text(&path) {
+            Ok(text) => files.push((cloud.clone(), path.display().to_string(), text)),
+            Err(e) => {
+                eprintln!("{}: error: cannot read file: {e}", path.display());
+                return None;
+            }
+        }
+    }
+    let accel_path = dir.join("common/accelerators.csv");
+    let accelerators = accel_path
+        .is_file()
+        .then(|| read_text(&accel_path).ok())
+        .flatten()
+        .map(|t| (accel_path.display().to_string(), t));
+    let texts: Vec<CatalogText<'_>> = files
+        .iter()
+        .map(|(cloud, file, text)| CatalogText { cloud, file, text })
+        .collect();
+    let mut shown: Vec<(String, String)> = files
+        .iter()
+        .map(|(_, f, t)| (f.clone(), t.clone()))
+        .collect();
+    shown.extend(accelerators.clone());
+    let parsed = SkyCatalog::parse(
+        &texts,
+        accelerators.as_ref().map(|(f, t)| (f.as_str(), t.as_str())),
+    );
+    match parsed {
+        Ok((catalog, warnings)) => {
+            print_diagnostics(&warnings, &shown);
+            Some(catalog)
+        }
+        Err(e) => {
+            print_diagnostics(e.diagnostics(), &shown);
+            None
+        }
+    }
 }

@@ -1,8 +1,6 @@
 //! `allot perf train|serve`: the performance model for one workload on one or every chip, sorted
 //! by cost using the cheapest current on-demand price of each chip.
 
-use std::process::ExitCode;
-
 use allot_catalog::{Accelerator, Catalog, PriceModel};
 use allot_diag::did_you_mean;
 use allot_model::{Architecture, Mlp};
@@ -10,26 +8,28 @@ use allot_perf::{
     LatencyClass, ServeEstimate, ServeRequest, TrainEstimate, TrainKind, TrainRequest, calibration,
     default_maturity, estimate_serve, estimate_train,
 };
+use allot_present::number::num;
+use allot_present::table::{Align, Table};
 use serde::Serialize;
 
 use crate::cli::{ModelArgs, PerfCommand, PerfServeArgs, PerfTrainArgs};
-use crate::table::{Align, Table, num};
+use crate::exit::Exit;
 
-pub fn run(command: &PerfCommand) -> anyhow::Result<ExitCode> {
+pub fn run(command: &PerfCommand) -> anyhow::Result<Exit> {
     let (catalog, _) = Catalog::builtin();
     match command {
         PerfCommand::Train(args) => train(&catalog, args),
         PerfCommand::Serve(args) => serve(&catalog, args),
         PerfCommand::Calibration { results } => {
             out!("{}", calibration_report(&catalog, *results));
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Success)
         }
     }
 }
 
-fn invalid(message: impl std::fmt::Display) -> anyhow::Result<ExitCode> {
+fn invalid(message: impl std::fmt::Display) -> anyhow::Result<Exit> {
     eprintln!("{message}");
-    Ok(ExitCode::from(crate::EXIT_INVALID))
+    Ok(Exit::Invalid)
 }
 
 /// The model from `--model PRESET` or the architecture flags.
@@ -143,7 +143,7 @@ struct TrainJson {
     cost_usd: Option<f64>,
 }
 
-fn train(catalog: &Catalog, args: &PerfTrainArgs) -> anyhow::Result<ExitCode> {
+fn train(catalog: &Catalog, args: &PerfTrainArgs) -> anyhow::Result<Exit> {
     let (arch, list) = match workload(catalog, &args.model, &args.chip) {
         Ok(w) => w,
         Err(e) => return invalid(e),
@@ -182,7 +182,7 @@ fn train(catalog: &Catalog, args: &PerfTrainArgs) -> anyhow::Result<ExitCode> {
     });
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&rows)?);
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Success);
     }
     let mut t = Table::new(&[
         ("CHIP", Align::Left),
@@ -219,7 +219,7 @@ fn train(catalog: &Catalog, args: &PerfTrainArgs) -> anyhow::Result<ExitCode> {
         args.tokens,
         args.chips
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 fn sort_key(cost: Option<f64>, fallback: f64) -> f64 {
@@ -243,7 +243,7 @@ struct ServeJson {
     usd_per_million_tokens: Option<f64>,
 }
 
-fn serve(catalog: &Catalog, args: &PerfServeArgs) -> anyhow::Result<ExitCode> {
+fn serve(catalog: &Catalog, args: &PerfServeArgs) -> anyhow::Result<Exit> {
     let (arch, list) = match workload(catalog, &args.model, &args.chip) {
         Ok(w) => w,
         Err(e) => return invalid(e),
@@ -297,7 +297,7 @@ fn serve(catalog: &Catalog, args: &PerfServeArgs) -> anyhow::Result<ExitCode> {
     });
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&rows)?);
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Success);
     }
     let mut t = Table::new(&[
         ("CHIP", Align::Left),
@@ -340,7 +340,7 @@ fn serve(catalog: &Catalog, args: &PerfServeArgs) -> anyhow::Result<ExitCode> {
         args.output,
         args.latency
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 fn calibration_report(catalog: &Catalog, results: bool) -> String {

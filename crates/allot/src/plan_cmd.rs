@@ -2,21 +2,19 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::ExitCode;
 
 use allot_plan::{Plan, SolveSettings, SolveStatus};
+use allot_present::plan_text::{self, SolveFacts};
+use allot_present::{finance_json, finance_text};
 use anyhow::Context;
 
 use crate::cli::PlanArgs;
+use crate::exit::Exit;
 use crate::files::load_scenario;
-use crate::table::{Align, Table, num};
 
-/// Exit code when the scenario is infeasible.
-pub const EXIT_INFEASIBLE: u8 = 3;
-
-pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
     let Some(scenario) = load_scenario(&args.scenario) else {
-        return Ok(ExitCode::from(crate::EXIT_INVALID));
+        return Ok(Exit::Invalid);
     };
     // Checked before the solve, which may take minutes.
     let dump = match &args.dump_model {
@@ -55,23 +53,30 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     }
     drop(spinner);
     let plan = &outcome.plan;
-    let plan_json = crate::finance_cmd::plan_json(&scenario, plan)?;
+    let plan_json = finance_json::plan_json(&scenario, plan)?;
     if let Some(dir) = &args.out {
         write_out(plan, &plan_json, dir)?;
     }
     if args.json {
         outln!("{plan_json}");
     } else {
-        out!("{}", summary(plan, &outcome));
-        out!("{}", explanations(plan));
+        let facts = SolveFacts {
+            variables: outcome.size.0,
+            constraints: outcome.size.1,
+            build: outcome.timings.build,
+            solve: outcome.timings.solve,
+            extract: outcome.timings.extract,
+        };
+        out!("{}", plan_text::summary(plan, &facts));
+        out!("{}", plan_text::explanations(plan));
         if let Ok(statement) = allot_finance::project(&scenario, plan) {
-            out!("{}", crate::finance_cmd::summary(&statement));
+            out!("{}", finance_text::summary(&statement));
         }
     }
     Ok(match plan.status {
-        SolveStatus::Optimal | SolveStatus::Feasible => ExitCode::SUCCESS,
-        SolveStatus::Infeasible => ExitCode::from(EXIT_INFEASIBLE),
-        _ => ExitCode::from(1),
+        SolveStatus::Optimal | SolveStatus::Feasible => Exit::Success,
+        SolveStatus::Infeasible => Exit::Infeasible,
+        _ => Exit::Failure,
     })
 }
 
@@ -94,206 +99,6 @@ fn dump_format(path: &Path) -> anyhow::Result<DumpFormat> {
             path.display()
         )
     }
-}
-
-/// The explanations section: what binds and what it costs, then (for an infeasible plan) the
-/// relaxations that would make it feasible.
-pub fn explanations(plan: &Plan) -> String {
-    let mut out = String::new();
-    if !plan.explanations.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nWHAT BINDS AND WHAT IT COSTS (a shadow price each: the rate at which the discounted cost falls as the limit is relaxed)"
-        );
-        const SHOWN: usize = 15;
-        for (i, b) in plan.explanations.iter().take(SHOWN).enumerate() {
-            let _ = writeln!(out, "{:>3}. {}", i + 1, b.message);
-        }
-        if plan.explanations.len() > SHOWN {
-            let _ = writeln!(
-                out,
-                "     ... and {} more, smaller (all in --json's \"explanations\")",
-                plan.explanations.len() - SHOWN
-            );
-        }
-    }
-    if !plan.relaxations.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nWHY IT IS INFEASIBLE: any one of these would make it feasible"
-        );
-        for (i, r) in plan.relaxations.iter().enumerate() {
-            let changes: Vec<&str> = r.changes.iter().map(|c| c.message.as_str()).collect();
-            let _ = writeln!(
-                out,
-                "{:>3}. {} (the plan would then cost {} discounted)",
-                i + 1,
-                changes.join("; and "),
-                money(r.objective_usd)
-            );
-        }
-    }
-    out
-}
-
-/// `$12.3B`, `$450.0M`, `$12.3k`.
-pub fn money(x: f64) -> String {
-    let a = x.abs();
-    let sign = if x < 0.0 { "-" } else { "" };
-    if a >= 1e9 {
-        format!("{sign}${:.2}B", a / 1e9)
-    } else if a >= 1e6 {
-        format!("{sign}${:.2}M", a / 1e6)
-    } else if a >= 1e3 {
-        format!("{sign}${:.1}k", a / 1e3)
-    } else {
-        format!("{sign}${a:.0}")
-    }
-}
-
-fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
-}
-
-fn summary(plan: &Plan, outcome: &allot_plan::Outcome) -> String {
-    let mut out = String::new();
-    let t = &outcome.timings;
-    let _ = writeln!(
-        out,
-        "scenario '{}': {}\n{} variables, {} constraints; build {:.2} s, solve {:.2} s, extract {:.2} s",
-        plan.scenario,
-        plan.status_message,
-        outcome.size.0,
-        outcome.size.1,
-        t.build.as_secs_f64(),
-        t.solve.as_secs_f64(),
-        t.extract.as_secs_f64()
-    );
-    if !plan.unplaceable.is_empty() {
-        out.push('\n');
-        for u in &plan.unplaceable {
-            let _ = writeln!(out, "  {u}");
-        }
-    }
-    if !plan.status.has_solution() {
-        return out;
-    }
-    let _ = writeln!(
-        out,
-        "\ntotal cost {} to {}: {} (discounted objective {})\n",
-        plan.periods.first().cloned().unwrap_or_default(),
-        plan.periods.last().cloned().unwrap_or_default(),
-        money(plan.total_cost_usd),
-        money(plan.objective_usd)
-    );
-    let mut years = Table::new(&[("YEAR", Align::Left), ("COST", Align::Right)]);
-    for (y, c) in &plan.cost_by_year {
-        years.row(vec![y.clone(), money(*c)]);
-    }
-    out.push_str(&years.render());
-    out.push('\n');
-    let mut prov = Table::new(&[
-        ("PROVIDER", Align::Left),
-        ("COST", Align::Right),
-        ("COMPUTE SHARE", Align::Right),
-    ]);
-    for (p, c) in &plan.cost_by_provider {
-        prov.row(vec![
-            p.clone(),
-            money(*c),
-            pct(plan.provider_share.get(p).copied().unwrap_or(0.0)),
-        ]);
-    }
-    out.push_str(&prov.render());
-    out.push('\n');
-    let mut vend = Table::new(&[
-        ("VENDOR", Align::Left),
-        ("COST", Align::Right),
-        ("COMPUTE SHARE", Align::Right),
-    ]);
-    for (v, c) in &plan.cost_by_vendor {
-        vend.row(vec![
-            v.clone(),
-            money(*c),
-            pct(plan.vendor_share.get(v).copied().unwrap_or(0.0)),
-        ]);
-    }
-    out.push_str(&vend.render());
-    out.push('\n');
-    let mut chips = Table::new(&[("ACCELERATOR", Align::Left), ("COST", Align::Right)]);
-    for (v, c) in &plan.cost_by_chip {
-        chips.row(vec![v.clone(), money(*c)]);
-    }
-    out.push_str(&chips.render());
-    if !plan.training.is_empty() {
-        out.push('\n');
-        let mut t = Table::new(&[
-            ("TRAINING RUN", Align::Left),
-            ("PROVIDER", Align::Left),
-            ("CHIP", Align::Left),
-            ("MAX CHIPS", Align::Right),
-            ("START", Align::Left),
-            ("FINISH", Align::Left),
-            ("CHIP-HOURS", Align::Right),
-        ]);
-        for r in &plan.training {
-            t.row(vec![
-                r.name.clone(),
-                r.provider.clone(),
-                r.chip.clone(),
-                num(Some(r.chips), 0),
-                r.start.clone(),
-                r.finish.clone(),
-                format!("{:.3e}", r.chip_hours),
-            ]);
-        }
-        out.push_str(&t.render());
-    }
-    if !plan.inference.is_empty() {
-        out.push('\n');
-        let mut t = Table::new(&[
-            ("INFERENCE DEMAND", Align::Left),
-            ("TOKENS", Align::Right),
-            ("SERVING MIX (share of tokens)", Align::Left),
-        ]);
-        for d in &plan.inference {
-            let mix: Vec<String> = d
-                .mix
-                .iter()
-                .take(4)
-                .map(|m| format!("{}/{} {}", m.provider, m.chip, pct(m.token_share)))
-                .collect();
-            t.row(vec![
-                d.name.clone(),
-                format!("{:.3e}", d.tokens),
-                mix.join(", "),
-            ]);
-        }
-        out.push_str(&t.render());
-    }
-    if !plan.commitments.is_empty() {
-        out.push('\n');
-        let mut t = Table::new(&[
-            ("COMMITMENT", Align::Left),
-            ("PROVIDER", Align::Left),
-            ("IN HORIZON", Align::Right),
-            ("SPEND", Align::Right),
-            ("UTILISATION", Align::Right),
-            ("SHORTFALL PAID", Align::Right),
-        ]);
-        for c in &plan.commitments {
-            t.row(vec![
-                c.name.clone(),
-                c.provider.clone(),
-                money(c.obligation_usd),
-                money(c.spend_usd),
-                pct(c.utilisation),
-                money(c.shortfall_usd),
-            ]);
-        }
-        out.push_str(&t.render());
-    }
-    out
 }
 
 fn csv_field(s: &str) -> String {

@@ -8,9 +8,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-/// Exit code of a second Ctrl-C (128 + SIGINT, as shells report it).
-const EXIT_INTERRUPTED: i32 = 130;
-
 /// The spinner; cleared when dropped.
 pub struct Spinner {
     bar: indicatif::ProgressBar,
@@ -46,7 +43,8 @@ pub fn spinner() -> Option<Spinner> {
     // One handler per process; should one be set already, Ctrl-C keeps its default.
     let _ = ctrlc::set_handler(move || {
         if flag.swap(true, Ordering::SeqCst) {
-            std::process::exit(EXIT_INTERRUPTED);
+            // The one exit not returned to `main`: the solving thread is busy in the solver.
+            std::process::exit(i32::from(crate::exit::Exit::Interrupted.code()));
         }
         shown.set_message(STOPPING);
     });

@@ -1,16 +1,16 @@
 //! `allot catalog import-skypilot DIR`: a SkyPilot catalog folder (schema v8) as an allot catalog
-//! file, and the reading of such folders for `allot place`.
+//! file.
 
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::path::PathBuf;
 
 use allot_catalog::{Catalog, CatalogBuilder};
 use allot_diag::has_errors;
-use allot_skypilot::{CatalogText, ImportOptions, SkyCatalog};
+use allot_skypilot::ImportOptions;
 use anyhow::Context;
 use clap::Args;
 
-use crate::files::{print_diagnostics, read_text};
+use crate::exit::Exit;
+use crate::files::{load_skypilot_catalog, print_diagnostics};
 
 /// Arguments of `allot catalog import-skypilot`.
 #[derive(Debug, Args)]
@@ -26,9 +26,9 @@ pub struct ImportSkypilotArgs {
     pub seen: Option<String>,
 }
 
-pub fn run(args: &ImportSkypilotArgs) -> anyhow::Result<ExitCode> {
-    let Some(sky) = load_catalog(&args.dir) else {
-        return Ok(ExitCode::from(crate::EXIT_INVALID));
+pub fn run(args: &ImportSkypilotArgs) -> anyhow::Result<Exit> {
+    let Some(sky) = load_skypilot_catalog(&args.dir) else {
+        return Ok(Exit::Invalid);
     };
     let (builtin, _) = Catalog::builtin();
     let options = ImportOptions {
@@ -80,74 +80,7 @@ pub fn run(args: &ImportSkypilotArgs) -> anyhow::Result<ExitCode> {
             s.cpu_offers, s.hostless
         );
     }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Reads a SkyPilot catalog folder, printing its problems; `None` when it cannot be used.
-pub fn load_catalog(dir: &Path) -> Option<SkyCatalog> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!(
-                "{}: error: cannot read the catalog folder: {e}",
-                dir.display()
-            );
-            return None;
-        }
-    };
-    let mut clouds: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.path().join("vms.csv").is_file())
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .collect();
-    clouds.sort();
-    if clouds.is_empty() {
-        eprintln!(
-            "{}: error: no CLOUD/vms.csv in this folder (expected SkyPilot's catalog layout v8, e.g. aws/vms.csv)",
-            dir.display()
-        );
-        return None;
-    }
-    let mut files: Vec<(String, String, String)> = Vec::new();
-    for cloud in &clouds {
-        let path = dir.join(cloud).join("vms.csv");
-        match read_text(&path) {
-            Ok(text) => files.push((cloud.clone(), path.display().to_string(), text)),
-            Err(e) => {
-                eprintln!("{}: error: cannot read file: {e}", path.display());
-                return None;
-            }
-        }
-    }
-    let accel_path = dir.join("common/accelerators.csv");
-    let accelerators = accel_path
-        .is_file()
-        .then(|| read_text(&accel_path).ok())
-        .flatten()
-        .map(|t| (accel_path.display().to_string(), t));
-    let texts: Vec<CatalogText<'_>> = files
-        .iter()
-        .map(|(cloud, file, text)| CatalogText { cloud, file, text })
-        .collect();
-    let mut shown: Vec<(String, String)> = files
-        .iter()
-        .map(|(_, f, t)| (f.clone(), t.clone()))
-        .collect();
-    shown.extend(accelerators.clone());
-    let parsed = SkyCatalog::parse(
-        &texts,
-        accelerators.as_ref().map(|(f, t)| (f.as_str(), t.as_str())),
-    );
-    match parsed {
-        Ok((catalog, warnings)) => {
-            print_diagnostics(&warnings, &shown);
-            Some(catalog)
-        }
-        Err(e) => {
-            print_diagnostics(e.diagnostics(), &shown);
-            None
-        }
-    }
+    Ok(Exit::Success)
 }
 
 /// Today's date (UTC) as YYYY-MM-DD.

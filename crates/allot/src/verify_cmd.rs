@@ -1,21 +1,20 @@
 //! `allot verify SCENARIO PLAN.json`: check a plan independently of the planner.
 
-use std::process::ExitCode;
-
 use crate::cli::VerifyArgs;
+use crate::exit::Exit;
 use crate::files::{load_scenario, read_text};
 
-pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
     let name = args.scenario.display().to_string();
     let Some(scenario) = load_scenario(&args.scenario) else {
-        return Ok(ExitCode::from(crate::EXIT_INVALID));
+        return Ok(Exit::Invalid);
     };
     let plan_name = args.plan.display().to_string();
     let plan_text = match read_text(&args.plan) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("{plan_name}: error: cannot read file: {e}");
-            return Ok(ExitCode::from(crate::EXIT_INVALID));
+            return Ok(Exit::Invalid);
         }
     };
     let plan: allot_plan::Plan = match serde_json::from_str(&plan_text) {
@@ -26,7 +25,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
                 e.line(),
                 e.column()
             );
-            return Ok(ExitCode::from(crate::EXIT_INVALID));
+            return Ok(Exit::Invalid);
         }
     };
     let report = allot_verify::verify(&scenario, &plan);
@@ -38,13 +37,13 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
             "{plan_name}: verified: {} checks passed against {name}",
             report.checks
         );
-        Ok(ExitCode::SUCCESS)
+        Ok(Exit::Success)
     } else {
         outln!(
             "{plan_name}: {} of {} checks failed",
             report.violations.len(),
             report.checks
         );
-        Ok(ExitCode::from(1))
+        Ok(Exit::Failure)
     }
 }

@@ -10,6 +10,7 @@ pub mod highs_backend;
 pub mod lp;
 pub mod prep;
 pub mod progress;
+pub mod question;
 pub mod replan;
 pub mod why_not;
 

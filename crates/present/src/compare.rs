@@ -4,11 +4,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use allot_plan::Plan;
+use allot_plan_format::Plan;
 use serde::Serialize;
 
-use crate::plan_cmd::money;
-use crate::table::{Align, Table, num};
+use crate::number::{money, num, pct, signed_money};
+use crate::table::{Align, Table};
 
 /// One part of the cost difference, or a constraint that binds harder.
 #[derive(Debug, Clone, Serialize)]
@@ -20,21 +20,6 @@ pub struct Reason {
     pub amount_usd: f64,
     /// The sentence.
     pub message: String,
-}
-
-/// `+$1.20B`, `-$350.00M`, `$0`.
-pub fn signed_money(x: f64) -> String {
-    if x.abs() < 0.5 {
-        "$0".to_string()
-    } else if x > 0.0 {
-        format!("+{}", money(x))
-    } else {
-        money(x)
-    }
-}
-
-fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
 }
 
 /// Differences smaller than this are noise: a thousandth of a percent of the base plan's cost.
@@ -289,7 +274,7 @@ pub fn reasons(base: &Plan, changed: &Plan, about: &About<'_>) -> Vec<Reason> {
 /// Where an imposed constraint binds in the changed plan, in one line: the periods, and the
 /// planner's sentence for the one whose effect is largest.
 fn imposed(changed: &Plan, (kind, subject): (&str, &str)) -> Option<Reason> {
-    let mut hits: Vec<&allot_plan::plan::Binding> = changed
+    let mut hits: Vec<&allot_plan_format::Binding> = changed
         .explanations
         .iter()
         .filter(|b| b.kind == kind && b.subject.eq_ignore_ascii_case(subject))

@@ -1,24 +1,20 @@
 //! `allot check`: validate scenario and catalog files, reporting every problem.
 
 use std::path::Path;
-use std::process::ExitCode;
 
 use allot_catalog::{CatalogBuilder, CatalogFile};
 use allot_diag::{Diagnostic, has_errors};
 
 use crate::cli::CheckArgs;
+use crate::exit::Exit;
 use crate::files::{print_diagnostics, read_text, reader_beside};
 
-pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
     let mut failed = false;
     for path in &args.files {
         failed |= !check_file(path, args.quiet);
     }
-    Ok(if failed {
-        ExitCode::from(crate::EXIT_INVALID)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if failed { Exit::Invalid } else { Exit::Success })
 }
 
 /// What kind of file a text is, judged by its top-level tables.

@@ -1,5 +1,5 @@
-//! JSON output types: the wire format of `--json`, converted from the core's types so that the
-//! core can change without changing what scripts read.
+//! The catalog as JSON (`allot catalog ... --json`): wire types converted from the core's types
+//! so that the core can change without changing what scripts read.
 
 use allot_catalog::{Accelerator, Catalog, Offering, Provider, Source};
 use serde::Serialize;
@@ -7,12 +7,12 @@ use serde::Serialize;
 /// A source of a number.
 #[derive(Serialize)]
 pub struct SourceJson {
-    pub url: String,
-    pub date: String,
+    url: String,
+    date: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub as_seen: Option<String>,
+    as_seen: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fields: Option<Vec<String>>,
+    fields: Option<Vec<String>>,
 }
 
 impl From<&Source> for SourceJson {
@@ -29,20 +29,20 @@ impl From<&Source> for SourceJson {
 /// An accelerator in `allot catalog accelerators --json`.
 #[derive(Serialize)]
 pub struct AcceleratorJson {
-    pub id: String,
-    pub vendor: String,
-    pub name: String,
-    pub aliases: Vec<String>,
-    pub year: Option<u32>,
-    pub bf16_tflops: f64,
-    pub fp8_tflops: Option<f64>,
-    pub hbm_gb: f64,
-    pub hbm_tb_s: f64,
-    pub scaleup_gb_s: Option<f64>,
-    pub tdp_w: Option<f64>,
-    pub unconfirmed: Vec<String>,
-    pub notes: Option<String>,
-    pub sources: Vec<SourceJson>,
+    id: String,
+    vendor: String,
+    name: String,
+    aliases: Vec<String>,
+    year: Option<u32>,
+    bf16_tflops: f64,
+    fp8_tflops: Option<f64>,
+    hbm_gb: f64,
+    hbm_tb_s: f64,
+    scaleup_gb_s: Option<f64>,
+    tdp_w: Option<f64>,
+    unconfirmed: Vec<String>,
+    notes: Option<String>,
+    sources: Vec<SourceJson>,
 }
 
 impl From<&Accelerator> for AcceleratorJson {
@@ -69,31 +69,32 @@ impl From<&Accelerator> for AcceleratorJson {
 /// An offering in `allot catalog offerings --json`.
 #[derive(Serialize)]
 pub struct OfferingJson {
-    pub id: String,
-    pub provider: String,
-    pub instance: String,
-    pub chip: String,
-    pub vendor: Option<String>,
-    pub chips_per_instance: u32,
-    pub region: String,
-    pub price_model: String,
-    pub usd_per_instance_hour: Option<f64>,
-    pub usd_per_chip_hour: Option<f64>,
-    pub term_months: Option<u32>,
-    pub historical: bool,
-    pub priced: bool,
+    id: String,
+    provider: String,
+    instance: String,
+    chip: String,
+    vendor: Option<String>,
+    chips_per_instance: u32,
+    region: String,
+    price_model: String,
+    usd_per_instance_hour: Option<f64>,
+    usd_per_chip_hour: Option<f64>,
+    term_months: Option<u32>,
+    historical: bool,
+    priced: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub capex_usd_per_chip: Option<f64>,
+    capex_usd_per_chip: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub depreciation_months: Option<u32>,
+    depreciation_months: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub opex_usd_per_chip_hour: Option<f64>,
-    pub unconfirmed: Vec<String>,
-    pub notes: Option<String>,
-    pub sources: Vec<SourceJson>,
+    opex_usd_per_chip_hour: Option<f64>,
+    unconfirmed: Vec<String>,
+    notes: Option<String>,
+    sources: Vec<SourceJson>,
 }
 
 impl OfferingJson {
+    /// An offering, with its vendor from `catalog`.
     pub fn new(o: &Offering, catalog: &Catalog) -> Self {
         OfferingJson {
             id: o.id.clone(),
@@ -122,14 +123,20 @@ impl OfferingJson {
 /// A provider in `allot catalog providers --json`.
 #[derive(Serialize)]
 pub struct ProviderJson {
+    /// Canonical id.
     pub id: String,
+    /// Display name.
     pub name: String,
+    /// Other names it is found by.
     pub aliases: Vec<String>,
+    /// Offerings listed (after filters).
     pub offerings: usize,
+    /// Chips offered (after filters), sorted.
     pub chips: Vec<String>,
 }
 
 impl ProviderJson {
+    /// A provider with every offering of it in `catalog`.
     pub fn new(p: &Provider, catalog: &Catalog) -> Self {
         let offerings: Vec<&Offering> = catalog
             .offerings()

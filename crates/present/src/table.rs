@@ -1,9 +1,11 @@
 //! Plain-text tables with aligned columns.
 
 /// Column alignment.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
+    /// Padded on the right.
     Left,
+    /// Padded on the left (numbers).
     Right,
 }
 
@@ -14,6 +16,7 @@ pub struct Table {
 }
 
 impl Table {
+    /// A table with these column headers and alignments.
     pub fn new(header: &[(&str, Align)]) -> Self {
         Table {
             header: header.iter().map(|(h, a)| (h.to_string(), *a)).collect(),
@@ -21,10 +24,13 @@ impl Table {
         }
     }
 
+    /// Adds a row; missing cells are empty, extra cells ignored.
     pub fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells);
     }
 
+    /// The table as text: header, a rule of dashes, rows; columns two spaces apart, lines
+    /// without trailing spaces.
     pub fn render(&self) -> String {
         let n = self.header.len();
         let mut widths: Vec<usize> = self.header.iter().map(|(h, _)| h.chars().count()).collect();
@@ -55,20 +61,5 @@ impl Table {
             line(row, &mut out);
         }
         out
-    }
-}
-
-/// A number with up to `decimals` decimals, trailing zeros removed; `-` when absent.
-pub fn num(x: Option<f64>, decimals: usize) -> String {
-    match x {
-        None => "-".to_string(),
-        Some(v) => {
-            let s = format!("{v:.decimals$}");
-            if s.contains('.') {
-                s.trim_end_matches('0').trim_end_matches('.').to_string()
-            } else {
-                s
-            }
-        }
     }
 }
