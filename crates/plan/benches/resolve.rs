@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use allot_plan::highs_backend::Resolver;
+use allot_plan::solver::Resolver;
 use allot_plan::{SolveSettings, plan, plan_base, plan_fixed, plan_warm};
 use allot_scenario::Scenario;
 

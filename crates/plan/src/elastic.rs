@@ -11,10 +11,10 @@ use allot_scenario::Scenario;
 
 use crate::build::{self, Built, CHIP_UNIT, MONEY_UNIT, Tag};
 use crate::explain::{ramp_subject, span, usd};
-use crate::highs_backend::{self, SolveSettings};
 use crate::lp::Col;
 use crate::plan::{Change, Relaxation};
 use crate::prep::{self, Prepared};
+use crate::solver::{self, SolveSettings};
 
 /// Penalty per month a run finishes late (per thousand chips working late).
 const PENALTY_LATE_MONTH: f64 = 1.0;
@@ -93,7 +93,7 @@ pub fn diagnose(scenario: &Scenario, settings: &SolveSettings) -> Vec<Relaxation
         for s in &slacks {
             phase1.cols[s.col.0].cost = m.cols[s.col.0].cost;
         }
-        let p1 = highs_backend::solve(&phase1, settings);
+        let p1 = solver::solve(&phase1, settings);
         if !p1.status.has_solution() {
             break;
         }
@@ -108,7 +108,7 @@ pub fn diagnose(scenario: &Scenario, settings: &SolveSettings) -> Vec<Relaxation
                 0.0
             };
         }
-        let p2 = highs_backend::solve(&phase2, settings);
+        let p2 = solver::solve(&phase2, settings);
         let sol = if p2.status.has_solution() { p2 } else { p1 };
         let changes = describe(scenario, &original, &prepared, &built, &slacks, &sol.values);
         if changes.is_empty() {

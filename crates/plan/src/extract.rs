@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use allot_scenario::Scenario;
 
 use crate::build::{Built, CHIP_UNIT, MONEY_UNIT};
-use crate::highs_backend::{Solution, SolveStatus};
 use crate::plan::*;
 use crate::prep::{Prepared, Purchase};
+use crate::solver::{Solution, SolveStatus};
 
 const EPS: f64 = 1e-6;
 

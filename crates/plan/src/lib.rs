@@ -6,17 +6,17 @@ pub mod elastic;
 pub mod explain;
 pub mod extract;
 pub mod generate;
-pub mod highs_backend;
 pub mod lp;
 pub mod prep;
 pub mod progress;
 pub mod question;
 pub mod replan;
+pub mod solver;
 pub mod why_not;
 
 pub use allot_plan_format as plan;
 pub use allot_plan_format::{Plan, SolveStatus};
-pub use highs_backend::SolveSettings;
+pub use solver::{SettingsError, SolveSettings};
 
 use std::time::{Duration, Instant};
 
@@ -66,11 +66,7 @@ impl Outcome {
 
 /// Plans `scenario`.
 pub fn plan(scenario: &Scenario, settings: &SolveSettings) -> Outcome {
-    plan_on(
-        scenario,
-        |m| highs_backend::solve(m, settings),
-        |_, _, _, _| {},
-    )
+    plan_on(scenario, |m| solver::solve(m, settings), |_, _, _, _| {})
 }
 
 /// Plans `scenario` and explains the plan: what binds and what it costs
@@ -83,13 +79,13 @@ pub fn plan_explained(scenario: &Scenario, settings: &SolveSettings) -> Outcome 
     };
     plan_on(
         scenario,
-        |m| highs_backend::solve(m, settings),
+        |m| solver::solve(m, settings),
         |prepared, built, solution, plan| {
             if !solution.status.has_solution() {
                 return;
             }
             let duals = if solution.row_duals.is_empty() {
-                highs_backend::duals_at(&built.model, &solution.values, settings).map(|d| d.0)
+                solver::duals_at(&built.model, &solution.values, settings).map(|d| d.0)
             } else {
                 Some(solution.row_duals.clone())
             };
@@ -108,11 +104,11 @@ pub fn plan_explained(scenario: &Scenario, settings: &SolveSettings) -> Outcome 
     )
 }
 
-/// Plans `scenario` warm-started from `resolver`'s base (see [`highs_backend::Resolver`]): when
+/// Plans `scenario` warm-started from `resolver`'s base (see [`solver::Resolver`]): when
 /// the scenario differs from the base only in numbers (prices, demands, delivery dates, chip
 /// speeds), its relaxation starts from the base's optimal basis. For many variants of one
 /// scenario (Monte Carlo samples, what-ifs); `plan_base` plans the base.
-pub fn plan_warm(scenario: &Scenario, resolver: &highs_backend::Resolver) -> Outcome {
+pub fn plan_warm(scenario: &Scenario, resolver: &solver::Resolver) -> Outcome {
     plan_on(scenario, |m| resolver.solve(m), |_, _, _, _| {})
 }
 
@@ -120,21 +116,18 @@ pub fn plan_warm(scenario: &Scenario, resolver: &highs_backend::Resolver) -> Out
 /// and when its clusters are on), re-optimising capacity, serving and cluster sizes from the
 /// base's basis: a recourse plan, feasible (status `feasible`) but not always optimal. When the
 /// choices do not fit, those of the stress plans added with [`add_stress_patterns`] are tried,
-/// then a re-plan (see [`highs_backend::Resolver::solve_fixed`]). For Monte Carlo over a decided
+/// then a re-plan (see [`solver::Resolver::solve_fixed`]). For Monte Carlo over a decided
 /// placement.
-pub fn plan_fixed(scenario: &Scenario, resolver: &highs_backend::Resolver) -> Outcome {
+pub fn plan_fixed(scenario: &Scenario, resolver: &solver::Resolver) -> Outcome {
     plan_on(scenario, |m| resolver.solve_fixed(m), |_, _, _, _| {})
 }
 
 /// The integral choices of `scenario`'s plan (warm-started from `resolver`'s base), to add to
-/// the choices [`plan_fixed`] tries with [`highs_backend::Resolver::add_patterns`]: `scenario`
+/// the choices [`plan_fixed`] tries with [`solver::Resolver::add_patterns`]: `scenario`
 /// is the base at a stress point (a delivery slipped far, a chip slower than expected), so that
 /// a sample which breaks the base plan's placements finds one that fits without re-planning.
 /// `None` when the scenario has no plan or another structure.
-pub fn stress_pattern(
-    scenario: &Scenario,
-    resolver: &highs_backend::Resolver,
-) -> Option<highs_backend::Pattern> {
+pub fn stress_pattern(scenario: &Scenario, resolver: &solver::Resolver) -> Option<solver::Pattern> {
     let prepared = prep::prepare(scenario);
     let built = build::build(scenario, &prepared);
     resolver.pattern(&built.model)
@@ -144,8 +137,8 @@ pub fn stress_pattern(
 /// the base plan's; returns how many patterns the resolver now has.
 pub fn add_stress_patterns(
     scenario: &Scenario,
-    resolver: &mut highs_backend::Resolver,
-    patterns: impl IntoIterator<Item = highs_backend::Pattern>,
+    resolver: &mut solver::Resolver,
+    patterns: impl IntoIterator<Item = solver::Pattern>,
 ) -> usize {
     let prepared = prep::prepare(scenario);
     let built = build::build(scenario, &prepared);
@@ -154,7 +147,7 @@ pub fn add_stress_patterns(
 }
 
 /// Plans `scenario` and makes it `resolver`'s base.
-pub fn plan_base(scenario: &Scenario, resolver: &mut highs_backend::Resolver) -> Outcome {
+pub fn plan_base(scenario: &Scenario, resolver: &mut solver::Resolver) -> Outcome {
     plan_on(scenario, |m| resolver.solve_base(m), |_, _, _, _| {})
 }
 
@@ -162,8 +155,8 @@ pub fn plan_base(scenario: &Scenario, resolver: &mut highs_backend::Resolver) ->
 /// with the extraction).
 fn plan_on(
     scenario: &Scenario,
-    solve: impl FnOnce(&lp::Model) -> highs_backend::Solution,
-    then: impl FnOnce(&prep::Prepared, &build::Built, &highs_backend::Solution, &mut Plan),
+    solve: impl FnOnce(&lp::Model) -> solver::Solution,
+    then: impl FnOnce(&prep::Prepared, &build::Built, &solver::Solution, &mut Plan),
 ) -> Outcome {
     // The performance model's calibration is fitted once per process (30–50 ms), like loading
     // the catalog: part of loading, not of building this model, and not timed as such.
@@ -239,7 +232,7 @@ pub fn plan_min_vendor_share(
         let model = &mut built.model;
         model.cap_objective(budget / build::MONEY_UNIT);
         let t1 = Instant::now();
-        let mut solution = highs_backend::solve(model, &step_settings);
+        let mut solution = solver::solve(model, &step_settings);
         let t2 = Instant::now();
         if solution.status == SolveStatus::Optimal && solution.mip_gap > settings.mip_gap {
             // Within the step's gap, not the one asked for: should this plan be the answer
@@ -398,7 +391,7 @@ pub fn plan_earliest(scenario: &Scenario, settings: &SolveSettings, within: f64)
         }
     }
     let t1 = Instant::now();
-    let mut solution = highs_backend::solve(model, settings);
+    let mut solution = solver::solve(model, settings);
     let t2 = Instant::now();
     // Report the plan's cost, not the completion objective.
     if solution.status.has_solution() {

@@ -1,6 +1,6 @@
 //! The optimisation model, written once against this small sparse modelling layer: columns
 //! (variables) with bounds, costs and integrality; rows (constraints) with bounds; and
-//! coefficients. The solver backend (`highs_backend.rs`) is an adapter, and `write_lp` dumps the
+//! coefficients. The solvers (`solver/`, behind one trait) are adapters, and `write_lp` dumps the
 //! exact model in CPLEX LP format so that any solve can be replayed.
 
 use std::fmt::Write as _;

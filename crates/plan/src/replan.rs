@@ -38,7 +38,7 @@ impl FullReplan {
     }
 }
 
-/// Re-plans every sample from the base scenario's solve (`crate::highs_backend::Resolver`).
+/// Re-plans every sample from the base scenario's solve (`crate::solver::Resolver`).
 ///
 /// [`WarmReplan::new`]: a full plan of each sample whose LP relaxation starts from the base's
 /// optimal basis (`crate::plan_warm`); a sample of another structure is solved from
@@ -48,7 +48,7 @@ impl FullReplan {
 /// longer fit: "what the decided plan costs under these inputs". Every sample starts from the
 /// same basis, so results do not depend on the order or thread of the solves.
 pub struct WarmReplan {
-    resolver: crate::highs_backend::Resolver,
+    resolver: crate::solver::Resolver,
     recourse: bool,
 }
 
@@ -99,7 +99,7 @@ impl WarmReplan {
     }
 
     fn with(base: &Scenario, settings: &SolveSettings, recourse: bool) -> (WarmReplan, Plan) {
-        let mut resolver = crate::highs_backend::Resolver::new(settings);
+        let mut resolver = crate::solver::Resolver::new(settings);
         let plan = crate::plan_base(base, &mut resolver).plan;
         (WarmReplan { resolver, recourse }, plan)
     }

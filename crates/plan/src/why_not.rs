@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use allot_scenario::Scenario;
 
-use crate::highs_backend::{self, SolveSettings, Variant};
+use crate::solver::{self, SolveSettings, Variant};
 use crate::{Outcome, Timings, build, extract, prep};
 
 /// A choice to force.
@@ -262,7 +262,7 @@ pub fn why_not(
         }
     }
     let t1 = Instant::now();
-    let mut solutions = highs_backend::solve_variants(
+    let mut solutions = solver::solve_variants(
         &built.model,
         settings,
         &[Variant::default(), variant.clone()],
@@ -315,14 +315,14 @@ fn explanations(
     built: &build::Built,
     model: &crate::lp::Model,
     plan: &crate::Plan,
-    solution: &highs_backend::Solution,
+    solution: &solver::Solution,
     settings: &SolveSettings,
 ) -> Vec<crate::plan::Binding> {
     if !solution.status.has_solution() {
         return Vec::new();
     }
     let duals = if solution.row_duals.is_empty() {
-        highs_backend::duals_at(model, &solution.values, settings).map(|d| d.0)
+        solver::duals_at(model, &solution.values, settings).map(|d| d.0)
     } else {
         Some(solution.row_duals.clone())
     };

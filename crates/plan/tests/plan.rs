@@ -272,12 +272,12 @@ fn a_training_run_is_placed_once_and_does_its_work() {
 /// missing link except among tied optima.
 #[test]
 fn chips_on_a_cluster_not_chosen_break_its_cluster_row_and_no_other() {
-    use allot_plan::{build, highs_backend, prep};
+    use allot_plan::{build, prep, solver};
     let s = scenario(FINE_TUNE, (2.0, 3.0, 1.5));
     let prepared = prep::prepare(&s);
     let built = build::build(&s, &prepared);
     let model = &built.model;
-    let solution = highs_backend::solve(model, &SolveSettings::default());
+    let solution = solver::solve(model, &SolveSettings::default());
     assert!(solution.status.has_solution());
     let mut values = solution.values.clone();
     let run = &prepared.training[0];
@@ -617,7 +617,7 @@ fn a_cash_floor_admits_exactly_the_plans_the_company_can_pay_for() {
 
 #[test]
 fn a_warm_resolver_plans_variants_as_a_cold_solve_does() {
-    let mut resolver = allot_plan::highs_backend::Resolver::new(&SolveSettings::default());
+    let mut resolver = allot_plan::solver::Resolver::new(&SolveSettings::default());
     // Same structure, other prices and demand: warm from the first; the last one with another
     // price pattern still plans.
     for (i, (prices, rpd)) in [
@@ -660,7 +660,7 @@ model = "llama3.1-8b"
 tokens = 5e10
 deadline = "2027-03"
 "#;
-    let mut resolver = allot_plan::highs_backend::Resolver::new(&SolveSettings::default());
+    let mut resolver = allot_plan::solver::Resolver::new(&SolveSettings::default());
     let base = allot_plan::plan_base(&scenario(body, (2.0, 3.0, 1.5)), &mut resolver).plan;
     assert_eq!(
         (
@@ -698,7 +698,7 @@ chips = {chips}
         )
     };
     let prices = (2.0, 3.0, 1.5);
-    let mut resolver = allot_plan::highs_backend::Resolver::new(&SolveSettings::default());
+    let mut resolver = allot_plan::solver::Resolver::new(&SolveSettings::default());
     let base = allot_plan::plan_base(&scenario(&body("1e4"), prices), &mut resolver).plan;
     assert_eq!(base.training[0].chip, "y1");
     // The stress point: beta's Y1 never delivered. Its plan trains on X1.
@@ -793,7 +793,7 @@ fn generated(periods: u32, offerings: u32, workloads: u32, seed: u64) -> Scenari
 
 /// The optimum and plan of `s` written with or without serving classes.
 fn solve_written(s: &Scenario, pool_serving: bool) -> (f64, Plan, usize) {
-    use allot_plan::{build, extract, highs_backend, prep};
+    use allot_plan::{build, extract, prep, solver};
     let settings = SolveSettings {
         mip_gap: 1e-9,
         ..SolveSettings::default()
@@ -805,7 +805,7 @@ fn solve_written(s: &Scenario, pool_serving: bool) -> (f64, Plan, usize) {
         .iter()
         .filter(|c| c.pools.len() > 1)
         .count();
-    let solution = highs_backend::solve(&built.model, &settings);
+    let solution = solver::solve(&built.model, &settings);
     let plan = extract::extract(s, &prepared, &built, &solution);
     (solution.objective, plan, shared)
 }
@@ -897,10 +897,10 @@ fn branch_and_bound_after_the_dive_finds_the_cheaper_plan() {
     s.file.policy.vendor_cap[0].max_share = 0.5;
     let settings = SolveSettings::default();
     for pool_serving in [false, true] {
-        use allot_plan::{build, extract, highs_backend, prep};
+        use allot_plan::{build, extract, prep, solver};
         let prepared = prep::prepare(&s);
         let built = build::build_with(&s, &prepared, &build::BuildOptions { pool_serving });
-        let solution = highs_backend::solve(&built.model, &settings);
+        let solution = solver::solve(&built.model, &settings);
         let plan = extract::extract(&s, &prepared, &built, &solution);
         assert_eq!(plan.status, SolveStatus::Optimal);
         assert!(
@@ -917,7 +917,7 @@ fn branch_and_bound_after_the_dive_finds_the_cheaper_plan() {
 /// left finds no plan, and its presolve, which does not watch the clock, overran the limit.
 #[test]
 fn a_relaxation_out_of_time_ends_the_solve() {
-    use allot_plan::highs_backend::{SolvePath, SolveStatus, solve};
+    use allot_plan::solver::{SolvePath, SolveStatus, solve};
     use allot_plan::{build, prep};
     let s = generated(84, 100, 20, 1); // the ladder's medium rung: its relaxation takes seconds
     let prepared = prep::prepare(&s);
