@@ -51,6 +51,7 @@ pub fn run(args: &FinanceArgs) -> anyhow::Result<Exit> {
                 mip_gap: args.mip_gap,
                 ..SolveSettings::default()
             };
+            settings.validate()?;
             allot_plan::plan(&scenario, &settings).plan
         }
     };

@@ -32,12 +32,28 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let exit = match run(cli) {
         Ok(exit) => exit,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            Exit::Failure
-        }
+        Err(e) => match e.downcast_ref::<allot_plan::SettingsError>() {
+            Some(bad) => settings_error(bad),
+            None => {
+                eprintln!("error: {e:#}");
+                Exit::Failure
+            }
+        },
     };
     ExitCode::from(exit.code())
+}
+
+/// A solve setting out of range, named by its flag.
+fn settings_error(bad: &allot_plan::SettingsError) -> Exit {
+    use allot_plan::SettingsError::*;
+    let flag = match bad {
+        TimeLimit { .. } => "--time-limit",
+        MipGap { .. } => "--mip-gap",
+        Threads { .. } => "solver threads",
+    };
+    eprintln!("error: {flag}: {} (got {})", bad.rule(), bad.value());
+    eprintln!("hint: {}", bad.hint());
+    Exit::Invalid
 }
 
 fn run(cli: Cli) -> anyhow::Result<Exit> {

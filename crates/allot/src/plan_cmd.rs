@@ -30,6 +30,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
         lp_first: args.method == "lp-first",
         ranging: false,
     };
+    settings.validate()?;
     // The solver's own log, when asked for, takes the terminal instead.
     let spinner = (!args.solver_log).then(crate::progress::spinner).flatten();
     let outcome = match args.objective.as_str() {

@@ -8,7 +8,7 @@ use std::fmt;
 
 use allot_scenario::Scenario;
 
-use crate::highs_backend::SolveSettings;
+use crate::SolveSettings;
 use crate::why_not::{Force, WhyNotError};
 use crate::{Plan, SolveStatus};
 
