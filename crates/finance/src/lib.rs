@@ -18,7 +18,10 @@ pub mod terms;
 pub use distribution::Distribution;
 pub use perturb::{UncertainInput, inputs};
 pub use project::project;
-pub use risk::{Replanner, RiskReport, RiskSettings, Sample, run_risk, stress_scenarios};
+pub use risk::{
+    Replanner, RiskReport, RiskSettings, Sample, YearMeasures, YearQuantiles, run_risk,
+    stress_scenarios,
+};
 pub use statement::{
     Amounts, ContractLine, PeriodLine, ProviderLine, ReferenceLine, Statement, YearLine,
 };

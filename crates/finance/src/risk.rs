@@ -77,6 +77,31 @@ impl Measures {
     pub const NAMES: [&'static str; 3] = ["total cost", "cumulative loss", "funding gap"];
 }
 
+/// Where a plan stands at the end of one calendar year.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct YearMeasures {
+    /// The year.
+    pub year: i32,
+    /// Accumulated losses at its end, USD.
+    pub cumulative_loss_usd: f64,
+    /// The funding gap up to its end, USD ([`Statement::funding_gap_by_year`]).
+    ///
+    /// [`Statement::funding_gap_by_year`]: crate::Statement::funding_gap_by_year
+    pub funding_gap_usd: f64,
+}
+
+/// The quantiles of cumulative loss and funding gap at the end of one year, over the samples
+/// with a plan: one point of a fan chart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct YearQuantiles {
+    /// The year.
+    pub year: i32,
+    /// Accumulated losses at its end.
+    pub cumulative_loss: Quantiles,
+    /// The funding gap up to its end.
+    pub funding_gap: Quantiles,
+}
+
 /// One sample: the values drawn and what they led to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
@@ -88,6 +113,8 @@ pub struct Sample {
     pub status: SolveStatus,
     /// The measures, when the plan has a solution.
     pub measures: Option<Measures>,
+    /// Cumulative loss and funding gap at the end of each year, when the plan has a solution.
+    pub years: Vec<YearMeasures>,
 }
 
 /// The 10th, 50th and 90th percentiles of a measure, with its mean.
@@ -191,12 +218,29 @@ pub fn stress_scenarios(base: &Scenario) -> Result<Vec<Scenario>, FinanceError> 
 
 /// The measures of `plan` for `s`, when it has a solution.
 pub fn measure(s: &Scenario, plan: &Plan) -> Option<Measures> {
+    measure_by_year(s, plan).map(|(m, _)| m)
+}
+
+/// The measures of `plan` for `s` with their values at the end of each year, when it has a
+/// solution.
+pub fn measure_by_year(s: &Scenario, plan: &Plan) -> Option<(Measures, Vec<YearMeasures>)> {
     let statement = project(s, plan).ok()?;
-    Some(Measures {
+    let years = statement
+        .years
+        .iter()
+        .zip(statement.funding_gap_by_year())
+        .map(|(y, (_, gap))| YearMeasures {
+            year: y.year,
+            cumulative_loss_usd: y.cumulative_loss_usd,
+            funding_gap_usd: gap,
+        })
+        .collect();
+    let measures = Measures {
         total_cost_usd: plan.total_cost_usd,
         cumulative_loss_usd: statement.cumulative_loss_usd,
         funding_gap_usd: statement.funding_gap_usd,
-    })
+    };
+    Some((measures, years))
 }
 
 fn quantiles(values: &mut [f64]) -> Quantiles {
@@ -274,10 +318,11 @@ pub fn run_risk(
     let total = settings.samples + 1 + swing_plans;
     let done = AtomicUsize::new(0);
     let tick = || progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-    let run = |values: &[Option<f64>]| -> (SolveStatus, Option<Measures>) {
+    type Outcome = (SolveStatus, Option<(Measures, Vec<YearMeasures>)>);
+    let run = |values: &[Option<f64>]| -> Outcome {
         let sample = apply(base, &inputs, values);
         let plan = replanner.replan(&sample);
-        let m = measure(&sample, &plan);
+        let m = measure_by_year(&sample, &plan);
         tick();
         (plan.status, m)
     };
@@ -300,14 +345,13 @@ pub fn run_risk(
         .map(|i| draws(&inputs, settings.seed, i))
         .collect();
     jobs.extend(drawn.iter().map(|v| v.iter().copied().map(Some).collect()));
-    let results: Vec<(SolveStatus, Option<Measures>)> =
-        pool.install(|| jobs.par_iter().map(|v| run(v)).collect());
+    let results: Vec<Outcome> = pool.install(|| jobs.par_iter().map(|v| run(v)).collect());
 
-    let base_measures = results[0].1;
+    let base_measures = results[0].1.as_ref().map(|m| m.0);
     let swings: Vec<[(f64, f64); 3]> = (0..swing_plans / 2)
         .map(|i| {
-            let lo = results[1 + 2 * i].1;
-            let hi = results[2 + 2 * i].1;
+            let lo = results[1 + 2 * i].1.as_ref().map(|m| m.0);
+            let hi = results[2 + 2 * i].1.as_ref().map(|m| m.0);
             let pick = |m: Option<Measures>, k: usize| m.map_or(f64::NAN, |m| m.get(k));
             [0, 1, 2].map(|k| (pick(lo, k), pick(hi, k)))
         })
@@ -316,11 +360,18 @@ pub fn run_risk(
         .into_iter()
         .zip(results.into_iter().skip(1 + swing_plans))
         .enumerate()
-        .map(|(index, (values, (status, measures)))| Sample {
-            index,
-            values,
-            status,
-            measures,
+        .map(|(index, (values, (status, measured)))| {
+            let (measures, years) = match measured {
+                Some((m, years)) => (Some(m), years),
+                None => (None, Vec::new()),
+            };
+            Sample {
+                index,
+                values,
+                status,
+                measures,
+                years,
+            }
         })
         .collect();
     let ok: Vec<&Sample> = samples.iter().filter(|s| s.measures.is_some()).collect();
@@ -354,6 +405,36 @@ pub fn run_risk(
     })
 }
 
+impl RiskReport {
+    /// The fan chart: per year, the quantiles of cumulative loss and funding gap over the
+    /// samples with a plan (empty when none has one).
+    pub fn fan(&self) -> Vec<YearQuantiles> {
+        let Some(first) = self.samples.iter().find(|s| s.measures.is_some()) else {
+            return Vec::new();
+        };
+        first
+            .years
+            .iter()
+            .enumerate()
+            .map(|(i, y)| {
+                let mut loss = Vec::new();
+                let mut gap = Vec::new();
+                for s in &self.samples {
+                    if let Some(v) = s.years.get(i).filter(|v| v.year == y.year) {
+                        loss.push(v.cumulative_loss_usd);
+                        gap.push(v.funding_gap_usd);
+                    }
+                }
+                YearQuantiles {
+                    year: y.year,
+                    cumulative_loss: quantiles(&mut loss),
+                    funding_gap: quantiles(&mut gap),
+                }
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,6 +445,54 @@ mod tests {
         assert!((spearman(&x, &[10.0, 20.0, 35.0, 80.0]) - 1.0).abs() < 1e-12);
         assert!((spearman(&x, &[4.0, 3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
         assert_eq!(spearman(&x, &[5.0; 4]), 0.0);
+    }
+
+    #[test]
+    fn the_fan_has_the_quantiles_of_each_year_over_the_samples_with_a_plan() {
+        let sample = |index: usize, loss: [f64; 2]| Sample {
+            index,
+            values: vec![],
+            status: SolveStatus::Optimal,
+            measures: Some(Measures {
+                total_cost_usd: 0.0,
+                cumulative_loss_usd: loss[1],
+                funding_gap_usd: 0.0,
+            }),
+            years: [2027, 2028]
+                .iter()
+                .zip(loss)
+                .map(|(&year, l)| YearMeasures {
+                    year,
+                    cumulative_loss_usd: l,
+                    funding_gap_usd: 2.0 * l,
+                })
+                .collect(),
+        };
+        let mut samples: Vec<Sample> = (0..11)
+            .map(|i| sample(i, [i as f64, 10.0 * i as f64]))
+            .collect();
+        samples.push(Sample {
+            index: 11,
+            values: vec![],
+            status: SolveStatus::Infeasible,
+            measures: None,
+            years: vec![],
+        });
+        let report = RiskReport {
+            inputs: vec![],
+            base: None,
+            samples,
+            failed: 1,
+            quantiles: None,
+            sensitivity: vec![],
+        };
+        let fan = report.fan();
+        assert_eq!(fan.len(), 2);
+        assert_eq!((fan[0].year, fan[1].year), (2027, 2028));
+        assert_eq!(fan[0].cumulative_loss.p50, 5.0);
+        assert_eq!(fan[1].cumulative_loss.p50, 50.0);
+        assert_eq!(fan[1].funding_gap.p50, 100.0);
+        assert!(fan[1].cumulative_loss.p10 < 50.0 && fan[1].cumulative_loss.p90 > 50.0);
     }
 
     #[test]

@@ -207,6 +207,22 @@ pub struct Statement {
 }
 
 impl Statement {
+    /// The funding gap as it stands at the end of each calendar year: the cash to raise beyond
+    /// the funding listed so that cash never went below zero up to then (the last value is
+    /// [`Statement::funding_gap_usd`]).
+    pub fn funding_gap_by_year(&self) -> Vec<(i32, f64)> {
+        let mut lowest = self.starting_cash_usd;
+        self.years
+            .iter()
+            .map(|y| {
+                for p in self.periods.iter().filter(|p| p.year == y.year) {
+                    lowest = lowest.min(p.cash_end_usd);
+                }
+                (y.year, (-lowest).max(0.0))
+            })
+            .collect()
+    }
+
     /// The projected value of `metric` over the calendar years `from..=to`.
     pub fn metric(&self, metric: ReferenceMetric, from: i32, to: i32) -> f64 {
         let mut a = Amounts::default();

@@ -1,0 +1,693 @@
+//! The report's data: what the page's script reads, as one serialisable value ([`ReportData`]).
+//!
+//! These are the report's own wire types, distinct from the core types: the plan is embedded
+//! as written (its versioned format), and everything the report derives from the scenario, the
+//! financial statement and the risk run is grouped here once, in Rust, so that the script only
+//! draws and the sums can be tested.
+
+use std::collections::BTreeMap;
+
+use allot_finance::risk::Quantiles;
+use allot_finance::{RiskReport, Statement};
+use allot_plan_format::{Binding, Plan};
+use allot_scenario::Scenario;
+use serde::Serialize;
+
+/// Format tag of the report data.
+pub const REPORT_FORMAT: &str = "allot-report";
+
+/// Version of the report data.
+pub const REPORT_VERSION: u32 = 1;
+
+/// The key under which cost that no chip carries (take-or-pay shortfall) is stacked.
+pub const SHORTFALL_KEY: &str = "take-or-pay shortfall";
+
+/// Everything a report is made from.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportInput<'a> {
+    /// The scenario the plan was made for.
+    pub scenario: &'a Scenario,
+    /// The plan.
+    pub plan: &'a Plan,
+    /// Its financial statement, or why there is none.
+    pub statement: Result<&'a Statement, &'a str>,
+    /// The risk run, or why there is none.
+    pub risk: Result<&'a RiskReport, &'a str>,
+    /// How the risk run was made, in words (samples, seed, how samples were re-planned).
+    pub risk_method: &'a str,
+    /// What binds, largest effect first (the plan's own `explanations`, or computed for it).
+    pub bindings: &'a [Binding],
+    /// Where the bindings come from, or why there are none.
+    pub bindings_note: &'a str,
+    /// The program that made the report, e.g. `allot 0.1.0`.
+    pub generator: &'a str,
+}
+
+/// The data blob of a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportData {
+    /// Always [`REPORT_FORMAT`].
+    pub format: &'static str,
+    /// [`REPORT_VERSION`].
+    pub version: u32,
+    /// The program that made it.
+    pub generator: String,
+    /// The scenario's facts the views need.
+    pub scenario: ScenarioInfo,
+    /// The plan, as written.
+    pub plan: Plan,
+    /// Plan cost per year, stacked three ways.
+    pub cost_by_year: CostByYear,
+    /// Chips per period by chip and by provider, and each workload's chips.
+    pub capacity: Capacity,
+    /// Per commitment: its terms and outcome.
+    pub commitments: Vec<CommitmentView>,
+    /// Training runs with their windows.
+    pub training: Vec<TrainingView>,
+    /// The financial statement by year, or `null`.
+    pub finance: Option<Finance>,
+    /// Why there is no finance view, when there is none.
+    pub finance_note: Option<String>,
+    /// The risk run, or `null`.
+    pub risk: Option<Risk>,
+    /// Why there is no risk view, when there is none.
+    pub risk_note: Option<String>,
+    /// What binds, largest effect first.
+    pub bindings: Vec<Binding>,
+    /// Where the bindings come from.
+    pub bindings_note: String,
+}
+
+/// The scenario's facts the views need.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioInfo {
+    /// Its name.
+    pub name: String,
+    /// Its description.
+    pub description: Option<String>,
+    /// First month, `2026-01`.
+    pub start: String,
+    /// Months planned.
+    pub horizon_months: u32,
+    /// Annual discount rate.
+    pub discount_rate: f64,
+    /// Vendor caps: vendor, largest share of spend.
+    pub vendor_caps: Vec<Cap>,
+    /// Provider caps.
+    pub provider_caps: Vec<Cap>,
+    /// Accelerator id → its name and vendor.
+    pub chips: BTreeMap<String, ChipInfo>,
+}
+
+/// A share cap.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cap {
+    /// Vendor or provider id.
+    pub name: String,
+    /// Largest share of spend, 0–1.
+    pub max_share: f64,
+    /// First month it applies, when limited.
+    pub start: Option<String>,
+    /// Last month it applies, when limited.
+    pub end: Option<String>,
+}
+
+/// An accelerator's name and vendor.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChipInfo {
+    /// Display name.
+    pub name: String,
+    /// Vendor id.
+    pub vendor: String,
+}
+
+/// Cost per calendar year (keys as in the plan's `cost_by_year`) stacked by provider, vendor
+/// or chip: `by_provider[key][year]`, USD. Shortfall payments are stacked under their
+/// commitment's provider, and under [`SHORTFALL_KEY`] by vendor and chip.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CostByYear {
+    /// The years, in order.
+    pub years: Vec<String>,
+    /// By provider.
+    pub by_provider: BTreeMap<String, BTreeMap<String, f64>>,
+    /// By chip vendor.
+    pub by_vendor: BTreeMap<String, BTreeMap<String, f64>>,
+    /// By accelerator.
+    pub by_chip: BTreeMap<String, BTreeMap<String, f64>>,
+}
+
+/// A named series, one value per period.
+#[derive(Debug, Clone, Serialize)]
+pub struct Series {
+    /// Its name.
+    pub name: String,
+    /// `training` or `inference` for a workload's chips; empty for capacity.
+    pub kind: String,
+    /// One value per period of the plan.
+    pub values: Vec<f64>,
+}
+
+/// Chips per period.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Capacity {
+    /// Chips provisioned by accelerator.
+    pub by_chip: Vec<Series>,
+    /// Chips provisioned by provider.
+    pub by_provider: Vec<Series>,
+    /// Chips each training run and inference demand uses.
+    pub needs: Vec<Series>,
+}
+
+/// A spend commitment: its terms from the scenario, its outcome from the plan, its payments
+/// from the statement.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitmentView {
+    /// Name.
+    pub name: String,
+    /// Provider id.
+    pub provider: String,
+    /// First month of the term.
+    pub start: String,
+    /// Term, months.
+    pub term_months: u32,
+    /// The whole commitment, USD.
+    pub total_usd: f64,
+    /// `as_used`, `monthly_minimum` or `prepaid`.
+    pub payment: String,
+    /// Whether an unspent remainder is paid anyway.
+    pub take_or_pay: bool,
+    /// Part inside the horizon, USD.
+    pub obligation_usd: f64,
+    /// Spend counted toward it, USD.
+    pub spend_usd: f64,
+    /// Shortfall paid, USD.
+    pub shortfall_usd: f64,
+    /// Shortfall per period, USD.
+    pub shortfall_by_period_usd: Vec<f64>,
+    /// Spend / obligation.
+    pub utilisation: f64,
+    /// Capacity cost with the provider per period inside the term (on the commitment's chips
+    /// when it names some), USD: what the spend is drawn from.
+    pub provider_spend_by_period_usd: Vec<f64>,
+}
+
+/// A training run: where and when it runs, and the window the scenario allows.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainingView {
+    /// Run name.
+    pub name: String,
+    /// Provider id ("" when not placed).
+    pub provider: String,
+    /// Accelerator id.
+    pub chip: String,
+    /// Largest cluster, chips.
+    pub chips: f64,
+    /// First period with chips.
+    pub start: String,
+    /// Last period with chips.
+    pub finish: String,
+    /// Chip-hours used.
+    pub chip_hours: f64,
+    /// Earliest start allowed, when set.
+    pub earliest_start: Option<String>,
+    /// Deadline, when set.
+    pub deadline: Option<String>,
+}
+
+/// The financial statement by year.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finance {
+    /// Cash at the start.
+    pub starting_cash_usd: f64,
+    /// Per calendar year.
+    pub years: Vec<FinanceYear>,
+    /// Cash to raise beyond the funding listed.
+    pub funding_gap_usd: f64,
+    /// Smallest cash balance.
+    pub lowest_cash_usd: f64,
+    /// First period with negative cash, when any.
+    pub runway_end: Option<String>,
+    /// Months of runway.
+    pub runway_months: u32,
+    /// Accumulated losses at the end.
+    pub cumulative_loss_usd: f64,
+    /// Largest accumulated loss.
+    pub peak_cumulative_loss_usd: f64,
+    /// Reported figures beside their projections.
+    pub references: Vec<FinanceReference>,
+}
+
+/// One year of the statement, USD.
+#[derive(Debug, Clone, Serialize)]
+pub struct FinanceYear {
+    /// The year.
+    pub year: i32,
+    /// Months inside the horizon.
+    pub months: u32,
+    /// Revenue.
+    pub revenue_usd: f64,
+    /// Compute cost in the operating result.
+    pub compute_usd: f64,
+    /// Other operating costs.
+    pub other_opex_usd: f64,
+    /// Revenue − compute − other opex.
+    pub operating_result_usd: f64,
+    /// Cash raised.
+    pub funding_usd: f64,
+    /// Cash burnt before funding.
+    pub burn_usd: f64,
+    /// Cash at its end.
+    pub cash_end_usd: f64,
+    /// Accumulated losses at its end.
+    pub cumulative_loss_usd: f64,
+}
+
+/// A reported figure beside the projection.
+#[derive(Debug, Clone, Serialize)]
+pub struct FinanceReference {
+    /// What it is.
+    pub label: String,
+    /// `cash_burn`, `operating_loss`, `revenue` or `compute_spend`.
+    pub metric: String,
+    /// First year.
+    pub from_year: i32,
+    /// Last year.
+    pub to_year: i32,
+    /// Reported, USD.
+    pub reported_usd: f64,
+    /// Projected, USD.
+    pub projected_usd: f64,
+    /// Projected / reported − 1.
+    pub difference: f64,
+    /// Source.
+    pub source_url: String,
+    /// Source date.
+    pub source_date: String,
+}
+
+/// The risk run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Risk {
+    /// Samples drawn.
+    pub samples: usize,
+    /// Samples without a plan.
+    pub failed: usize,
+    /// How the run was made (samples, seed, replanning).
+    pub settings: String,
+    /// Total cost, cumulative loss and funding gap over the horizon.
+    pub measures: Vec<MeasureQuantiles>,
+    /// Per year: quantiles of cumulative loss and funding gap.
+    pub fan: Vec<FanYear>,
+    /// Inputs, most influential first.
+    pub sensitivity: Vec<SensitivityView>,
+    /// The measures of the scenario as written (total cost, cumulative loss, funding gap).
+    pub base: Option<[f64; 3]>,
+}
+
+/// Quantiles of one measure.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeasureQuantiles {
+    /// Measure name.
+    pub name: String,
+    /// 10th percentile.
+    pub p10: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// Mean.
+    pub mean: f64,
+}
+
+/// One year of the fan chart.
+#[derive(Debug, Clone, Serialize)]
+pub struct FanYear {
+    /// The year.
+    pub year: i32,
+    /// Cumulative loss quantiles: P10, P50, P90.
+    pub cumulative_loss: [f64; 3],
+    /// Funding gap quantiles: P10, P50, P90.
+    pub funding_gap: [f64; 3],
+}
+
+/// How much one input moves the results.
+#[derive(Debug, Clone, Serialize)]
+pub struct SensitivityView {
+    /// Input name.
+    pub name: String,
+    /// Spearman rank correlation with total cost, cumulative loss, funding gap.
+    pub rank_correlation: [f64; 3],
+    /// Each measure with the input alone at its P10 and P90, when computed.
+    pub swing: Option<[(f64, f64); 3]>,
+}
+
+impl ReportData {
+    /// Gathers the report's data from its inputs.
+    pub fn new(input: &ReportInput<'_>) -> ReportData {
+        let plan = input.plan;
+        ReportData {
+            format: REPORT_FORMAT,
+            version: REPORT_VERSION,
+            generator: input.generator.to_string(),
+            scenario: scenario_info(input.scenario),
+            plan: plan.clone(),
+            cost_by_year: cost_by_year(input.scenario, plan),
+            capacity: capacity(plan),
+            commitments: commitments(input.scenario, plan, input.statement.ok()),
+            training: training(input.scenario, plan),
+            finance: input.statement.ok().map(finance),
+            finance_note: input.statement.err().map(str::to_string),
+            risk: input.risk.ok().map(|r| risk(r, input.risk_method)),
+            risk_note: input.risk.err().map(str::to_string),
+            bindings: input.bindings.to_vec(),
+            bindings_note: input.bindings_note.to_string(),
+        }
+    }
+}
+
+fn scenario_info(s: &Scenario) -> ScenarioInfo {
+    let f = &s.file;
+    let month = |m: &Option<allot_scenario::Month>| m.as_ref().map(ToString::to_string);
+    ScenarioInfo {
+        name: f.scenario.name.clone(),
+        description: f.scenario.description.clone(),
+        start: f.scenario.start.to_string(),
+        horizon_months: f.scenario.horizon_months,
+        discount_rate: f.scenario.discount_rate,
+        vendor_caps: f
+            .policy
+            .vendor_cap
+            .iter()
+            .map(|c| Cap {
+                name: c.vendor.clone(),
+                max_share: c.max_share,
+                start: month(&c.start),
+                end: month(&c.end),
+            })
+            .collect(),
+        provider_caps: f
+            .policy
+            .provider_cap
+            .iter()
+            .map(|c| Cap {
+                name: c.provider.clone(),
+                max_share: c.max_share,
+                start: month(&c.start),
+                end: month(&c.end),
+            })
+            .collect(),
+        chips: s
+            .catalog
+            .accelerators()
+            .iter()
+            .map(|a| {
+                let info = ChipInfo {
+                    name: a.name.clone(),
+                    vendor: a.vendor.clone(),
+                };
+                (a.id.clone(), info)
+            })
+            .collect(),
+    }
+}
+
+/// The calendar year of a period label (`2027-03`, `2027-Q1`).
+fn year_of(period: &str) -> String {
+    period.split('-').next().unwrap_or(period).to_string()
+}
+
+fn cost_by_year(s: &Scenario, plan: &Plan) -> CostByYear {
+    let mut out = CostByYear {
+        years: plan.cost_by_year.keys().cloned().collect(),
+        ..CostByYear::default()
+    };
+    let add = |map: &mut BTreeMap<String, BTreeMap<String, f64>>, key: &str, year, usd| {
+        *map.entry(key.to_string())
+            .or_default()
+            .entry(year)
+            .or_default() += usd;
+    };
+    for c in &plan.capacity {
+        let year = year_of(&c.period);
+        let vendor = s
+            .catalog
+            .accelerator(&c.chip)
+            .map_or(c.chip.as_str(), |a| a.vendor.as_str());
+        add(&mut out.by_provider, &c.provider, year.clone(), c.cost_usd);
+        add(&mut out.by_vendor, vendor, year.clone(), c.cost_usd);
+        add(&mut out.by_chip, &c.chip, year, c.cost_usd);
+    }
+    for c in &plan.commitments {
+        for (p, &usd) in c.shortfall_by_period_usd.iter().enumerate() {
+            let Some(period) = plan.periods.get(p) else {
+                continue;
+            };
+            if usd == 0.0 {
+                continue;
+            }
+            let year = year_of(period);
+            add(&mut out.by_provider, &c.provider, year.clone(), usd);
+            add(&mut out.by_vendor, SHORTFALL_KEY, year.clone(), usd);
+            add(&mut out.by_chip, SHORTFALL_KEY, year, usd);
+        }
+    }
+    out
+}
+
+fn series(map: BTreeMap<String, Vec<f64>>, kind: &str) -> Vec<Series> {
+    map.into_iter()
+        .map(|(name, values)| Series {
+            name,
+            kind: kind.to_string(),
+            values,
+        })
+        .collect()
+}
+
+fn capacity(plan: &Plan) -> Capacity {
+    let index: BTreeMap<&str, usize> = plan
+        .periods
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), i))
+        .collect();
+    let n = plan.periods.len();
+    let mut by_chip: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut by_provider: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for c in &plan.capacity {
+        if let Some(&p) = index.get(c.period.as_str()) {
+            by_chip
+                .entry(c.chip.clone())
+                .or_insert_with(|| vec![0.0; n])[p] += c.chips;
+            by_provider
+                .entry(c.provider.clone())
+                .or_insert_with(|| vec![0.0; n])[p] += c.chips;
+        }
+    }
+    let mut needs = Vec::new();
+    for t in &plan.training {
+        let mut values = vec![0.0; n];
+        for (period, chips) in &t.chips_by_period {
+            if let Some(&p) = index.get(period.as_str()) {
+                values[p] += chips;
+            }
+        }
+        needs.push(Series {
+            name: t.name.clone(),
+            kind: "training".into(),
+            values,
+        });
+    }
+    for d in &plan.inference {
+        let mut values = vec![0.0; n];
+        for c in &d.chips_by_period {
+            if let Some(&p) = index.get(c.period.as_str()) {
+                values[p] += c.chips;
+            }
+        }
+        needs.push(Series {
+            name: d.name.clone(),
+            kind: "inference".into(),
+            values,
+        });
+    }
+    Capacity {
+        by_chip: series(by_chip, ""),
+        by_provider: series(by_provider, ""),
+        needs,
+    }
+}
+
+fn commitments(s: &Scenario, plan: &Plan, statement: Option<&Statement>) -> Vec<CommitmentView> {
+    let n = plan.periods.len();
+    s.file
+        .commitment
+        .iter()
+        .map(|c| {
+            let line = plan.commitments.iter().find(|l| l.name == c.name);
+            let payment = statement
+                .and_then(|st| st.contracts.iter().find(|k| k.name == c.name))
+                .map_or(c.payment, |k| k.payment);
+            let (first, last) = (c.start.to_string(), c.end().to_string());
+            let mut spend = vec![0.0; n];
+            for line in plan.capacity.iter().filter(|l| {
+                l.provider == c.provider && (c.chips.is_empty() || c.chips.contains(&l.chip))
+            }) {
+                // A period is in the term when its first month is; labels sort as months do
+                // (`2027-03`, and `2027-Q1` before `2027-Q2`).
+                let month = period_first_month(&line.period);
+                if month >= first && month < last {
+                    if let Some(p) = plan.periods.iter().position(|x| *x == line.period) {
+                        spend[p] += line.cost_usd;
+                    }
+                }
+            }
+            CommitmentView {
+                name: c.name.clone(),
+                provider: c.provider.clone(),
+                start: first,
+                term_months: c.term_months,
+                total_usd: c.total_usd,
+                payment: serde_json::to_value(payment)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                take_or_pay: c.take_or_pay,
+                obligation_usd: line.map_or(0.0, |l| l.obligation_usd),
+                spend_usd: line.map_or(0.0, |l| l.spend_usd),
+                shortfall_usd: line.map_or(0.0, |l| l.shortfall_usd),
+                shortfall_by_period_usd: line
+                    .map_or_else(Vec::new, |l| l.shortfall_by_period_usd.clone()),
+                utilisation: line.map_or(0.0, |l| l.utilisation),
+                provider_spend_by_period_usd: spend,
+            }
+        })
+        .collect()
+}
+
+/// The first month of a period label, `YYYY-MM` (`2027-Q2` → `2027-04`).
+fn period_first_month(label: &str) -> String {
+    match label.split_once("-Q") {
+        Some((year, q)) => {
+            let q: u32 = q.parse().unwrap_or(1);
+            format!("{year}-{:02}", 3 * q.saturating_sub(1) + 1)
+        }
+        None => label.to_string(),
+    }
+}
+
+fn training(s: &Scenario, plan: &Plan) -> Vec<TrainingView> {
+    plan.training
+        .iter()
+        .map(|t| {
+            let run = s.file.training.iter().find(|r| r.name == t.name);
+            let month = |m: Option<&allot_scenario::Month>| m.map(ToString::to_string);
+            TrainingView {
+                name: t.name.clone(),
+                provider: t.provider.clone(),
+                chip: t.chip.clone(),
+                chips: t.chips,
+                start: t.start.clone(),
+                finish: t.finish.clone(),
+                chip_hours: t.chip_hours,
+                earliest_start: month(run.and_then(|r| r.earliest_start.as_ref())),
+                deadline: month(run.and_then(|r| r.deadline.as_ref())),
+            }
+        })
+        .collect()
+}
+
+fn finance(st: &Statement) -> Finance {
+    Finance {
+        starting_cash_usd: st.starting_cash_usd,
+        years: st
+            .years
+            .iter()
+            .map(|y| FinanceYear {
+                year: y.year,
+                months: y.months,
+                revenue_usd: y.amounts.revenue_usd,
+                compute_usd: y.amounts.compute_usd,
+                other_opex_usd: y.amounts.other_opex_usd,
+                operating_result_usd: y.amounts.operating_result_usd,
+                funding_usd: y.amounts.funding_usd,
+                burn_usd: y.amounts.burn_usd,
+                cash_end_usd: y.cash_end_usd,
+                cumulative_loss_usd: y.cumulative_loss_usd,
+            })
+            .collect(),
+        funding_gap_usd: st.funding_gap_usd,
+        lowest_cash_usd: st.lowest_cash_usd,
+        runway_end: st.runway_end.clone(),
+        runway_months: st.runway_months,
+        cumulative_loss_usd: st.cumulative_loss_usd,
+        peak_cumulative_loss_usd: st.peak_cumulative_loss_usd,
+        references: st
+            .references
+            .iter()
+            .map(|r| FinanceReference {
+                label: r.label.clone(),
+                metric: serde_json::to_value(r.metric)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                from_year: r.from_year,
+                to_year: r.to_year,
+                reported_usd: r.reported_usd,
+                projected_usd: r.projected_usd,
+                difference: r.difference(),
+                source_url: r.source_url.clone(),
+                source_date: r.source_date.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn triple(q: &Quantiles) -> [f64; 3] {
+    [q.p10, q.p50, q.p90]
+}
+
+fn risk(r: &RiskReport, method: &str) -> Risk {
+    use allot_finance::risk::Measures;
+    Risk {
+        samples: r.samples.len(),
+        failed: r.failed,
+        settings: method.to_string(),
+        measures: r
+            .quantiles
+            .iter()
+            .flat_map(|qs| {
+                qs.iter()
+                    .zip(Measures::NAMES)
+                    .map(|(q, name)| MeasureQuantiles {
+                        name: name.to_string(),
+                        p10: q.p10,
+                        p50: q.p50,
+                        p90: q.p90,
+                        mean: q.mean,
+                    })
+            })
+            .collect(),
+        fan: r
+            .fan()
+            .iter()
+            .map(|y| FanYear {
+                year: y.year,
+                cumulative_loss: triple(&y.cumulative_loss),
+                funding_gap: triple(&y.funding_gap),
+            })
+            .collect(),
+        sensitivity: r
+            .sensitivity
+            .iter()
+            .map(|s| SensitivityView {
+                name: s.name.clone(),
+                rank_correlation: s.rank_correlation,
+                swing: s.swing,
+            })
+            .collect(),
+        base: r
+            .base
+            .map(|m| [m.total_cost_usd, m.cumulative_loss_usd, m.funding_gap_usd]),
+    }
+}

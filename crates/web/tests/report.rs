@@ -1,0 +1,256 @@
+//! The report of a real plan of the startup example: the page holds every view, the data blob
+//! holds the plan as written and sums that match it, and hostile names cannot break out of the
+//! data element or the title.
+
+use allot_finance::{RiskReport, RiskSettings, Statement};
+use allot_plan::{Plan, SolveSettings};
+use allot_scenario::Scenario;
+use allot_web::data::SHORTFALL_KEY;
+use allot_web::{ReportInput, VIEW_IDS, page, report};
+use serde_json::Value;
+
+fn load_example(name: &str) -> Scenario {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let path = dir.join(name);
+    let text = std::fs::read_to_string(&path).expect("read example");
+    let loaded = allot_scenario::load(&path.display().to_string(), &text, &mut |p: &str| {
+        let full = dir.join(p);
+        std::fs::read_to_string(&full)
+            .map(|t| (full.display().to_string(), t))
+            .map_err(|e| e.to_string())
+    });
+    loaded.scenario.expect("valid example")
+}
+
+struct Made {
+    scenario: Scenario,
+    plan: Plan,
+    statement: Statement,
+    risk: RiskReport,
+}
+
+fn startup() -> Made {
+    let scenario = load_example("startup.toml");
+    let settings = SolveSettings::default();
+    let outcome = allot_plan::plan_explained(&scenario, &settings);
+    let plan = outcome.plan;
+    assert!(plan.status.has_solution(), "{}", plan.status_message);
+    let statement = allot_finance::project(&scenario, &plan).expect("statement");
+    let replan = |s: &Scenario| allot_plan::plan(s, &settings).plan;
+    let risk_settings = RiskSettings {
+        samples: 4,
+        seed: 1,
+        threads: 1,
+        swing: true,
+    };
+    let risk =
+        allot_finance::run_risk(&scenario, &replan, &risk_settings, &|_, _| {}).expect("risk run");
+    Made {
+        scenario,
+        plan,
+        statement,
+        risk,
+    }
+}
+
+fn render(m: &Made) -> String {
+    report(&ReportInput {
+        scenario: &m.scenario,
+        plan: &m.plan,
+        statement: Ok(&m.statement),
+        risk: Ok(&m.risk),
+        risk_method: "4 samples, seed 1",
+        bindings: &m.plan.explanations,
+        bindings_note: "From the plan.",
+        generator: "allot test",
+    })
+}
+
+/// The text of the data element, and the value it holds.
+fn data_of(html: &str) -> (String, Value) {
+    let open = "<script type=\"application/json\" id=\"allot-data\">";
+    let start = html.find(open).expect("data element") + open.len();
+    let len = html[start..]
+        .find("</script>")
+        .expect("end of data element");
+    let text = html[start..start + len].to_string();
+    let value = serde_json::from_str(&text).expect("data is JSON");
+    (text, value)
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
+}
+
+#[test]
+fn every_view_is_in_the_page_with_the_chart_library_and_no_remote_reference() {
+    let m = startup();
+    let html = render(&m);
+    for id in VIEW_IDS {
+        assert!(
+            page::VIEWS_JS.contains(&format!("id: '{id}'")),
+            "view {id} missing from the script"
+        );
+    }
+    assert!(html.contains(page::ECHARTS_JS));
+    assert!(html.contains(page::VIEWS_JS));
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    // Nothing to fetch: no script, style or image from elsewhere (outside the library, whose
+    // strings the browser test covers: it fails on any request).
+    let own = html.replace(page::ECHARTS_JS, "");
+    for needle in [
+        "<script src",
+        "<link",
+        "@import",
+        "url(",
+        "<img",
+        "http:",
+        "https:",
+    ] {
+        assert!(!own.contains(needle), "{needle} in the page");
+    }
+    // The vendored library cannot end its own element early.
+    let lower = page::ECHARTS_JS.to_lowercase();
+    assert!(!lower.contains("</script") && !lower.contains("<!--"));
+    assert!(!page::VIEWS_JS.to_lowercase().contains("</script"));
+    assert!(page::ECHARTS_LICENSE.contains("Apache License"));
+}
+
+#[test]
+fn the_data_holds_the_plan_and_sums_that_match_it() {
+    let m = startup();
+    let (_, data) = data_of(&render(&m));
+    assert_eq!(data["format"], "allot-report");
+    // The plan as written (both sides read back by the same parser).
+    let plan_json: Value = serde_json::from_str(&serde_json::to_string(&m.plan).unwrap()).unwrap();
+    assert_eq!(data["plan"], plan_json);
+    assert_eq!(data["scenario"]["name"], m.scenario.file.scenario.name);
+
+    // Cost by year, stacked any of the three ways, adds up to the plan's cost by year.
+    for by in ["by_provider", "by_vendor", "by_chip"] {
+        for (year, total) in &m.plan.cost_by_year {
+            let stacked: f64 = data["cost_by_year"][by]
+                .as_object()
+                .unwrap()
+                .values()
+                .filter_map(|y| y[year.as_str()].as_f64())
+                .sum();
+            assert!(close(stacked, *total), "{by} {year}: {stacked} vs {total}");
+        }
+    }
+    let shortfall: f64 = m.plan.commitments.iter().map(|c| c.shortfall_usd).sum();
+    assert_eq!(
+        data["cost_by_year"]["by_chip"].get(SHORTFALL_KEY).is_some(),
+        shortfall > 0.0
+    );
+
+    // Chips per period by chip and by provider both add up to the capacity lines.
+    for (p, period) in m.plan.periods.iter().enumerate() {
+        let lines: f64 = m
+            .plan
+            .capacity
+            .iter()
+            .filter(|c| &c.period == period)
+            .map(|c| c.chips)
+            .sum();
+        for by in ["by_chip", "by_provider"] {
+            let series: f64 = data["capacity"][by]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["values"][p].as_f64().unwrap())
+                .sum();
+            assert!(close(series, lines), "{by} {period}");
+        }
+    }
+    let needs = data["capacity"]["needs"].as_array().unwrap();
+    assert_eq!(needs.len(), m.plan.training.len() + m.plan.inference.len());
+
+    // Finance by year as the statement has it; the fan has a point per year.
+    let years = data["finance"]["years"].as_array().unwrap();
+    assert_eq!(years.len(), m.statement.years.len());
+    for (y, line) in years.iter().zip(&m.statement.years) {
+        assert_eq!(y["year"], line.year);
+        assert!(close(
+            y["revenue_usd"].as_f64().unwrap(),
+            line.amounts.revenue_usd
+        ));
+        assert!(close(
+            y["cumulative_loss_usd"].as_f64().unwrap(),
+            line.cumulative_loss_usd
+        ));
+    }
+    assert!(close(
+        data["finance"]["funding_gap_usd"].as_f64().unwrap(),
+        m.statement.funding_gap_usd
+    ));
+    let fan = data["risk"]["fan"].as_array().unwrap();
+    assert_eq!(fan.len(), m.statement.years.len());
+    for y in fan {
+        let q = y["cumulative_loss"].as_array().unwrap();
+        let (p10, p50, p90) = (q[0].as_f64(), q[1].as_f64(), q[2].as_f64());
+        assert!(p10 <= p50 && p50 <= p90, "{y}");
+    }
+    assert_eq!(
+        data["risk"]["sensitivity"].as_array().unwrap().len(),
+        m.risk.inputs.len()
+    );
+    assert_eq!(
+        data["bindings"].as_array().unwrap().len(),
+        m.plan.explanations.len()
+    );
+    assert_eq!(
+        data["commitments"].as_array().unwrap().len(),
+        m.scenario.file.commitment.len()
+    );
+}
+
+#[test]
+fn hostile_names_stay_inside_the_data_and_the_title() {
+    let mut m = startup();
+    let hostile = "</script><script>alert(1)</script><!--<SCRIPT>\u{2028}\u{2029}\"'&";
+    m.scenario.file.scenario.name = hostile.to_string();
+    m.plan.scenario = hostile.to_string();
+    m.plan.training[0].name = format!("run {hostile}");
+    let html = render(&m);
+    let (text, data) = data_of(&html);
+    assert!(!text.contains('<') && !text.contains('>'), "{text}");
+    assert!(!text.contains('\u{2028}') && !text.contains('\u{2029}'));
+    assert_eq!(data["scenario"]["name"], hostile);
+    assert_eq!(
+        data["plan"]["training"][0]["name"],
+        format!("run {hostile}")
+    );
+    // Exactly the page's three script elements, however the names read.
+    assert_eq!(html.matches("<script").count(), 3);
+    assert_eq!(html.to_lowercase().matches("</script").count(), 3);
+    assert!(!html.contains("<!--"));
+    let title = "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;!--&lt;SCRIPT&gt;";
+    assert!(html.contains(&format!("<title>{title}")));
+    assert!(html.contains(&format!("<h1 id=\"scenario-name\">{title}")));
+}
+
+#[test]
+fn a_report_without_finance_or_risk_says_why() {
+    let m = startup();
+    let html = report(&ReportInput {
+        scenario: &m.scenario,
+        plan: &m.plan,
+        statement: Err("the scenario has no [finance] section"),
+        risk: Err("risk was not run (--samples 0)"),
+        risk_method: "",
+        bindings: &[],
+        bindings_note: "",
+        generator: "allot test",
+    });
+    let (_, data) = data_of(&html);
+    assert!(data["finance"].is_null());
+    assert_eq!(
+        data["finance_note"],
+        "the scenario has no [finance] section"
+    );
+    assert!(data["risk"].is_null());
+    assert_eq!(data["risk_note"], "risk was not run (--samples 0)");
+    // The page itself is the same shell.
+    assert!(page("x", "{}").contains("id=\"allot-data\">{}</script>"));
+}
