@@ -42,6 +42,9 @@ pub enum Command {
     /// Risk: re-plan samples of the scenario's [[uncertainty]] entries in parallel; quantiles of
     /// cost, cumulative loss and funding gap, and which input moves them most.
     Risk(crate::risk_cmd::RiskArgs),
+    /// One self-contained HTML file with the plan's views (cost, capacity, commitments, training,
+    /// serving, finance, risk, what binds), each chart with its table and CSV; opens offline.
+    Report(crate::report_cmd::ReportArgs),
     /// Place a SkyPilot task or pipeline (YAML) at least cost or time on a SkyPilot catalog, with
     /// egress between clouds and runtimes from the performance model (exit 3 if impossible).
     Place(crate::place_cmd::PlaceArgs),

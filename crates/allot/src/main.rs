@@ -17,6 +17,7 @@ mod perf_cmd;
 mod place_cmd;
 mod plan_cmd;
 mod progress;
+mod report_cmd;
 mod risk_cmd;
 mod skypilot_import_cmd;
 mod verify_cmd;
@@ -70,6 +71,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Place(args) => place_cmd::run(&args),
         Command::Finance(args) => finance_cmd::run(&args),
         Command::Risk(args) => risk_cmd::run(&args),
+        Command::Report(args) => report_cmd::run(&args),
         Command::Schema { kind } => {
             let schema = match kind {
                 SchemaKind::Scenario => allot_scenario::schema(),
