@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod finance;
+mod report;
 mod skypilot;
 
 fn root() -> PathBuf {
