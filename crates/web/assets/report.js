@@ -73,6 +73,18 @@
     return Math.floor(t / 12) + '-' + (m < 10 ? '0' : '') + m;
   }
   function sum(a) { return a.reduce(function (x, y) { return x + y; }, 0); }
+  // One colour per provider, vendor, chip or pool, the same in every chart of the page.
+  var COLOURS = {};
+  function colour(key) {
+    if (!COLOURS[key]) COLOURS[key] = PALETTE[Object.keys(COLOURS).length % PALETTE.length];
+    return COLOURS[key];
+  }
+  function coloured(series) {
+    series.itemStyle = series.itemStyle || {};
+    series.itemStyle.color = colour(series.name);
+    if (series.areaStyle) series.areaStyle.color = series.itemStyle.color;
+    return series;
+  }
 
   // ---- CSV and tables ----
   function toCsv(t) {
@@ -203,7 +215,7 @@
     }
     key('Total cost', money(PLAN.total_cost_usd), { 'data-key': 'total_cost_usd', 'data-usd': String(PLAN.total_cost_usd) });
     key('Discounted cost', money(PLAN.objective_usd), { 'data-key': 'objective_usd', 'data-usd': String(PLAN.objective_usd) });
-    key('Status', PLAN.status + (PLAN.mip_gap > 0 ? ' (gap ' + pct(PLAN.mip_gap) + ')' : ''), { 'data-key': 'status' });
+    key('Status', PLAN.status + (PLAN.mip_gap >= 0.0005 ? ' (gap ' + pct(PLAN.mip_gap) + ')' : ''), { 'data-key': 'status' });
     key('Horizon', PERIODS.length ? PERIODS[0] + ' – ' + PERIODS[PERIODS.length - 1] : '—', { 'data-key': 'horizon' });
     if (DATA.finance) {
       key('Funding gap', money(DATA.finance.funding_gap_usd), { 'data-key': 'funding_gap_usd', 'data-usd': String(DATA.finance.funding_gap_usd) });
@@ -294,7 +306,7 @@
         var map = stacks[by];
         var keys = Object.keys(map);
         var series = keys.map(function (k) {
-          return { name: k, type: 'bar', stack: 'cost', barMaxWidth: 48, data: years.map(function (y) { return map[k][y] || 0; }) };
+          return coloured({ name: k, type: 'bar', stack: 'cost', barMaxWidth: 48, data: years.map(function (y) { return map[k][y] || 0; }) });
         });
         var cols = [{ label: 'year', get: function (r) { return r; } }].concat(keys.map(function (k) {
           return { label: k, fmt: 'money', get: function (r) { return map[k][r] || 0; } };
@@ -353,7 +365,7 @@
 
   // ---- 2. capacity ----
   function capacity(section) {
-    lead(section, 'Chips provisioned per period (average over the period), stacked, with the chips each training run and inference demand uses as lines.');
+    lead(section, 'Chips provisioned per period (average over the period), stacked, with the chips each training run and inference demand uses as lines. Capacity above the workloads\' chips is held for commitments and reservations that are paid either way.');
     var by = 'chip';
     var needs = DATA.capacity.needs;
     var total = PERIODS.map(function (_, i) { return sum(needs.map(function (n) { return n.values[i]; })); });
@@ -363,7 +375,7 @@
       build: function () {
         var stack = by === 'chip' ? DATA.capacity.by_chip : DATA.capacity.by_provider;
         var series = stack.map(function (s) {
-          return { name: s.name, type: 'line', stack: 'capacity', areaStyle: { opacity: 0.55 }, symbol: 'none', lineStyle: { width: 0.5 }, data: s.values };
+          return coloured({ name: s.name, type: 'line', stack: 'capacity', areaStyle: { opacity: 0.55 }, symbol: 'none', lineStyle: { width: 0.5 }, data: s.values });
         });
         needs.forEach(function (n) {
           series.push({ name: n.name + ' (' + n.kind + ')', type: 'line', symbol: 'none', lineStyle: { width: 1.6, type: n.kind === 'training' ? 'dashed' : 'dotted' }, data: n.values });
@@ -417,7 +429,7 @@
               { label: 'provider', get: function (c) { return c.provider; } },
               { label: 'start', get: function (c) { return c.start; } },
               { label: 'term (months)', fmt: 'num', get: function (c) { return c.term_months; } },
-              { label: 'payment', get: function (c) { return c.payment + (c.take_or_pay ? ', take-or-pay' : ''); } },
+              { label: 'payment', get: function (c) { return c.payment.replace(/_/g, ' ') + (c.take_or_pay ? ', take-or-pay' : ''); } },
               { label: 'total', fmt: 'money', get: function (c) { return c.total_usd; } },
               { label: 'obligation in horizon', fmt: 'money', get: function (c) { return c.obligation_usd; } },
               { label: 'spend counted', fmt: 'money', get: function (c) { return c.spend_usd; } },
@@ -537,8 +549,13 @@
               { name: 'allowed window', type: 'bar', stack: 'w', barGap: '-100%', itemStyle: { color: '#dce6f2' }, data: rr.map(function (r) { return windowOf(r)[1]; }) },
               { name: '_ro', type: 'bar', stack: 'r', silent: true, barGap: '-100%', itemStyle: { color: 'transparent' }, barWidth: '62%', data: rr.map(function (r) { return span(r)[0]; }) },
               { name: 'running', type: 'bar', stack: 'r', barGap: '-100%', itemStyle: { color: '#2f6fb0', borderRadius: 3 },
-                label: { show: true, position: 'insideLeft', color: '#fff', fontSize: 11, formatter: function (p) { var r = rr[p.dataIndex]; return r.provider ? r.provider + ' / ' + r.chip + ' × ' + num(r.chips) : ''; } },
-                data: rr.map(function (r) { return span(r)[1]; }) },
+                label: { show: true, color: '#15202d', fontSize: 11, distance: 8, formatter: function (p) { var r = rr[p.dataIndex]; return r.provider ? r.provider + ' / ' + r.chip + ' × ' + num(r.chips) : ''; } },
+                // The label beside its bar: after it, or before it when the bar ends late.
+                data: rr.map(function (r) {
+                  var sp = span(r);
+                  var late = sp[0] !== null && sp[0] + sp[1] > 0.7 * end;
+                  return { value: sp[1], label: { position: late ? 'left' : 'right', distance: late ? 8 : 18 } };
+                }) },
               { name: 'deadline', type: 'scatter', symbol: 'diamond', symbolSize: 13, itemStyle: { color: '#c64b4b' },
                 data: rr.filter(function (r) { return r.deadline; }).map(function (r) { return [monthIndex(r.deadline) + 1, r.name]; }) }
             ]
@@ -590,7 +607,7 @@
             yAxis: chipAxis,
             dataZoom: [{ type: 'slider', height: 18, bottom: 8 }],
             tooltip: { trigger: 'axis', confine: true, valueFormatter: function (v) { return num(v); } },
-            series: keys.map(function (k) { return { name: k, type: 'line', stack: 'serve', areaStyle: { opacity: 0.6 }, symbol: 'none', lineStyle: { width: 0.5 }, data: pools[k] }; })
+            series: keys.map(function (k) { return coloured({ name: k, type: 'line', stack: 'serve', areaStyle: { opacity: 0.6 }, symbol: 'none', lineStyle: { width: 0.5 }, data: pools[k] }); })
           }),
           table: {
             columns: [{ label: 'period', get: function (i) { return PERIODS[i]; } }].concat(keys.map(function (k) {
@@ -616,10 +633,10 @@
             yAxis: { type: 'category', data: names.slice().reverse() },
             tooltip: { trigger: 'axis', confine: true, valueFormatter: pct },
             series: pools.map(function (k) {
-              return { name: k, type: 'bar', stack: 'mix', barMaxWidth: 26, data: names.slice().reverse().map(function (n) {
+              return coloured({ name: k, type: 'bar', stack: 'mix', barMaxWidth: 26, data: names.slice().reverse().map(function (n) {
                 var r = rows.filter(function (x) { return x.demand === n && x.m.provider + ' / ' + x.m.chip === k; })[0];
                 return r ? r.m.token_share : 0;
-              }) };
+              }) });
             })
           }),
           table: {

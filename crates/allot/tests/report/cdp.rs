@@ -121,7 +121,7 @@ impl Browser {
         &mut self,
         session: Option<&str>,
         method: &str,
-        params: Value,
+        params: &Value,
     ) -> Result<Value, String> {
         self.next_id += 1;
         let id = self.next_id;
@@ -153,12 +153,16 @@ impl Browser {
 
     /// A new tab, with the page, console, log and network domains on and a 1400×900 window.
     pub fn open_page(&mut self) -> Result<Page<'_>, String> {
-        let target = self.call(None, "Target.createTarget", json!({ "url": "about:blank" }))?;
+        let target = self.call(
+            None,
+            "Target.createTarget",
+            &json!({ "url": "about:blank" }),
+        )?;
         let target = target["targetId"].as_str().unwrap_or_default().to_string();
         let attached = self.call(
             None,
             "Target.attachToTarget",
-            json!({ "targetId": target, "flatten": true }),
+            &json!({ "targetId": target, "flatten": true }),
         )?;
         let session = attached["sessionId"]
             .as_str()
@@ -170,12 +174,12 @@ impl Browser {
             "Log.enable",
             "Network.enable",
         ] {
-            self.call(Some(&session), method, json!({}))?;
+            self.call(Some(&session), method, &json!({}))?;
         }
         self.call(
             Some(&session),
             "Emulation.setDeviceMetricsOverride",
-            json!({ "width": 1400, "height": 900, "deviceScaleFactor": 1, "mobile": false }),
+            &json!({ "width": 1400, "height": 900, "deviceScaleFactor": 1, "mobile": false }),
         )?;
         Ok(Page {
             browser: self,
@@ -193,14 +197,14 @@ pub struct Page<'a> {
 }
 
 impl Page<'_> {
-    fn call(&mut self, method: &str, params: Value) -> Result<Value, String> {
+    fn call(&mut self, method: &str, params: &Value) -> Result<Value, String> {
         let session = self.session.clone();
         self.browser.call(Some(&session), method, params)
     }
 
     /// Loads `url`.
     pub fn navigate(&mut self, url: &str) -> Result<(), String> {
-        let r = self.call("Page.navigate", json!({ "url": url }))?;
+        let r = self.call("Page.navigate", &json!({ "url": url }))?;
         match r.get("errorText") {
             Some(e) => Err(format!("{url}: {e}")),
             None => Ok(()),
@@ -211,7 +215,7 @@ impl Page<'_> {
     pub fn eval(&mut self, expression: &str) -> Result<Value, String> {
         let r = self.call(
             "Runtime.evaluate",
-            json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
+            &json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
         )?;
         if let Some(e) = r.get("exceptionDetails") {
             return Err(format!("{expression}: {e}"));
@@ -235,13 +239,13 @@ impl Page<'_> {
 
     /// A PNG of the whole page (at most 4,000 pixels high).
     pub fn screenshot(&mut self) -> Result<Vec<u8>, String> {
-        let metrics = self.call("Page.getLayoutMetrics", json!({}))?;
+        let metrics = self.call("Page.getLayoutMetrics", &json!({}))?;
         let size = &metrics["cssContentSize"];
         let width = size["width"].as_f64().unwrap_or(1400.0);
         let height = size["height"].as_f64().unwrap_or(900.0).min(4000.0);
         let shot = self.call(
             "Page.captureScreenshot",
-            json!({ "format": "png", "captureBeyondViewport": true,
+            &json!({ "format": "png", "captureBeyondViewport": true,
                     "clip": { "x": 0, "y": 0, "width": width, "height": height, "scale": 1 } }),
         )?;
         base64::engine::general_purpose::STANDARD
@@ -299,7 +303,7 @@ impl Page<'_> {
         let _ = browser.call(
             None,
             "Target.closeTarget",
-            json!({ "targetId": self.target }),
+            &json!({ "targetId": self.target }),
         );
     }
 }
