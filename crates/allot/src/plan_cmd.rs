@@ -1,11 +1,10 @@
 //! `allot plan`: solve a scenario and print, save and explain the plan.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use allot_plan::{Plan, SolveSettings, SolveStatus};
 use allot_present::plan_text::{self, SolveFacts};
-use allot_present::{finance_json, finance_text};
+use allot_present::{finance_json, finance_text, plan_csv};
 use anyhow::Context;
 
 use crate::cli::PlanArgs;
@@ -102,87 +101,15 @@ fn dump_format(path: &Path) -> anyhow::Result<DumpFormat> {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 fn write_out(plan: &Plan, plan_json: &str, dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let write = |name: &str, body: String| -> anyhow::Result<()> {
+    let write = |name: &str, body: &str| -> anyhow::Result<()> {
         let path = dir.join(name);
         std::fs::write(&path, body).with_context(|| format!("writing {}", path.display()))
     };
-    write("plan.json", format!("{plan_json}\n"))?;
-    let mut cap = String::from(
-        "offering,provider,chip,period,chips,reserved_chips,usd_per_chip_hour,cost_usd\n",
-    );
-    for c in &plan.capacity {
-        let _ = writeln!(
-            cap,
-            "{},{},{},{},{},{},{},{}",
-            csv_field(&c.offering),
-            c.provider,
-            c.chip,
-            c.period,
-            c.chips,
-            c.reserved_chips,
-            c.usd_per_chip_hour,
-            c.cost_usd
-        );
+    write("plan.json", &format!("{plan_json}\n"))?;
+    for (name, body) in plan_csv::tables(plan) {
+        write(name, &body)?;
     }
-    write("capacity.csv", cap)?;
-    let mut tr = String::from("name,provider,chip,period,chips\n");
-    for r in &plan.training {
-        for (p, x) in &r.chips_by_period {
-            let _ = writeln!(
-                tr,
-                "{},{},{},{},{}",
-                csv_field(&r.name),
-                r.provider,
-                r.chip,
-                p,
-                x
-            );
-        }
-    }
-    write("training.csv", tr)?;
-    let mut inf = String::from("name,provider,chip,period,chips\n");
-    for d in &plan.inference {
-        for c in &d.chips_by_period {
-            let _ = writeln!(
-                inf,
-                "{},{},{},{},{}",
-                csv_field(&d.name),
-                c.provider,
-                c.chip,
-                c.period,
-                c.chips
-            );
-        }
-    }
-    write("inference.csv", inf)?;
-    let mut costs = String::from("period,cost_usd\n");
-    for (p, c) in plan.periods.iter().zip(&plan.cost_by_period) {
-        let _ = writeln!(costs, "{p},{c}");
-    }
-    write("costs.csv", costs)?;
-    let mut com =
-        String::from("name,provider,obligation_usd,spend_usd,shortfall_usd,utilisation\n");
-    for c in &plan.commitments {
-        let _ = writeln!(
-            com,
-            "{},{},{},{},{},{}",
-            csv_field(&c.name),
-            c.provider,
-            c.obligation_usd,
-            c.spend_usd,
-            c.shortfall_usd,
-            c.utilisation
-        );
-    }
-    write("commitments.csv", com)
+    Ok(())
 }

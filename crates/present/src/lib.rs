@@ -6,6 +6,7 @@
 //! - [`finance_json`] (with [`finance_json::PlanJson`], the plan JSON), [`catalog_json`],
 //!   [`risk`], [`place`], [`answer`]: the JSON wire types, distinct from the core types so that
 //!   `--json` output is a stable format.
+//! - [`plan_csv`]: the plan's CSV tables, safe to open in a spreadsheet.
 //! - [`compare`]: two plans side by side, with the amounts that make up the difference and what
 //!   else moved; [`answer`] puts it in sentences for a "why not?" or "what if?" question.
 //!
@@ -18,6 +19,7 @@ pub mod finance_json;
 pub mod finance_text;
 pub mod number;
 pub mod place;
+pub mod plan_csv;
 pub mod plan_text;
 pub mod risk;
 pub mod table;
