@@ -1,8 +1,9 @@
 //! End-to-end tests of the `allot` binary: one test binary for the whole command line.
 //!
-//! The malformed-scenario corpus lives in `testdata/invalid/`: each `NAME.toml` has a
-//! `NAME.stderr` with the exact expected diagnostics. To accept new output after an intended
-//! change, run `UPDATE_EXPECT=1 cargo test -p allot --test cli` and review the diff.
+//! The malformed-scenario corpus lives in `testdata/invalid/`: each `NAME.toml` has a snapshot
+//! `NAME.snap` (insta) with the exact expected diagnostics. After an intended change, review and
+//! accept the new output with `cargo insta review` (or run the tests with
+//! `INSTA_UPDATE=always` and review `git diff`).
 
 mod explain;
 mod export;
@@ -46,58 +47,36 @@ fn files_in(dir: &str, ext: &str) -> Vec<String> {
 
 #[test]
 fn invalid_corpus_gives_the_expected_diagnostics() {
-    let update = std::env::var_os("UPDATE_EXPECT").is_some();
     let names = files_in("testdata/invalid", ".toml");
     assert!(
         names.len() >= 40,
         "the corpus must hold at least 40 malformed scenarios, found {}",
         names.len()
     );
-    let mut failures = Vec::new();
-    for name in &names {
-        let rel = format!("testdata/invalid/{name}");
-        let out = allot(&["check", &rel]);
-        let stderr = text(&out.stderr);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{rel} should exit 2; stderr:\n{stderr}"
-        );
-        assert!(
-            out.stdout.is_empty(),
-            "{rel} printed to stdout: {}",
-            text(&out.stdout)
-        );
-        assert!(stderr.contains(": error: "), "{rel} reported no error");
-        let expected_path = root().join(rel.replace(".toml", ".stderr"));
-        if update {
-            std::fs::write(&expected_path, &stderr).expect("write expectation");
-            continue;
+    // Each file's expected stderr is the snapshot `testdata/invalid/NAME.snap`, beside it.
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root().join("testdata/invalid"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        for name in &names {
+            let rel = format!("testdata/invalid/{name}");
+            let out = allot(&["check", &rel]);
+            let stderr = text(&out.stderr);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{rel} should exit 2; stderr:\n{stderr}"
+            );
+            assert!(
+                out.stdout.is_empty(),
+                "{rel} printed to stdout: {}",
+                text(&out.stdout)
+            );
+            assert!(stderr.contains(": error: "), "{rel} reported no error");
+            insta::assert_snapshot!(name.trim_end_matches(".toml"), stderr);
         }
-        let expected = std::fs::read_to_string(&expected_path).unwrap_or_else(|_| {
-            panic!(
-                "missing {}; run with UPDATE_EXPECT=1",
-                expected_path.display()
-            )
-        });
-        assert!(
-            expected.contains(": error: "),
-            "{} expects no error",
-            expected_path.display()
-        );
-        if expected != stderr {
-            failures.push(format!(
-                "--- {rel}\nexpected:\n{expected}\nactual:\n{stderr}"
-            ));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} files differ:\n{}",
-        failures.len(),
-        names.len(),
-        failures.join("\n")
-    );
+    });
 }
 
 #[test]
@@ -699,11 +678,10 @@ providers = ["azure"]
 }
 
 /// Data-driven planner tests: every scenario under `testdata/plans/` (and the small examples)
-/// plans to the objective recorded in its `.expected` file (six significant digits; alternative
-/// optima share the objective). `UPDATE_EXPECT=1` rewrites them.
+/// plans to the objective recorded in its snapshot, `tests/snapshots/objective@NAME.snap` (six
+/// significant digits; alternative optima share the objective).
 #[test]
 fn planned_objectives_match_their_expectations() {
-    let update = std::env::var_os("UPDATE_EXPECT").is_some();
     let mut cases = vec![
         "examples/startup.toml".to_string(),
         "examples/owned-datacenter.toml".to_string(),
@@ -719,33 +697,30 @@ fn planned_objectives_match_their_expectations() {
         }
     }
     cases.sort();
-    let mut failures = Vec::new();
-    for case in &cases {
-        let run = allot(&["plan", case, "--json"]);
-        assert_eq!(run.status.code(), Some(0), "{case}: {}", text(&run.stderr));
-        let plan: serde_json::Value = serde_json::from_slice(&run.stdout).expect("json");
-        let summary = format!(
-            "status {}\nobjective_usd {:.6e}\ntotal_cost_usd {:.6e}\n",
-            plan["status"].as_str().expect("status"),
-            plan["objective_usd"].as_f64().expect("objective"),
-            plan["total_cost_usd"].as_f64().expect("total")
-        );
-        let expected_path = root().join(case.replace(".toml", ".expected"));
-        if update {
-            std::fs::write(&expected_path, &summary).expect("write expectation");
-            continue;
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        for case in &cases {
+            let run = allot(&["plan", case, "--json"]);
+            assert_eq!(run.status.code(), Some(0), "{case}: {}", text(&run.stderr));
+            let plan: serde_json::Value = serde_json::from_slice(&run.stdout).expect("json");
+            let summary = format!(
+                "status {}\nobjective_usd {:.6e}\ntotal_cost_usd {:.6e}\n",
+                plan["status"].as_str().expect("status"),
+                plan["objective_usd"].as_f64().expect("objective"),
+                plan["total_cost_usd"].as_f64().expect("total")
+            );
+            // examples/startup.toml -> startup; testdata/plans/NAME/scenario.toml -> NAME.
+            let name = case
+                .trim_end_matches("/scenario.toml")
+                .trim_end_matches(".toml")
+                .rsplit('/')
+                .next()
+                .expect("a name");
+            insta::assert_snapshot!(format!("objective@{name}"), summary);
         }
-        let expected = std::fs::read_to_string(&expected_path).unwrap_or_else(|_| {
-            panic!(
-                "missing {}; run with UPDATE_EXPECT=1",
-                expected_path.display()
-            )
-        });
-        if expected != summary {
-            failures.push(format!("{case}:\nexpected:\n{expected}actual:\n{summary}"));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    });
 }
 
 #[test]
