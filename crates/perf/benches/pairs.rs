@@ -1,30 +1,22 @@
 //! Evaluates every (workload × accelerator) pair of examples/frontier-lab.toml: the work the
-//! planner asks of the performance model before building its model.
+//! planner asks of the performance model before building its model (divan).
 //!
-//! Run with `cargo bench -p allot-perf --bench pairs`. Prints the median of repeated runs; the
-//! one-off calibration fit is timed separately.
+//! Run with `cargo bench -p allot-perf --bench pairs`. divan prints the fastest, slowest, median
+//! and mean of its samples: `pairs` is one pass over all pairs (216 for frontier-lab: 5 training
+//! runs and 3 inference demands on each of 27 accelerators), `calibration_fit` the one-off fit
+//! each process makes before its first estimate.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use allot_model::Architecture;
 use allot_perf::{
     Calibration, Precision, ServeRequest, TrainKind, TrainRequest, calibration, default_maturity,
     estimate_serve, estimate_train, min_chips, observations,
 };
-use allot_scenario::{LatencyClass, ModelSpec};
+use allot_scenario::{LatencyClass, ModelSpec, Scenario};
 
-fn median_of<F: FnMut() -> usize>(runs: usize, mut f: F) -> (Duration, usize) {
-    let n = f();
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            std::hint::black_box(f());
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    (times[runs / 2], n)
+fn main() {
+    divan::main();
 }
 
 fn arch(m: &ModelSpec) -> Architecture {
@@ -41,7 +33,7 @@ fn precision(p: allot_scenario::Precision) -> Precision {
     }
 }
 
-fn main() {
+fn frontier_lab() -> Scenario {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let path = root.join("examples/frontier-lab.toml");
     let text = std::fs::read_to_string(&path).expect("read example");
@@ -52,16 +44,26 @@ fn main() {
             .map(|t| (f.display().to_string(), t))
             .map_err(|e| e.to_string())
     };
-    let scenario = allot_scenario::load("frontier-lab.toml", &text, &mut read)
+    allot_scenario::load("frontier-lab.toml", &text, &mut read)
         .scenario
-        .expect("valid example");
+        .expect("valid example")
+}
 
-    let fit = Instant::now();
+/// The calibration fit on the MLPerf results (once per process in `allot`).
+#[divan::bench(sample_count = 21)]
+fn calibration_fit(bencher: divan::Bencher) {
     let (catalog, _) = allot_catalog::Catalog::builtin();
-    let refit = Calibration::fit(&observations(&catalog));
-    let fit_time = fit.elapsed();
-    assert_eq!(&refit, calibration());
+    let results = observations(&catalog);
+    bencher.bench_local(|| {
+        let fit = Calibration::fit(&results);
+        assert_eq!(&fit, calibration());
+    });
+}
 
+/// Every (workload × accelerator) pair of frontier-lab, once.
+#[divan::bench(sample_count = 51)]
+fn pairs(bencher: divan::Bencher) {
+    let scenario = frontier_lab();
     let training: Vec<(Architecture, f64, Precision, u32)> = scenario
         .file
         .training
@@ -96,7 +98,7 @@ fn main() {
         .collect();
     let chips = scenario.catalog.accelerators();
     let cal = calibration();
-    let (median, pairs) = median_of(51, || {
+    bencher.bench_local(|| {
         let mut n = 0;
         for chip in chips {
             let maturity = default_maturity(&chip.id);
@@ -129,17 +131,6 @@ fn main() {
                 n += 1;
             }
         }
-        n
+        assert_eq!(n, chips.len() * (training.len() + inference.len()));
     });
-    println!(
-        "calibration fit (once per process): {:.1} ms",
-        fit_time.as_secs_f64() * 1e3
-    );
-    println!(
-        "frontier-lab: {pairs} (workload x accelerator) pairs ({} training, {} inference, {} chips): median {:.3} ms",
-        training.len(),
-        inference.len(),
-        chips.len(),
-        median.as_secs_f64() * 1e3
-    );
 }
