@@ -513,7 +513,15 @@
 
   // ---- 4. training ----
   function training(section) {
-    var runs = DATA.training;
+    // The plan's lines with the window the scenario allows each run.
+    var runs = PLAN.training.map(function (t) {
+      var w = DATA.training_windows.filter(function (x) { return x.name === t.name; })[0] || {};
+      var r = {};
+      Object.keys(t).forEach(function (k) { r[k] = t[k]; });
+      r.earliest_start = w.earliest_start || null;
+      r.deadline = w.deadline || null;
+      return r;
+    });
     if (!runs.length) { empty(section, 'The scenario has no training runs.'); return; }
     lead(section, 'Each run on its provider and chip, from its first to its last period with chips; the light bar is the window the scenario allows and the diamond its deadline.');
     var names = runs.map(function (r) { return r.name; }).reverse();
@@ -546,16 +554,18 @@
             yAxis: { type: 'category', data: names, axisLabel: { width: 120, overflow: 'truncate' } },
             series: [
               { name: '_wo', type: 'bar', stack: 'w', silent: true, barGap: '-100%', itemStyle: { color: 'transparent' }, barWidth: '62%', data: rr.map(function (r) { return windowOf(r)[0]; }) },
-              { name: 'allowed window', type: 'bar', stack: 'w', barGap: '-100%', itemStyle: { color: '#dce6f2' }, data: rr.map(function (r) { return windowOf(r)[1]; }) },
+              // The label beside the window, after its end (past the deadline's diamond), or
+              // before its start when the window ends late.
+              { name: 'allowed window', type: 'bar', stack: 'w', barGap: '-100%', itemStyle: { color: '#dce6f2' },
+                label: { show: true, color: '#15202d', fontSize: 11, formatter: function (p) { var r = rr[p.dataIndex]; return r.provider ? r.provider + ' / ' + r.chip + ' × ' + num(r.chips) : 'not placed'; } },
+                data: rr.map(function (r) {
+                  var w = windowOf(r);
+                  var late = w[0] + w[1] > 0.7 * end;
+                  return { value: w[1], label: { position: late ? 'left' : 'right', distance: late ? 8 : 14 } };
+                }) },
               { name: '_ro', type: 'bar', stack: 'r', silent: true, barGap: '-100%', itemStyle: { color: 'transparent' }, barWidth: '62%', data: rr.map(function (r) { return span(r)[0]; }) },
               { name: 'running', type: 'bar', stack: 'r', barGap: '-100%', itemStyle: { color: '#2f6fb0', borderRadius: 3 },
-                label: { show: true, color: '#15202d', fontSize: 11, distance: 8, formatter: function (p) { var r = rr[p.dataIndex]; return r.provider ? r.provider + ' / ' + r.chip + ' × ' + num(r.chips) : ''; } },
-                // The label beside its bar: after it, or before it when the bar ends late.
-                data: rr.map(function (r) {
-                  var sp = span(r);
-                  var late = sp[0] !== null && sp[0] + sp[1] > 0.7 * end;
-                  return { value: sp[1], label: { position: late ? 'left' : 'right', distance: late ? 8 : 18 } };
-                }) },
+                data: rr.map(function (r) { return span(r)[1]; }) },
               { name: 'deadline', type: 'scatter', symbol: 'diamond', symbolSize: 13, itemStyle: { color: '#c64b4b' },
                 data: rr.filter(function (r) { return r.deadline; }).map(function (r) { return [monthIndex(r.deadline) + 1, r.name]; }) }
             ]

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use allot_finance::risk::Quantiles;
 use allot_finance::{RiskReport, Statement};
 use allot_plan_format::{Binding, Plan};
+use allot_present::finance_json::{FinanceJson, terms_name};
 use allot_scenario::Scenario;
 use serde::Serialize;
 
@@ -44,7 +45,7 @@ pub struct ReportInput<'a> {
 }
 
 /// The data blob of a report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct ReportData {
     /// Always [`REPORT_FORMAT`].
     pub format: &'static str,
@@ -62,10 +63,11 @@ pub struct ReportData {
     pub capacity: Capacity,
     /// Per commitment: its terms and outcome.
     pub commitments: Vec<CommitmentView>,
-    /// Training runs with their windows.
-    pub training: Vec<TrainingView>,
-    /// The financial statement by year, or `null`.
-    pub finance: Option<Finance>,
+    /// Each training run's allowed window.
+    pub training_windows: Vec<TrainingWindow>,
+    /// The financial statement's summary and years (as in the plan JSON's `finance`), or
+    /// `null`.
+    pub finance: Option<FinanceJson>,
     /// Why there is no finance view, when there is none.
     pub finance_note: Option<String>,
     /// The risk run, or `null`.
@@ -191,98 +193,15 @@ pub struct CommitmentView {
     pub provider_spend_by_period_usd: Vec<f64>,
 }
 
-/// A training run: where and when it runs, and the window the scenario allows.
+/// The window the scenario allows a training run (the plan's `training` line has the rest).
 #[derive(Debug, Clone, Serialize)]
-pub struct TrainingView {
+pub struct TrainingWindow {
     /// Run name.
     pub name: String,
-    /// Provider id ("" when not placed).
-    pub provider: String,
-    /// Accelerator id.
-    pub chip: String,
-    /// Largest cluster, chips.
-    pub chips: f64,
-    /// First period with chips.
-    pub start: String,
-    /// Last period with chips.
-    pub finish: String,
-    /// Chip-hours used.
-    pub chip_hours: f64,
     /// Earliest start allowed, when set.
     pub earliest_start: Option<String>,
     /// Deadline, when set.
     pub deadline: Option<String>,
-}
-
-/// The financial statement by year.
-#[derive(Debug, Clone, Serialize)]
-pub struct Finance {
-    /// Cash at the start.
-    pub starting_cash_usd: f64,
-    /// Per calendar year.
-    pub years: Vec<FinanceYear>,
-    /// Cash to raise beyond the funding listed.
-    pub funding_gap_usd: f64,
-    /// Smallest cash balance.
-    pub lowest_cash_usd: f64,
-    /// First period with negative cash, when any.
-    pub runway_end: Option<String>,
-    /// Months of runway.
-    pub runway_months: u32,
-    /// Accumulated losses at the end.
-    pub cumulative_loss_usd: f64,
-    /// Largest accumulated loss.
-    pub peak_cumulative_loss_usd: f64,
-    /// Reported figures beside their projections.
-    pub references: Vec<FinanceReference>,
-}
-
-/// One year of the statement, USD.
-#[derive(Debug, Clone, Serialize)]
-pub struct FinanceYear {
-    /// The year.
-    pub year: i32,
-    /// Months inside the horizon.
-    pub months: u32,
-    /// Revenue.
-    pub revenue_usd: f64,
-    /// Compute cost in the operating result.
-    pub compute_usd: f64,
-    /// Other operating costs.
-    pub other_opex_usd: f64,
-    /// Revenue − compute − other opex.
-    pub operating_result_usd: f64,
-    /// Cash raised.
-    pub funding_usd: f64,
-    /// Cash burnt before funding.
-    pub burn_usd: f64,
-    /// Cash at its end.
-    pub cash_end_usd: f64,
-    /// Accumulated losses at its end.
-    pub cumulative_loss_usd: f64,
-}
-
-/// A reported figure beside the projection.
-#[derive(Debug, Clone, Serialize)]
-pub struct FinanceReference {
-    /// What it is.
-    pub label: String,
-    /// `cash_burn`, `operating_loss`, `revenue` or `compute_spend`.
-    pub metric: String,
-    /// First year.
-    pub from_year: i32,
-    /// Last year.
-    pub to_year: i32,
-    /// Reported, USD.
-    pub reported_usd: f64,
-    /// Projected, USD.
-    pub projected_usd: f64,
-    /// Projected / reported − 1.
-    pub difference: f64,
-    /// Source.
-    pub source_url: String,
-    /// Source date.
-    pub source_date: String,
 }
 
 /// The risk run.
@@ -354,8 +273,8 @@ impl ReportData {
             cost_by_year: cost_by_year(input.scenario, plan),
             capacity: capacity(plan),
             commitments: commitments(input.scenario, plan, input.statement.ok()),
-            training: training(input.scenario, plan),
-            finance: input.statement.ok().map(finance),
+            training_windows: training_windows(input.scenario),
+            finance: input.statement.ok().map(|st| FinanceJson::new(st, false)),
             finance_note: input.statement.err().map(str::to_string),
             risk: input.risk.ok().map(|r| risk(r, input.risk_method)),
             risk_note: input.risk.err().map(str::to_string),
@@ -548,10 +467,7 @@ fn commitments(s: &Scenario, plan: &Plan, statement: Option<&Statement>) -> Vec<
                 start: first,
                 term_months: c.term_months,
                 total_usd: c.total_usd,
-                payment: serde_json::to_value(payment)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
+                payment: terms_name(payment).to_string(),
                 take_or_pay: c.take_or_pay,
                 obligation_usd: line.map_or(0.0, |l| l.obligation_usd),
                 spend_usd: line.map_or(0.0, |l| l.spend_usd),
@@ -576,71 +492,16 @@ fn period_first_month(label: &str) -> String {
     }
 }
 
-fn training(s: &Scenario, plan: &Plan) -> Vec<TrainingView> {
-    plan.training
+fn training_windows(s: &Scenario) -> Vec<TrainingWindow> {
+    s.file
+        .training
         .iter()
-        .map(|t| {
-            let run = s.file.training.iter().find(|r| r.name == t.name);
-            let month = |m: Option<&allot_scenario::Month>| m.map(ToString::to_string);
-            TrainingView {
-                name: t.name.clone(),
-                provider: t.provider.clone(),
-                chip: t.chip.clone(),
-                chips: t.chips,
-                start: t.start.clone(),
-                finish: t.finish.clone(),
-                chip_hours: t.chip_hours,
-                earliest_start: month(run.and_then(|r| r.earliest_start.as_ref())),
-                deadline: month(run.and_then(|r| r.deadline.as_ref())),
-            }
+        .map(|r| TrainingWindow {
+            name: r.name.clone(),
+            earliest_start: r.earliest_start.as_ref().map(ToString::to_string),
+            deadline: r.deadline.as_ref().map(ToString::to_string),
         })
         .collect()
-}
-
-fn finance(st: &Statement) -> Finance {
-    Finance {
-        starting_cash_usd: st.starting_cash_usd,
-        years: st
-            .years
-            .iter()
-            .map(|y| FinanceYear {
-                year: y.year,
-                months: y.months,
-                revenue_usd: y.amounts.revenue_usd,
-                compute_usd: y.amounts.compute_usd,
-                other_opex_usd: y.amounts.other_opex_usd,
-                operating_result_usd: y.amounts.operating_result_usd,
-                funding_usd: y.amounts.funding_usd,
-                burn_usd: y.amounts.burn_usd,
-                cash_end_usd: y.cash_end_usd,
-                cumulative_loss_usd: y.cumulative_loss_usd,
-            })
-            .collect(),
-        funding_gap_usd: st.funding_gap_usd,
-        lowest_cash_usd: st.lowest_cash_usd,
-        runway_end: st.runway_end.clone(),
-        runway_months: st.runway_months,
-        cumulative_loss_usd: st.cumulative_loss_usd,
-        peak_cumulative_loss_usd: st.peak_cumulative_loss_usd,
-        references: st
-            .references
-            .iter()
-            .map(|r| FinanceReference {
-                label: r.label.clone(),
-                metric: serde_json::to_value(r.metric)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                from_year: r.from_year,
-                to_year: r.to_year,
-                reported_usd: r.reported_usd,
-                projected_usd: r.projected_usd,
-                difference: r.difference(),
-                source_url: r.source_url.clone(),
-                source_date: r.source_date.clone(),
-            })
-            .collect(),
-    }
 }
 
 fn triple(q: &Quantiles) -> [f64; 3] {

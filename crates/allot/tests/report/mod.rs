@@ -21,16 +21,7 @@ use cdp::Browser;
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// The views, in the page's order.
-const VIEWS: [&str; 8] = [
-    "overview",
-    "capacity",
-    "commitments",
-    "training",
-    "serving",
-    "finance",
-    "risk",
-    "why",
-];
+const VIEWS: [&str; 8] = allot_web::VIEW_IDS;
 
 /// The frontier example's plan (with --explain) and report, written into `dir`.
 fn frontier_report(dir: &Path) -> (Value, PathBuf) {
