@@ -240,17 +240,17 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
     // Reservations already held: constant capacity and cost.
     let mut reserved_chips = vec![vec![0.0; n]; prep.supplies.len()];
     let mut reserved_cost = vec![vec![0.0; n]; prep.supplies.len()];
-    for r in &f.reservation {
+    for (r, offering) in allot_scenario::held_reservations(s) {
         let Some(i) = prep
             .supplies
             .iter()
-            .position(|x| x.offering.id.eq_ignore_ascii_case(r.offering.trim()))
+            .position(|x| x.offering.id == offering.id)
         else {
             continue;
         };
         let price = r
             .usd_per_chip_hour
-            .or(prep.supplies[i].offering.usd_per_chip_hour())
+            .or(offering.usd_per_chip_hour())
             .unwrap_or(0.0);
         for (p, per) in prep.periods.iter().enumerate() {
             let months = overlap(

@@ -229,11 +229,13 @@ pub fn prepare(s: &Scenario) -> Prepared {
         })
         .collect();
     let mut supplies: Vec<Supply> = Vec::new();
-    for o in catalog.offerings().iter().filter(|o| o.is_current()) {
+    // The offerings a plan may hold: the rule validation and the verifier apply too.
+    for o in catalog
+        .offerings()
+        .iter()
+        .filter(|o| allot_scenario::holdable_in(f, o).is_ok())
+    {
         let is_spot = o.price_model == PriceModel::Spot;
-        if is_spot && spot.is_none() {
-            continue;
-        }
         let Some(chip) = catalog.accelerator(&o.chip) else {
             continue;
         };

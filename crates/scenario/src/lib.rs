@@ -8,11 +8,13 @@
 
 pub mod edit;
 mod format;
+mod holdable;
 mod month;
 mod series;
 mod validate;
 
 pub use format::*;
+pub use holdable::{NotHoldable, held_reservations, holdable, holdable_in};
 pub use month::Month;
 pub use series::{Growth, Interpolation, Point, Points, Series};
 

@@ -502,16 +502,14 @@ fn check_contracts(s: &ScenarioFile, catalog: &Catalog, r: &mut Report<'_>) {
     for (i, res) in s.reservation.iter().enumerate() {
         let path = format!("reservation[{i}]");
         if check_offering(catalog, &res.offering, &format!("{path}.offering"), r)
-            && res.usd_per_chip_hour.is_none()
-            && catalog
-                .offering(&res.offering)
-                .is_some_and(|o| !o.is_priced())
+            && let Some(o) = catalog.offering(&res.offering)
+            && let Err(why) = crate::holdable_in(s, o)
         {
             r.error(
                 &format!("{path}.offering"),
-                format!("offering '{}' has no price", res.offering),
+                format!("offering '{}' {}", res.offering, why.message()),
             )
-            .hint("give usd_per_chip_hour for this reservation");
+            .hint(why.hint());
         }
         check_contract_window(settings, res.start, res.term_months, &path, r);
     }

@@ -492,3 +492,99 @@ fn series_expand_over_quarters() {
         [1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0, 4.0, 4.0]
     );
 }
+
+/// The scenario of the reservation tests: one reservation on `offering`, a catalog file with
+/// an unpriced offering, and `extra` appended.
+fn reservation_on(offering: &str, extra: &str) -> (String, Loaded) {
+    let text = format!(
+        r#"version = 1
+[scenario]
+name = "x"
+start = "2026-01"
+horizon_months = 12
+[catalog]
+files = ["mine.toml"]
+[[reservation]]
+name = "held"
+offering = "{offering}"
+chips = 64
+start = "2026-01"
+term_months = 12
+usd_per_chip_hour = 2.0
+{extra}"#
+    );
+    let mine = r#"
+version = 1
+[[offering]]
+id = "aws/p5e.48xlarge/us-east-1/reservation-only"
+provider = "aws"
+instance = "p5e.48xlarge"
+chip = "h200"
+chips_per_instance = 8
+region = "us-east-1"
+price_model = "capacity_block"
+sources = [{ url = "https://example.com/quote", date = "2026-10" }]
+"#;
+    let mut read = |_: &str| -> Result<(String, String), String> {
+        Ok(("mine.toml".to_string(), mine.to_string()))
+    };
+    let loaded = load("x.toml", &text, &mut read);
+    (text, loaded)
+}
+
+/// The errors of a load, rendered with their place and hints.
+fn rendered_errors(text: &str, loaded: &Loaded) -> Vec<String> {
+    loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.render(Some(text)))
+        .collect()
+}
+
+/// Issue 18: a reservation on an offering the plan cannot hold is rejected where it is
+/// written, so that the planner (which keeps no such supply) and the verifier (which would
+/// count the reservation) never disagree. One test per kind.
+#[test]
+fn a_reservation_on_an_unpriced_offering_is_rejected() {
+    let (text, loaded) = reservation_on("aws/p5e.48xlarge/us-east-1/reservation-only", "");
+    assert_eq!(
+        rendered_errors(&text, &loaded),
+        [
+            "x.toml:10:12: error: reservation[0].offering: offering 'aws/p5e.48xlarge/us-east-1/reservation-only' has no price, so a plan cannot hold it\n  hint: give the offering a price ([[catalog.price_override]]), or reserve a priced offering of the same provider and chip with the price you pay as usd_per_chip_hour"
+        ]
+    );
+    assert!(loaded.scenario.is_none());
+}
+
+#[test]
+fn a_reservation_on_a_historical_offering_is_rejected() {
+    let (text, loaded) = reservation_on("aws/p4d.24xlarge/us-east-1/on-demand@pre-2025-06", "");
+    assert_eq!(
+        rendered_errors(&text, &loaded),
+        [
+            "x.toml:10:12: error: reservation[0].offering: offering 'aws/p4d.24xlarge/us-east-1/on-demand@pre-2025-06' is historical (a past price), so a plan cannot hold it\n  hint: reserve the current offering of the same provider and chip, with the price you pay as usd_per_chip_hour"
+        ]
+    );
+}
+
+#[test]
+fn a_reservation_on_spot_capacity_needs_the_spot_policy() {
+    let spot = "aws/p5.48xlarge/us-east-1/spot";
+    let (text, loaded) = reservation_on(spot, "");
+    assert_eq!(
+        rendered_errors(&text, &loaded),
+        [
+            "x.toml:10:12: error: reservation[0].offering: offering 'aws/p5.48xlarge/us-east-1/spot' is spot capacity and the scenario has no [policy.spot], so a plan cannot hold it\n  hint: add [policy.spot] (availability_haircut, preemption_overhead), or reserve a non-spot offering"
+        ]
+    );
+    // With the policy, the planner counts spot chips, and the reservation stands.
+    let (text, loaded) = reservation_on(
+        spot,
+        "[policy.spot]\navailability_haircut = 0.1\npreemption_overhead = 0.05\n",
+    );
+    assert!(rendered_errors(&text, &loaded).is_empty());
+    let s = loaded.scenario.expect("scenario");
+    let held: Vec<&str> = held_reservations(&s).map(|(_, o)| o.id.as_str()).collect();
+    assert_eq!(held, [spot]);
+}

@@ -208,10 +208,7 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
 
     // Reservations held, per (offering, period): chips and cost.
     let mut held: HashMap<(String, usize), (f64, f64)> = HashMap::new();
-    for res in &f.reservation {
-        let Some(o) = cat.offering(&res.offering) else {
-            continue;
-        };
+    for (res, o) in allot_scenario::held_reservations(scenario) {
         let unit = res
             .usd_per_chip_hour
             .or(o.usd_per_chip_hour())
@@ -254,14 +251,12 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
                 )
             },
         );
-        r.check(o.is_current(), what.clone(), || {
-            "the offering is historical or has no price".to_string()
+        let holdable = allot_scenario::holdable_in(f, o);
+        r.check(holdable.is_ok(), what.clone(), || {
+            holdable.err().map_or_else(String::new, |why| {
+                format!("the offering {}", why.message())
+            })
         });
-        r.check(
-            o.price_model != PriceModel::Spot || f.policy.spot.is_some(),
-            what.clone(),
-            || "spot capacity without [policy.spot]".to_string(),
-        );
         let (res_chips, res_cost) = held.get(&(o.id.clone(), p)).copied().unwrap_or((0.0, 0.0));
         r.check(same(line.reserved_chips, res_chips), what.clone(), || {
             format!(
