@@ -222,6 +222,22 @@ fn per_period(series: &allot_scenario::Series, s: &Scenario, prep: &Prepared) ->
         .collect()
 }
 
+/// A training option in row and column names: `provider/chip`, with its band's largest
+/// cluster when the run has several bands on the pool.
+fn option_name(
+    run: &crate::prep::TrainingWork,
+    opt: &crate::prep::TrainOption,
+    prep: &Prepared,
+) -> String {
+    let pool = &prep.pools[opt.pool];
+    let bands = run.options.iter().filter(|o| o.pool == opt.pool).count();
+    if bands > 1 {
+        format!("{}/{} up to {}", pool.provider, pool.chip, opt.max_chips)
+    } else {
+        format!("{}/{}", pool.provider, pool.chip)
+    }
+}
+
 /// Builds the model with the default options.
 pub fn build(s: &Scenario, prep: &Prepared) -> Built {
     build_with(s, prep, &BuildOptions::default())
@@ -404,9 +420,8 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
             .options
             .iter()
             .map(|o| {
-                let pool = &prep.pools[o.pool];
                 m.binary(
-                    format!("place {} on {}/{}", run.name, pool.provider, pool.chip),
+                    format!("place {} on {}", run.name, option_name(run, o, prep)),
                     0.0,
                 )
             })
@@ -415,14 +430,14 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
         m.row(format!("place {} once", run.name), 1.0, 1.0, &terms);
         let mut per_option = Vec::new();
         for (o, opt) in run.options.iter().enumerate() {
-            let pool = &prep.pools[opt.pool];
+            let name = option_name(run, opt, prep);
             let mut work = Vec::new();
             let mut cols = Vec::new();
             for &p in &opt.periods {
                 let label = &prep.periods[p].label;
                 // Semi-continuous: a cluster in use has at least its minimum chips.
                 let x = m.semi_continuous(
-                    format!("train {} {}/{} {label}", run.name, pool.provider, pool.chip),
+                    format!("train {} {name} {label}", run.name),
                     opt.min_chips / CHIP_UNIT,
                     opt.max_chips / CHIP_UNIT,
                     0.0,
@@ -449,14 +464,14 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
             let mut cluster: Vec<(Col, f64)> = cols.iter().map(|&(_, x)| (x, 1.0)).collect();
             cluster.push((choices[o], -(cols.len() as f64) * opt.max_chips / CHIP_UNIT));
             m.row(
-                format!("cluster max {} {}/{}", run.name, pool.provider, pool.chip),
+                format!("cluster max {} {name}", run.name),
                 f64::NEG_INFINITY,
                 0.0,
                 &cluster,
             );
             work.push((choices[o], -run.tokens / TOKEN_UNIT));
             let row = m.row(
-                format!("work {} on {}/{}", run.name, pool.provider, pool.chip),
+                format!("work {} on {name}", run.name),
                 0.0,
                 f64::INFINITY,
                 &work,

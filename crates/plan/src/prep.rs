@@ -88,12 +88,12 @@ pub struct TrainOption {
     pub pool: usize,
     /// Smallest cluster: memory fit and the run's `min_chips`.
     pub min_chips: f64,
-    /// Largest cluster.
+    /// Largest cluster of this option (a whole number of chips): a run has one option per
+    /// pool and band of cluster sizes, `[min_chips, max_chips]` ([`cluster_caps`]).
     pub max_chips: f64,
-    /// Tokens per second per chip at the reference cluster size.
+    /// Tokens per second per chip: the performance model's rate at `max_chips`, so exact
+    /// there and conservative on smaller clusters (the rate per chip falls with cluster size).
     pub tokens_per_s_per_chip: f64,
-    /// The cluster size the rate was computed at.
-    pub reference_chips: f64,
     /// Periods in which the run may use this option.
     pub periods: Vec<usize>,
 }
@@ -169,6 +169,45 @@ fn precision(p: allot_scenario::Precision) -> Precision {
         allot_scenario::Precision::Bf16 => Precision::Bf16,
         allot_scenario::Precision::Fp8 => Precision::Fp8,
     }
+}
+
+/// What a training run must do on one option, for [`cluster_caps`].
+pub struct Work {
+    /// Tokens to train.
+    pub tokens: f64,
+    /// Seconds in the run's window.
+    pub window_s: f64,
+    /// Seconds in the longest period the option may use.
+    pub longest_s: f64,
+}
+
+/// The largest cluster of each band of cluster sizes a run may use on one pool
+/// (docs/model.md, constraint 3): the smallest whole cluster that finishes the run within its
+/// window at the performance model's rate for that cluster (clamped to `[lo, hi]`), then each
+/// power of two above it, up to `hi`, stopping at the first that finishes the run in one
+/// period. `rate_at(n)` is tokens per second per chip on `n` chips, falling with `n`; no
+/// smaller cluster finishes the run, and no larger one is needed.
+pub fn cluster_caps(lo: f64, hi: f64, work: &Work, rate_at: &dyn Fn(f64) -> f64) -> Vec<f64> {
+    // A cluster of `n` finishes the run in `secs` seconds (to rounding).
+    let finishes = |n: f64, secs: f64| n * rate_at(n) * secs >= work.tokens * (1.0 - 1e-12);
+    // The least fixed point of n = ⌈tokens / (rate(n) · window)⌉ from `lo`: the sequence
+    // rises (the rate falls with n) and stays below any cluster that finishes.
+    let mut first = lo.ceil();
+    for _ in 0..64 {
+        if first >= hi || finishes(first, work.window_s) {
+            break;
+        }
+        let next = (work.tokens / (rate_at(first) * work.window_s)).ceil();
+        first = if next > first { next } else { first + 1.0 };
+    }
+    let mut caps = vec![first.min(hi)];
+    let mut cap = first.min(hi);
+    while cap < hi && !finishes(cap, work.longest_s) {
+        // The next power of two above `cap`.
+        cap = 2f64.powi(cap.log2().floor() as i32 + 1).min(hi);
+        caps.push(cap);
+    }
+    caps
 }
 
 /// Prepares `s` for the model builder.
@@ -375,6 +414,7 @@ pub fn prepare(s: &Scenario) -> Prepared {
             if lo > hi {
                 continue;
             }
+            // The performance model's rate on a whole number of chips.
             let rate_at = |n: f64| {
                 let req = TrainRequest {
                     arch: &arch,
@@ -386,22 +426,30 @@ pub fn prepare(s: &Scenario) -> Prepared {
                 };
                 estimate_train(chip, &req, cal).tokens_per_s_per_chip
             };
-            let need = t.tokens / (rate_at(lo) * window_s);
-            let reference = need.max(lo).min(hi);
             let valid: Vec<usize> = (start..=end)
                 .filter(|&p| allowed_in(&t.name, &pool.provider, &periods[p]))
                 .collect();
             if valid.is_empty() {
                 continue;
             }
-            options.push(TrainOption {
-                pool: i,
-                min_chips: lo,
-                max_chips: hi,
-                tokens_per_s_per_chip: rate_at(reference),
-                reference_chips: reference,
-                periods: valid,
-            });
+            let longest_s = valid
+                .iter()
+                .map(|&p| periods[p].hours * 3600.0)
+                .fold(0.0, f64::max);
+            let work = Work {
+                tokens: t.tokens,
+                window_s,
+                longest_s,
+            };
+            for cap in cluster_caps(lo, hi, &work, &rate_at) {
+                options.push(TrainOption {
+                    pool: i,
+                    min_chips: lo,
+                    max_chips: cap,
+                    tokens_per_s_per_chip: rate_at(cap),
+                    periods: valid.clone(),
+                });
+            }
         }
         if options.is_empty() {
             unplaceable.push(format!(

@@ -309,10 +309,12 @@ fn chips_on_a_cluster_not_chosen_break_its_cluster_row_and_no_other() {
         .map(|(row, _)| row.name.as_str())
         .collect();
     let pool = &prepared.pools[pool];
-    assert_eq!(
-        broken,
-        [format!("cluster max ft {}/{}", pool.provider, pool.chip)],
-        "chips {most} on {}/{} in period {p}",
+    // The option's row, named after its pool (and its band of cluster sizes, when the run has
+    // several on the pool).
+    let row = format!("cluster max ft {}/{}", pool.provider, pool.chip);
+    assert!(
+        broken.len() == 1 && (broken[0] == row || broken[0].starts_with(&format!("{row} up to "))),
+        "{broken:?}: chips {most} on {}/{} in period {p}",
         pool.provider,
         pool.chip
     );
@@ -990,4 +992,91 @@ fn a_solve_asked_to_stop_stops_and_says_so() {
         plan(&s, &SolveSettings::default()).plan.status,
         SolveStatus::Optimal
     );
+}
+
+/// The performance model's training rate (tokens/s/chip) of `model` on X1 at `chips`.
+fn x1_train_rate(s: &Scenario, model: &str, chips: u32, tokens: f64) -> allot_perf::TrainEstimate {
+    let chip = s.catalog.accelerator("x1").expect("x1");
+    let arch = allot_model::preset(model).expect("preset").architecture();
+    let req = allot_perf::TrainRequest {
+        arch: &arch,
+        tokens,
+        chips,
+        precision: allot_perf::Precision::Bf16,
+        kind: allot_perf::TrainKind::Full,
+        maturity: allot_perf::default_maturity("x1"),
+    };
+    allot_perf::estimate_train(chip, &req, allot_perf::calibration())
+}
+
+/// Issue 18, item 5: a run forced onto a larger cluster than its window needs (an exclusivity
+/// leaves it only the last of three months) is credited the performance model's rate at the
+/// cluster it uses, so its chip-hours are the performance model's there; the plan the old rule
+/// made (the rate of the reference cluster, 1/3 the size, on every cluster) trains too few
+/// tokens, and the verifier says so.
+#[test]
+fn a_run_on_a_larger_cluster_than_its_reference_does_the_work_the_performance_model_says() {
+    let model = "llama3.1-8b";
+    let probe = scenario("", (2.0, 3.0, 1.5));
+    let hours = 730.5;
+    // Tokens that 8,192 chips train in exactly one month.
+    let rate_8192 = x1_train_rate(&probe, model, 8192, 1.0).tokens_per_s_per_chip;
+    let tokens = 8192.0 * rate_8192 * hours * 3600.0;
+    let body = format!(
+        r#"
+[[training]]
+name = "big"
+model = "{model}"
+tokens = {tokens:e}
+chips = ["x1"]
+providers = ["alpha"]
+[[exclusivity]]
+name = "beta first"
+workloads = ["big"]
+providers = ["beta"]
+end = "2027-02"
+"#
+    );
+    let s = scenario(&body, (2.0, 3.0, 1.5));
+    let p = solve(&s);
+    assert_eq!(p.status, SolveStatus::Optimal);
+    let t = &p.training[0];
+    assert_eq!((t.provider.as_str(), t.chip.as_str()), ("alpha", "x1"));
+    assert_eq!(t.chips_by_period.keys().collect::<Vec<_>>(), ["2027-03"]);
+    // The old rule's reference: the chips that finish in the whole window at the smallest
+    // cluster's rate, truncated to a whole chip.
+    let fit = x1_train_rate(&probe, model, 1, tokens)
+        .min_chips
+        .expect("fits");
+    let rate_fit = x1_train_rate(&probe, model, fit, tokens).tokens_per_s_per_chip;
+    let reference = tokens / (rate_fit * 3.0 * hours * 3600.0);
+    assert!(t.chips > 2.5 * reference, "{} vs {reference}", t.chips);
+    // Chip-hours are the performance model's at the chips used.
+    let used = t.chips.round() as u32;
+    assert_eq!(used, 8192);
+    let expected = x1_train_rate(&s, model, used, tokens).chip_hours;
+    assert!(
+        (t.chip_hours - expected).abs() <= 1e-6 * expected,
+        "{} vs {expected}",
+        t.chip_hours
+    );
+    // The old plan: the same capacity, but the run credited the reference's rate, so fewer chips.
+    let old_rate = x1_train_rate(&s, model, reference as u32, tokens).tokens_per_s_per_chip;
+    let old_chips = tokens / (old_rate * hours * 3600.0);
+    assert!(old_chips < 0.9 * t.chips, "{old_chips} vs {}", t.chips);
+    let mut json = serde_json::to_value(&p).expect("json");
+    let line = &mut json["training"][0];
+    line["chips"] = old_chips.into();
+    line["chip_hours"] = (old_chips * hours).into();
+    line["chips_by_period"]["2027-03"] = old_chips.into();
+    let old: Plan = serde_json::from_value(json).expect("plan");
+    let report = allot_verify::verify(&s, &old);
+    let found: Vec<(&str, &str)> = report
+        .violations
+        .iter()
+        .map(|v| (v.check.as_str(), v.message.as_str()))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "training big");
+    assert!(found[0].1.starts_with("trains "), "{found:?}");
 }

@@ -79,6 +79,12 @@ fn same(a: f64, b: f64) -> bool {
     (a - b).abs() <= REL * a.abs().max(b.abs()) + 1e-6
 }
 
+/// The whole number of chips a cluster of `chips` (as the plan reports it) has: rounded up,
+/// after forgiving a solver's rounding noise (8192.000000001 is 8192).
+fn whole_chips(chips: f64) -> u32 {
+    (chips * (1.0 - 1e-9)).ceil().clamp(1.0, 4e9) as u32
+}
+
 struct Period {
     start: Month,
     months: u32,
@@ -253,9 +259,9 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
         );
         let holdable = allot_scenario::holdable_in(f, o);
         r.check(holdable.is_ok(), what.clone(), || {
-            holdable.err().map_or_else(String::new, |why| {
-                format!("the offering {}", why.message())
-            })
+            holdable
+                .err()
+                .map_or_else(String::new, |why| format!("the offering {}", why.message()))
         });
         let (res_chips, res_cost) = held.get(&(o.id.clone(), p)).copied().unwrap_or((0.0, 0.0));
         r.check(same(line.reserved_chips, res_chips), what.clone(), || {
@@ -409,22 +415,17 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
         let lo = fit.max(f64::from(t.min_chips.unwrap_or(1)));
         let hi = t.max_chips.map_or(f64::INFINITY, f64::from);
         let maturity = allot_perf::maturity(chip, &overrides);
-        let rate_at = |n: f64| {
+        let rate_at = |n: u32| {
             let req = TrainRequest {
                 arch: &arch,
                 tokens: t.tokens,
-                chips: n.clamp(1.0, 4e9) as u32,
+                chips: n,
                 precision: precision(t.precision),
                 kind: TrainKind::Full,
                 maturity,
             };
             allot_perf::estimate_train(chip, &req, cal).tokens_per_s_per_chip
         };
-        let window_s: f64 = (first..=last).map(|p| hours(p) * 3600.0).sum();
-        let reference = (t.tokens / (rate_at(lo) * window_s))
-            .max(lo)
-            .min(hi.min(1e7));
-        let rate = rate_at(reference);
         let mut trained = 0.0;
         // The line's summary, recomputed from its chips by period.
         let (mut largest, mut chip_hours) = (0.0f64, 0.0);
@@ -449,7 +450,11 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             r.check(le(lo, *chips) && le(*chips, hi), at.clone(), || {
                 format!("{chips} chips, outside [{lo}, {hi}]")
             });
-            trained += chips * hours(p) * 3600.0 * rate;
+            // Each period's work at the performance model's rate for that period's cluster,
+            // in whole chips (rounded up, less rounding noise: never optimistic).
+            if *chips > 0.0 {
+                trained += chips * hours(p) * 3600.0 * rate_at(whole_chips(*chips));
+            }
             *used
                 .entry((line.provider.clone(), chip.id.clone(), p))
                 .or_default() += chips;
