@@ -210,7 +210,14 @@ pub fn why_not(
             Err(WhyNotError::NoOption {
                 name: name.to_string(),
                 asked: format!("{provider}/{chip}"),
-                options: pools.iter().map(|&k| option_name(k)).collect(),
+                // A run has an option per band of cluster sizes: each pool once.
+                options: pools.iter().fold(Vec::new(), |mut names, &k| {
+                    let name = option_name(k);
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                    names
+                }),
             })
         }
     };
