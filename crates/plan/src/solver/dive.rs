@@ -198,6 +198,7 @@ fn dive<B: Backend>(
     let mut last_round: Vec<usize> = Vec::new();
     let mut retried = 0u8;
     let mut first = true;
+    let mut up_only = false;
     for round in 1..=DIVE_ROUNDS {
         let left = settings.time_limit_s - start.elapsed().as_secs_f64();
         if left <= 0.0 || crate::progress::stopped() {
@@ -231,6 +232,19 @@ fn dive<B: Backend>(
                     fixed[i] = bounds;
                     let (lo, hi) = bounds.unwrap_or_else(|| relaxed_bounds(c));
                     h.set_col_bounds(i, lo, hi)?;
+                }
+                continue;
+            }
+            SolveStatus::Infeasible if !up_only => {
+                up_only = true;
+                retried = 0;
+                last_round.clear();
+                for (i, c) in model.cols.iter().enumerate() {
+                    if c.semi && fixed[i].is_some() {
+                        fixed[i] = None;
+                        let (lo, hi) = relaxed_bounds(c);
+                        h.set_col_bounds(i, lo, hi)?;
+                    }
                 }
                 continue;
             }
@@ -274,7 +288,7 @@ fn dive<B: Backend>(
         }
         for &i in &last_round {
             let c = &model.cols[i];
-            let bounds = if values[i] >= 0.5 * c.lo {
+            let bounds = if up_only || values[i] >= 0.5 * c.lo {
                 (c.lo, c.hi)
             } else {
                 (0.0, 0.0)
