@@ -22,6 +22,27 @@ fn root() -> PathBuf {
         .expect("workspace root")
 }
 
+/// A real service a test needs (Slurm, Chromium), or the reason it skips, printed; with
+/// `{require}=1` in the environment a skip is a failure instead.
+fn started_or_skip<T>(
+    test: &str,
+    require: &str,
+    what: &str,
+    started: Result<T, String>,
+) -> Option<T> {
+    let why = match started {
+        Ok(service) => return Some(service),
+        Err(why) => why,
+    };
+    let required = std::env::var(require).is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "{test}: {require}=1 but {what} cannot start: {why}"
+    );
+    eprintln!("SKIPPED {test}: {why} (set {require}=1 to make this an error)");
+    None
+}
+
 fn allot(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_allot"))
         .args(args)

@@ -454,18 +454,7 @@ impl Slurm {
 
 /// Starts Slurm, or explains the skip; with `ALLOT_REQUIRE_SLURM=1` a skip is a failure.
 fn slurm_or_skip(test: &str) -> Option<Slurm> {
-    match Slurm::start() {
-        Ok(s) => Some(s),
-        Err(why) => {
-            let required = std::env::var("ALLOT_REQUIRE_SLURM").is_ok_and(|v| v == "1");
-            assert!(
-                !required,
-                "{test}: ALLOT_REQUIRE_SLURM=1 but Slurm cannot start: {why}"
-            );
-            eprintln!("SKIPPED {test}: {why} (set ALLOT_REQUIRE_SLURM=1 to make this an error)");
-            None
-        }
-    }
+    crate::started_or_skip(test, "ALLOT_REQUIRE_SLURM", "Slurm", Slurm::start())
 }
 
 /// The fixture plan cut down to runs that fit the one test node: the H100 and MI300X

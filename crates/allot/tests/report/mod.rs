@@ -59,21 +59,12 @@ fn money(x: f64) -> String {
 
 /// Starts Chromium, or explains the skip; with `ALLOT_REQUIRE_CHROMIUM=1` a skip is a failure.
 fn browser_or_skip(test: &str, dir: &Path) -> Option<Browser> {
-    let why = if Path::new(CHROMIUM).exists() {
-        match Browser::start(CHROMIUM, &dir.join("profile")) {
-            Ok(b) => return Some(b),
-            Err(e) => e,
-        }
+    let started = if Path::new(CHROMIUM).exists() {
+        Browser::start(CHROMIUM, &dir.join("profile"))
     } else {
-        format!("{CHROMIUM} is missing (apt-get install chromium)")
+        Err(format!("{CHROMIUM} is missing (apt-get install chromium)"))
     };
-    let required = std::env::var("ALLOT_REQUIRE_CHROMIUM").is_ok_and(|v| v == "1");
-    assert!(
-        !required,
-        "{test}: ALLOT_REQUIRE_CHROMIUM=1 but Chromium cannot start: {why}"
-    );
-    eprintln!("SKIPPED {test}: {why} (set ALLOT_REQUIRE_CHROMIUM=1 to make this an error)");
-    None
+    crate::started_or_skip(test, "ALLOT_REQUIRE_CHROMIUM", "Chromium", started)
 }
 
 fn temp_dir(name: &str) -> PathBuf {
