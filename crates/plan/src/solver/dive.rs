@@ -194,7 +194,7 @@ fn dive<B: Backend>(
     // minimum, until none is. Each round rounds such a value up when it is at least half of
     // the minimum and down otherwise; when that makes the LP infeasible, the round is redone
     // with every one of its values rounded up, then down, then with only its first value
-    // rounded (up, then down).
+    // rounded (up, then down); when all four fail, the rounds start again rounding only up.
     let mut last_round: Vec<usize> = Vec::new();
     let mut retried = 0u8;
     let mut first = true;
@@ -236,6 +236,9 @@ fn dive<B: Backend>(
                 continue;
             }
             SolveStatus::Infeasible if !up_only => {
+                // All four retries failed: an earlier round's rounding down took capacity the
+                // plan needs. Free every cluster size fixed so far and start the rounds again,
+                // rounding only up (the exactly-one groups and binaries stay fixed).
                 up_only = true;
                 retried = 0;
                 last_round.clear();
