@@ -243,56 +243,296 @@ pub fn build(s: &Scenario, prep: &Prepared) -> Built {
     build_with(s, prep, &BuildOptions::default())
 }
 
-/// Builds the model.
-pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Built {
-    let f = &s.file;
-    let catalog = &s.catalog;
-    let n = prep.periods.len();
-    let months_per_period = f.scenario.period.months();
-    let rate = f.scenario.discount_rate;
-    let mut m = Model::default();
-    let mut tags: Vec<(crate::lp::Row, Tag)> = Vec::new();
+/// The constraint families of docs/model.md's list "Constraints", in its order: its number,
+/// its name (the function's, which is the doc's bold name in snake case) and the function that
+/// writes its columns and rows. [`build_with`] calls them in this order, so the order is also
+/// the order of the model's rows and columns.
+macro_rules! families {
+    ($($number:literal $name:ident),* $(,)?) => {
+        const FAMILIES: &[(u32, &str, fn(&mut Builder<'_>))] =
+            &[$(($number, stringify!($name), $name)),*];
+    };
+}
 
-    // Reservations already held: constant capacity and cost.
-    let mut reserved_chips = vec![vec![0.0; n]; prep.supplies.len()];
-    let mut reserved_cost = vec![vec![0.0; n]; prep.supplies.len()];
-    for (r, offering) in allot_scenario::held_reservations(s) {
-        let Some(i) = prep
-            .supplies
-            .iter()
-            .position(|x| x.offering.id == offering.id)
-        else {
-            continue;
-        };
-        let price = r
-            .usd_per_chip_hour
-            .or(offering.usd_per_chip_hour())
-            .unwrap_or(0.0);
-        for (p, per) in prep.periods.iter().enumerate() {
-            let months = overlap(
-                per.start,
-                i64::from(per.months),
-                r.start,
-                i64::from(r.term_months),
-            ) as f64;
-            if months > 0.0 {
-                reserved_chips[i][p] += f64::from(r.chips) * months / f64::from(per.months);
-                reserved_cost[i][p] += f64::from(r.chips) * price * months * HOURS_PER_MONTH;
-                m.objective_constant +=
-                    f64::from(r.chips) * price * months * HOURS_PER_MONTH * per.discount
-                        / MONEY_UNIT;
+families![
+    1 cohorts,
+    2 supply_covers_use,
+    3 training_runs,
+    4 inference_demands,
+    5 delivery_ramps,
+    6 spend_commitments,
+    7 vendor_and_provider_caps,
+    8 power,
+    9 yearly_budgets,
+    10 cash_floor,
+];
+
+/// The constraint families the builder writes, as `(number, name)` in docs/model.md's order
+/// (a test keeps this list, the verifier's and the doc's in step).
+pub fn constraint_families() -> Vec<(u32, &'static str)> {
+    FAMILIES.iter().map(|&(n, name, _)| (n, name)).collect()
+}
+
+/// Builds the model: the reservations already held, then each constraint family of
+/// docs/model.md in its order.
+pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Built {
+    let mut b = Builder::new(s, prep, options);
+    for (_, _, family) in FAMILIES {
+        family(&mut b);
+    }
+    Built {
+        model: b.m,
+        cap: b.cap,
+        cohorts: b.cohorts,
+        train_choice: b.train_choice,
+        train_chips: b.train_chips,
+        serve_chips: b.serve_chips,
+        serve_classes: b.serve_classes,
+        shortfall: b.shortfall,
+        obligation: b.obligation,
+        reserved_chips: b.reserved_chips,
+        reserved_cost: b.reserved_cost,
+        tags: b.tags,
+    }
+}
+
+/// The model while it is written, and where each family left what the later ones need.
+struct Builder<'a> {
+    s: &'a Scenario,
+    prep: &'a Prepared,
+    options: &'a BuildOptions,
+    /// Periods.
+    n: usize,
+    m: Model,
+    tags: Vec<(crate::lp::Row, Tag)>,
+    reserved_chips: Vec<Vec<f64>>,
+    reserved_cost: Vec<Vec<f64>>,
+    /// Chips provisioned per supply and period (1).
+    cap: Vec<Vec<Col>>,
+    cohorts: Vec<Vec<Option<Col>>>,
+    /// Supplies of each pool.
+    supplies_of: Vec<Vec<usize>>,
+    /// Serving classes, until inference gives them their columns (2, 4).
+    classes: Vec<ClassDef>,
+    /// The class of each pool in each period, and each class's supply row (2).
+    class_of: Vec<Vec<usize>>,
+    class_rows: Vec<crate::lp::Row>,
+    /// The row a training cluster on pool `k` in period `p` draws from, besides its class's.
+    own_rows: Vec<Vec<Option<crate::lp::Row>>>,
+    train_choice: Vec<Vec<Col>>,
+    train_chips: Vec<Vec<Vec<(usize, Col)>>>,
+    serve_chips: Vec<Vec<Vec<(usize, Col)>>>,
+    serve_classes: Vec<ServeClass>,
+    shortfall: Vec<Vec<(usize, Col)>>,
+    obligation: Vec<f64>,
+}
+
+impl<'a> Builder<'a> {
+    /// An empty model, with the reservations already held: constant capacity and cost.
+    fn new(s: &'a Scenario, prep: &'a Prepared, options: &'a BuildOptions) -> Builder<'a> {
+        let n = prep.periods.len();
+        let mut m = Model::default();
+        let mut reserved_chips = vec![vec![0.0; n]; prep.supplies.len()];
+        let mut reserved_cost = vec![vec![0.0; n]; prep.supplies.len()];
+        for (r, offering) in allot_scenario::held_reservations(s) {
+            let Some(i) = prep
+                .supplies
+                .iter()
+                .position(|x| x.offering.id == offering.id)
+            else {
+                continue;
+            };
+            let price = r
+                .usd_per_chip_hour
+                .or(offering.usd_per_chip_hour())
+                .unwrap_or(0.0);
+            for (p, per) in prep.periods.iter().enumerate() {
+                let months = overlap(
+                    per.start,
+                    i64::from(per.months),
+                    r.start,
+                    i64::from(r.term_months),
+                ) as f64;
+                if months > 0.0 {
+                    reserved_chips[i][p] += f64::from(r.chips) * months / f64::from(per.months);
+                    reserved_cost[i][p] += f64::from(r.chips) * price * months * HOURS_PER_MONTH;
+                    m.objective_constant +=
+                        f64::from(r.chips) * price * months * HOURS_PER_MONTH * per.discount
+                            / MONEY_UNIT;
+                }
             }
+        }
+        let mut supplies_of: Vec<Vec<usize>> = vec![Vec::new(); prep.pools.len()];
+        for (i, x) in prep.supplies.iter().enumerate() {
+            supplies_of[x.pool].push(i);
+        }
+        Builder {
+            s,
+            prep,
+            options,
+            n,
+            m,
+            tags: Vec::new(),
+            reserved_chips,
+            reserved_cost,
+            cap: Vec::with_capacity(prep.supplies.len()),
+            cohorts: Vec::with_capacity(prep.supplies.len()),
+            supplies_of,
+            classes: Vec::new(),
+            class_of: vec![vec![0usize; n]; prep.pools.len()],
+            class_rows: Vec::new(),
+            own_rows: vec![vec![None; n]; prep.pools.len()],
+            train_choice: Vec::new(),
+            train_chips: Vec::new(),
+            serve_chips: Vec::new(),
+            serve_classes: Vec::new(),
+            shortfall: Vec::new(),
+            obligation: Vec::new(),
         }
     }
 
-    // Capacity: flexible purchases, or cohorts of term purchases.
-    let mut cap = Vec::with_capacity(prep.supplies.len());
-    let mut cohorts = Vec::with_capacity(prep.supplies.len());
-    for (i, sup) in prep.supplies.iter().enumerate() {
+    /// A pool's supply in period `p`: `(capacity column, useful chips per chip)` terms and the
+    /// reserved chips (model units), each weighted by its efficiency.
+    fn pool_terms(&self, k: usize, p: usize) -> (Vec<(Col, f64)>, f64) {
+        let mut terms = Vec::new();
+        let mut reserved = 0.0;
+        for &i in &self.supplies_of[k] {
+            let e = self.prep.supplies[i].efficiency;
+            terms.push((self.cap[i][p], e));
+            reserved += self.reserved_chips[i][p] * e;
+        }
+        (terms, reserved / CHIP_UNIT)
+    }
+
+    /// The name of pool `k`'s supply row in period `p`.
+    fn pool_name(&self, k: usize, p: usize) -> String {
+        let pool = &self.prep.pools[k];
+        let spot = if pool.spot { " spot" } else { "" };
+        format!(
+            "supply {}/{}{spot} {}",
+            pool.provider, pool.chip, self.prep.periods[p].label
+        )
+    }
+
+    /// The supply row of pool `k` alone in period `p` (constraint 2, for a pool of a class with
+    /// other pools on which a run trains), written when first asked for.
+    fn own_pool_row(&mut self, k: usize, p: usize) -> crate::lp::Row {
+        if let Some(row) = self.own_rows[k][p] {
+            return row;
+        }
+        let (terms, reserved) = self.pool_terms(k, p);
+        let row = self
+            .m
+            .row(self.pool_name(k, p), -reserved, f64::INFINITY, &terms);
+        self.own_rows[k][p] = Some(row);
+        row
+    }
+
+    /// Cost of the supplies `filter` keeps in period `p` (model units): price × hours × chips
+    /// provisioned as terms, and their reservations' cost as a constant.
+    fn cost_terms(&self, filter: &dyn Fn(usize) -> bool, p: usize) -> (Vec<(Col, f64)>, f64) {
+        let prep = self.prep;
+        let mut terms = Vec::new();
+        let mut constant = 0.0;
+        for (i, sup) in prep.supplies.iter().enumerate() {
+            if filter(i) {
+                terms.push((
+                    self.cap[i][p],
+                    sup.price[p] * prep.periods[p].hours * CHIP_UNIT / MONEY_UNIT,
+                ));
+                constant += self.reserved_cost[i][p] / MONEY_UNIT;
+            }
+        }
+        (terms, constant)
+    }
+
+    /// The calendar years of the periods, in order.
+    fn years(&self) -> Vec<i32> {
+        let mut y: Vec<i32> = self.prep.periods.iter().map(|p| p.year).collect();
+        y.dedup();
+        y
+    }
+
+    /// Rows capping a share (`kind` `vendor` or `provider`, of `who`, the supplies `member`
+    /// keeps) at `share` of spend or chips, per calendar year inside the window.
+    #[allow(clippy::too_many_arguments)]
+    fn share_rows(
+        &mut self,
+        kind: &'static str,
+        who: &str,
+        member: &dyn Fn(usize) -> bool,
+        share: f64,
+        basis: ShareBasis,
+        start: Option<allot_scenario::Month>,
+        end: Option<allot_scenario::Month>,
+    ) {
+        let prep = self.prep;
+        let in_window = |p: usize| {
+            let per = &prep.periods[p];
+            start.is_none_or(|s| per.start.plus(i64::from(per.months) - 1) >= s)
+                && end.is_none_or(|e| per.start <= e)
+        };
+        for y in self.years() {
+            let ps: Vec<usize> = (0..self.n)
+                .filter(|&p| prep.periods[p].year == y && in_window(p))
+                .collect();
+            if ps.is_empty() {
+                continue;
+            }
+            let mut terms = Vec::new();
+            let mut constant = 0.0;
+            let mut total = Vec::new();
+            let mut total_constant = 0.0;
+            for &p in &ps {
+                for (i, sup) in prep.supplies.iter().enumerate() {
+                    let (weight, k) = match basis {
+                        ShareBasis::Spend => (
+                            sup.price[p] * prep.periods[p].hours * CHIP_UNIT / MONEY_UNIT,
+                            self.reserved_cost[i][p] / MONEY_UNIT,
+                        ),
+                        ShareBasis::Chips => (1.0, self.reserved_chips[i][p] / CHIP_UNIT),
+                    };
+                    let coef = if member(i) { 1.0 - share } else { -share };
+                    terms.push((self.cap[i][p], weight * coef));
+                    constant += k * coef;
+                    total.push((self.cap[i][p], weight));
+                    total_constant += k;
+                }
+            }
+            let row = self.m.row(
+                format!("{kind} cap {who} {y}"),
+                f64::NEG_INFINITY,
+                -constant,
+                &terms,
+            );
+            self.tags.push((
+                row,
+                Tag::Share {
+                    kind,
+                    who: who.to_string(),
+                    year: y,
+                    share,
+                    total: (total, total_constant),
+                },
+            ));
+        }
+    }
+}
+
+/// Constraint 1, cohorts (docs/model.md): the capacity of every supply, bought per period
+/// (flexible) or held from cohorts (term), each cohort costing its whole term discounted; and
+/// for term supplies the chain `x_op = x_{o,p−1} + q_op − q_{o,p−T_o}`.
+fn cohorts(b: &mut Builder<'_>) {
+    let prep = b.prep;
+    let n = b.n;
+    let months_per_period = b.s.file.scenario.period.months();
+    let rate = b.s.file.scenario.discount_rate;
+    let m = &mut b.m;
+    for sup in &prep.supplies {
         let id = &sup.offering.id;
         match sup.purchase {
             Purchase::Flexible => {
-                cap.push(
+                b.cap.push(
                     (0..n)
                         .map(|p| {
                             let per = &prep.periods[p];
@@ -305,7 +545,7 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
                         })
                         .collect(),
                 );
-                cohorts.push(vec![None; n]);
+                b.cohorts.push(vec![None; n]);
             }
             Purchase::Term {
                 periods: term,
@@ -350,84 +590,64 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
                     m.row(format!("cohorts {id} {label}"), 0.0, 0.0, &terms);
                     caps.push(c);
                 }
-                cap.push(caps);
-                cohorts.push(starts);
+                b.cap.push(caps);
+                b.cohorts.push(starts);
             }
         }
-        let _ = i;
     }
+}
 
-    // Supply must cover use. In each period, pools that are interchangeable for serving share
-    // one row (their class); a training cluster also needs its own pool's row when the pool
-    // shares one.
-    let classes = serving_classes(prep, options.pool_serving);
-    let mut class_of = vec![vec![0usize; n]; prep.pools.len()];
-    let mut supplies_of: Vec<Vec<usize>> = vec![Vec::new(); prep.pools.len()];
-    for (i, x) in prep.supplies.iter().enumerate() {
-        supplies_of[x.pool].push(i);
-    }
-    let pool_terms = |k: usize, p: usize| -> (Vec<(Col, f64)>, f64) {
+/// Constraint 2, supply covers use (docs/model.md): one row per serving class and period, the
+/// class's supply (efficiency-weighted, reservations included) at least what it is drawn for.
+/// Training and serving add themselves to these rows (3, 4); a training cluster on a pool of a
+/// class with other pools also draws on the pool's own row ([`Builder::own_pool_row`]).
+fn supply_covers_use(b: &mut Builder<'_>) {
+    let prep = b.prep;
+    b.classes = serving_classes(prep, b.options.pool_serving);
+    let mut class_rows = Vec::with_capacity(b.classes.len());
+    for (g, class) in b.classes.iter().enumerate() {
+        let p = class.period;
         let mut terms = Vec::new();
         let mut reserved = 0.0;
-        for &i in &supplies_of[k] {
-            let e = prep.supplies[i].efficiency;
-            terms.push((cap[i][p], e));
-            reserved += reserved_chips[i][p] * e;
+        for &k in &class.pools {
+            b.class_of[k][p] = g;
+            let (t, r) = b.pool_terms(k, p);
+            terms.extend(t);
+            reserved += r;
         }
-        (terms, reserved / CHIP_UNIT)
-    };
-    let pool_name = |k: usize, p: usize| {
-        let pool = &prep.pools[k];
-        let spot = if pool.spot { " spot" } else { "" };
-        format!(
-            "supply {}/{}{spot} {}",
-            pool.provider, pool.chip, prep.periods[p].label
-        )
-    };
-    let class_rows: Vec<crate::lp::Row> = classes
-        .iter()
-        .enumerate()
-        .map(|(g, class)| {
-            let p = class.period;
-            let mut terms = Vec::new();
-            let mut reserved = 0.0;
-            for &k in &class.pools {
-                class_of[k][p] = g;
-                let (t, r) = pool_terms(k, p);
-                terms.extend(t);
-                reserved += r;
-            }
-            let name = match class.pools[..] {
-                [k] => pool_name(k, p),
-                _ => format!(
-                    "supply {} class #{g} ({} pools) {}",
-                    prep.pools[class.pools[0]].chip,
-                    class.pools.len(),
-                    prep.periods[p].label
-                ),
-            };
-            m.row(name, -reserved, f64::INFINITY, &terms)
-        })
-        .collect();
-    // The row a training cluster on pool `k` in period `p` draws from, besides its class's.
-    let mut own_rows: Vec<Vec<Option<crate::lp::Row>>> = vec![vec![None; n]; prep.pools.len()];
+        let name = match class.pools[..] {
+            [k] => b.pool_name(k, p),
+            _ => format!(
+                "supply {} class #{g} ({} pools) {}",
+                prep.pools[class.pools[0]].chip,
+                class.pools.len(),
+                prep.periods[p].label
+            ),
+        };
+        class_rows.push(b.m.row(name, -reserved, f64::INFINITY, &terms));
+    }
+    b.class_rows = class_rows;
+}
 
-    // Training runs.
-    let mut train_choice = Vec::new();
-    let mut train_chips = Vec::new();
+/// Constraint 3, training runs (docs/model.md): per run, one option chosen (`Σ_k y_jk = 1`);
+/// per option, semi-continuous cluster sizes drawing on supply, chips only on the chosen option
+/// (`Σ_p z_jkp ≤ |P_jk| n_max y_jk`), and the work row (`Σ_p z_jkp h_p 3600 ρ_jk ≥ tokens_j
+/// y_jk`).
+fn training_runs(b: &mut Builder<'_>) {
+    let prep = b.prep;
     for (r_index, run) in prep.training.iter().enumerate() {
         let choices: Vec<Col> = run
             .options
             .iter()
             .map(|o| {
-                m.binary(
+                b.m.binary(
                     format!("place {} on {}", run.name, option_name(run, o, prep)),
                     0.0,
                 )
             })
             .collect();
         let terms: Vec<(Col, f64)> = choices.iter().map(|c| (*c, 1.0)).collect();
-        m.row(format!("place {} once", run.name), 1.0, 1.0, &terms);
+        b.m.row(format!("place {} once", run.name), 1.0, 1.0, &terms);
         let mut per_option = Vec::new();
         for (o, opt) in run.options.iter().enumerate() {
             let name = option_name(run, opt, prep);
@@ -436,20 +656,17 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
             for &p in &opt.periods {
                 let label = &prep.periods[p].label;
                 // Semi-continuous: a cluster in use has at least its minimum chips.
-                let x = m.semi_continuous(
+                let x = b.m.semi_continuous(
                     format!("train {} {name} {label}", run.name),
                     opt.min_chips / CHIP_UNIT,
                     opt.max_chips / CHIP_UNIT,
                     0.0,
                 );
-                let g = class_of[opt.pool][p];
-                m.add(class_rows[g], x, -1.0);
-                if classes[g].pools.len() > 1 {
-                    let row = *own_rows[opt.pool][p].get_or_insert_with(|| {
-                        let (terms, reserved) = pool_terms(opt.pool, p);
-                        m.row(pool_name(opt.pool, p), -reserved, f64::INFINITY, &terms)
-                    });
-                    m.add(row, x, -1.0);
+                let g = b.class_of[opt.pool][p];
+                b.m.add(b.class_rows[g], x, -1.0);
+                if b.classes[g].pools.len() > 1 {
+                    let row = b.own_pool_row(opt.pool, p);
+                    b.m.add(row, x, -1.0);
                 }
                 work.push((
                     x,
@@ -463,20 +680,20 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
             // instead of one per period.
             let mut cluster: Vec<(Col, f64)> = cols.iter().map(|&(_, x)| (x, 1.0)).collect();
             cluster.push((choices[o], -(cols.len() as f64) * opt.max_chips / CHIP_UNIT));
-            m.row(
+            b.m.row(
                 format!("cluster max {} {name}", run.name),
                 f64::NEG_INFINITY,
                 0.0,
                 &cluster,
             );
             work.push((choices[o], -run.tokens / TOKEN_UNIT));
-            let row = m.row(
+            let row = b.m.row(
                 format!("work {} on {name}", run.name),
                 0.0,
                 f64::INFINITY,
                 &work,
             );
-            tags.push((
+            b.tags.push((
                 row,
                 Tag::Work {
                     run: r_index,
@@ -485,11 +702,17 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
             ));
             per_option.push(cols);
         }
-        train_choice.push(choices);
-        train_chips.push(per_option);
+        b.train_choice.push(choices);
+        b.train_chips.push(per_option);
     }
+}
 
-    // Inference demand.
+/// Constraint 4, inference demands (docs/model.md): per demand and period with demand, the
+/// tokens served by the chips of its classes (`Σ_g w_igp h_p / u_ig ≥ T_ip / 10⁶`), each
+/// serving column drawing on its class's supply row (2).
+fn inference_demands(b: &mut Builder<'_>) {
+    let prep = b.prep;
+    let n = b.n;
     let serve_rows: Vec<Vec<Option<crate::lp::Row>>> = prep
         .serving
         .iter()
@@ -498,13 +721,13 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
             (0..n)
                 .map(|p| {
                     (d.tokens[p] > 0.0).then(|| {
-                        let row = m.row(
+                        let row = b.m.row(
                             format!("serve {} {}", d.name, prep.periods[p].label),
                             d.tokens[p] / TOKEN_UNIT,
                             f64::INFINITY,
                             &[],
                         );
-                        tags.push((
+                        b.tags.push((
                             row,
                             Tag::Serve {
                                 demand: d_index,
@@ -527,6 +750,7 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
         .iter()
         .map(|d| vec![Vec::new(); d.options.len()])
         .collect();
+    let classes = std::mem::take(&mut b.classes);
     let mut serve_classes = Vec::with_capacity(classes.len());
     for (g, class) in classes.into_iter().enumerate() {
         let p = class.period;
@@ -538,7 +762,7 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
                 continue;
             };
             let name = &prep.serving[d].name;
-            let col = m.col(
+            let col = b.m.col(
                 match class.pools[..] {
                     [_] => format!("serve {name} {}/{} {label}", first.provider, first.chip),
                     _ => format!("serve {name} {} class #{g} {label}", first.chip),
@@ -547,8 +771,8 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
                 f64::INFINITY,
                 0.0,
             );
-            m.add(row, col, served_per(d, o, p));
-            m.add(class_rows[g], col, -1.0);
+            b.m.add(row, col, served_per(d, o, p));
+            b.m.add(b.class_rows[g], col, -1.0);
             // A class of one pool: `o` is the demand's option on it. Classes come in period
             // order, so each option's columns do too.
             if class.pools.len() == 1 {
@@ -562,9 +786,17 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
             demands,
         });
     }
+    b.serve_chips = serve_chips;
+    b.serve_classes = serve_classes;
+}
 
-    // Delivery ramps.
-    for (a_index, a) in f.availability.iter().enumerate() {
+/// Constraint 5, delivery ramps (docs/model.md): per `[[availability]]` entry and period, the
+/// chips of its offering (or its provider's chip), reservations included, at most those
+/// available (the series averaged over the period's months).
+fn delivery_ramps(b: &mut Builder<'_>) {
+    let (s, prep) = (b.s, b.prep);
+    let catalog = &s.catalog;
+    for (a_index, a) in s.file.availability.iter().enumerate() {
         let chips = per_period(&a.chips, s, prep);
         let provider = a.provider.as_deref().and_then(|v| catalog.provider(v));
         let chip = a.chip.as_deref().and_then(|c| catalog.accelerator(c));
@@ -579,16 +811,16 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
             })
             .map(|(i, _)| i)
             .collect();
-        for p in 0..n {
-            let reserved: f64 = members.iter().map(|&i| reserved_chips[i][p]).sum();
-            let terms: Vec<(Col, f64)> = members.iter().map(|&i| (cap[i][p], 1.0)).collect();
-            let row = m.row(
+        for (p, &available) in chips.iter().enumerate() {
+            let reserved: f64 = members.iter().map(|&i| b.reserved_chips[i][p]).sum();
+            let terms: Vec<(Col, f64)> = members.iter().map(|&i| (b.cap[i][p], 1.0)).collect();
+            let row = b.m.row(
                 format!("availability[{a_index}] {}", prep.periods[p].label),
                 f64::NEG_INFINITY,
-                (chips[p] - reserved) / CHIP_UNIT,
+                (available - reserved) / CHIP_UNIT,
                 &terms,
             );
-            tags.push((
+            b.tags.push((
                 row,
                 Tag::Availability {
                     index: a_index,
@@ -597,26 +829,15 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
             ));
         }
     }
+}
 
-    // Cost of a supply in a period: price × hours × chips provisioned (+ reservations).
-    let cost_terms = |filter: &dyn Fn(usize) -> bool, p: usize| -> (Vec<(Col, f64)>, f64) {
-        let mut terms = Vec::new();
-        let mut constant = 0.0;
-        for (i, sup) in prep.supplies.iter().enumerate() {
-            if filter(i) {
-                terms.push((
-                    cap[i][p],
-                    sup.price[p] * prep.periods[p].hours * CHIP_UNIT / MONEY_UNIT,
-                ));
-                constant += reserved_cost[i][p] / MONEY_UNIT;
-            }
-        }
-        (terms, constant)
-    };
-
-    // Commitments.
-    let mut shortfall = Vec::new();
-    let mut obligation = Vec::new();
+/// Constraint 6, spend commitments (docs/model.md): a monthly minimum's top-up per period of
+/// its term, or a take-or-pay commitment's shortfall over the part of its term inside the
+/// horizon, paid in the term's last period there.
+fn spend_commitments(b: &mut Builder<'_>) {
+    let (s, prep) = (b.s, b.prep);
+    let f = &s.file;
+    let catalog = &s.catalog;
     let horizon_start = f.scenario.start;
     let horizon_months = i64::from(f.scenario.horizon_months);
     for (c_index, c) in f.commitment.iter().enumerate() {
@@ -654,7 +875,7 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
                 continue;
             }
             let share = months as f64 / f64::from(per.months);
-            let (t, k) = cost_terms(&in_scope, p);
+            let (t, k) = b.cost_terms(&in_scope, p);
             let t: Vec<(Col, f64)> = t.into_iter().map(|(col, v)| (col, v * share)).collect();
             spend.push((p, months, t, k * share));
         }
@@ -699,10 +920,11 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
         let mut short = Vec::new();
         for (period, paid_in, mut terms, minimum, col_name, row_name) in groups {
             let disc = prep.periods[paid_in].discount;
-            let col = m.col(col_name, 0.0, f64::INFINITY, disc);
+            let col = b.m.col(col_name, 0.0, f64::INFINITY, disc);
             terms.push((col, 1.0));
-            let row = m.row(row_name, minimum / MONEY_UNIT, f64::INFINITY, &terms);
-            tags.push((
+            let row =
+                b.m.row(row_name, minimum / MONEY_UNIT, f64::INFINITY, &terms);
+            b.tags.push((
                 row,
                 Tag::Commitment {
                     index: c_index,
@@ -711,207 +933,145 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
             ));
             short.push((paid_in, col));
         }
-        shortfall.push(short);
-        obligation.push(owed);
+        b.shortfall.push(short);
+        b.obligation.push(owed);
     }
+}
 
-    // Share caps, per calendar year inside each cap's window.
-    let years: Vec<i32> = {
-        let mut y: Vec<i32> = prep.periods.iter().map(|p| p.year).collect();
-        y.dedup();
-        y
-    };
-    let in_window =
-        |p: usize, start: Option<allot_scenario::Month>, end: Option<allot_scenario::Month>| {
-            let per = &prep.periods[p];
-            start.is_none_or(|s| per.start.plus(i64::from(per.months) - 1) >= s)
-                && end.is_none_or(|e| per.start <= e)
-        };
-    let share_rows = |kind: &'static str,
-                      who: String,
-                      member: &dyn Fn(usize) -> bool,
-                      share: f64,
-                      basis: ShareBasis,
-                      start: Option<allot_scenario::Month>,
-                      end: Option<allot_scenario::Month>,
-                      m: &mut Model,
-                      tags: &mut Vec<(crate::lp::Row, Tag)>| {
-        for &y in &years {
-            let ps: Vec<usize> = (0..n)
-                .filter(|&p| prep.periods[p].year == y && in_window(p, start, end))
-                .collect();
-            if ps.is_empty() {
-                continue;
-            }
-            let mut terms = Vec::new();
-            let mut constant = 0.0;
-            let mut total = Vec::new();
-            let mut total_constant = 0.0;
-            for &p in &ps {
-                for (i, sup) in prep.supplies.iter().enumerate() {
-                    let (weight, k) = match basis {
-                        ShareBasis::Spend => (
-                            sup.price[p] * prep.periods[p].hours * CHIP_UNIT / MONEY_UNIT,
-                            reserved_cost[i][p] / MONEY_UNIT,
-                        ),
-                        ShareBasis::Chips => (1.0, reserved_chips[i][p] / CHIP_UNIT),
-                    };
-                    let coef = if member(i) { 1.0 - share } else { -share };
-                    terms.push((cap[i][p], weight * coef));
-                    constant += k * coef;
-                    total.push((cap[i][p], weight));
-                    total_constant += k;
-                }
-            }
-            let row = m.row(
-                format!("{kind} cap {who} {y}"),
-                f64::NEG_INFINITY,
-                -constant,
-                &terms,
-            );
-            tags.push((
-                row,
-                Tag::Share {
-                    kind,
-                    who: who.clone(),
-                    year: y,
-                    share,
-                    total: (total, total_constant),
-                },
-            ));
-        }
-    };
-    for cap_def in &f.policy.vendor_cap {
+/// Constraint 7, vendor and provider caps (docs/model.md): per cap and calendar year inside its
+/// window, the member's spend (or chips), reservations included, at most its share of all.
+fn vendor_and_provider_caps(b: &mut Builder<'_>) {
+    let (s, prep) = (b.s, b.prep);
+    for cap_def in &s.file.policy.vendor_cap {
         let vendor = cap_def.vendor.trim().to_lowercase();
-        share_rows(
+        b.share_rows(
             "vendor",
-            vendor.clone(),
+            &vendor,
             &|i| prep.supplies[i].vendor == vendor,
             cap_def.max_share,
             cap_def.basis,
             cap_def.start,
             cap_def.end,
-            &mut m,
-            &mut tags,
         );
     }
-    for cap_def in &f.policy.provider_cap {
-        let provider = catalog
+    for cap_def in &s.file.policy.provider_cap {
+        let provider = s
+            .catalog
             .provider(&cap_def.provider)
             .map(|v| v.id.clone())
             .unwrap_or_default();
-        share_rows(
+        b.share_rows(
             "provider",
-            provider.clone(),
+            &provider,
             &|i| prep.supplies[i].offering.provider == provider,
             cap_def.max_share,
             cap_def.basis,
             cap_def.start,
             cap_def.end,
-            &mut m,
-            &mut tags,
         );
     }
+}
 
-    // Power.
-    if let Some(power) = &f.policy.power {
-        let cap_mw = per_period(&power.cap_mw, s, prep);
-        for p in 0..n {
-            let mut terms = Vec::new();
-            let mut constant = 0.0;
-            for (i, sup) in prep.supplies.iter().enumerate() {
-                let mw = sup.tdp_w * power.pue / 1e6 * CHIP_UNIT;
-                terms.push((cap[i][p], mw));
-                constant += reserved_chips[i][p] / CHIP_UNIT * mw;
-            }
-            let row = m.row(
-                format!("power {}", prep.periods[p].label),
-                f64::NEG_INFINITY,
-                cap_mw[p] - constant,
-                &terms,
-            );
-            tags.push((row, Tag::Power { period: p }));
-        }
-    }
-
-    // Yearly budgets.
-    for b in &f.policy.budget {
+/// Constraint 8, power (docs/model.md): per period, every chip held (reservations included) at
+/// its TDP times the PUE, at most the cap.
+fn power(b: &mut Builder<'_>) {
+    let (s, prep) = (b.s, b.prep);
+    let Some(power) = &s.file.policy.power else {
+        return;
+    };
+    let cap_mw = per_period(&power.cap_mw, s, prep);
+    for (p, &cap) in cap_mw.iter().enumerate() {
         let mut terms = Vec::new();
         let mut constant = 0.0;
-        for p in (0..n).filter(|&p| prep.periods[p].year == b.year) {
-            let (t, k) = cost_terms(&|_| true, p);
+        for (i, sup) in prep.supplies.iter().enumerate() {
+            let mw = sup.tdp_w * power.pue / 1e6 * CHIP_UNIT;
+            terms.push((b.cap[i][p], mw));
+            constant += b.reserved_chips[i][p] / CHIP_UNIT * mw;
+        }
+        let row = b.m.row(
+            format!("power {}", prep.periods[p].label),
+            f64::NEG_INFINITY,
+            cap - constant,
+            &terms,
+        );
+        b.tags.push((row, Tag::Power { period: p }));
+    }
+}
+
+/// Constraint 9, yearly budgets (docs/model.md): per `[[policy.budget]]`, the compute spend of
+/// its calendar year (reservations included) at most its `max_usd`.
+fn yearly_budgets(b: &mut Builder<'_>) {
+    let prep = b.prep;
+    for budget in &b.s.file.policy.budget {
+        let mut terms = Vec::new();
+        let mut constant = 0.0;
+        for p in (0..b.n).filter(|&p| prep.periods[p].year == budget.year) {
+            let (t, k) = b.cost_terms(&|_| true, p);
             terms.extend(t);
             constant += k;
         }
-        let row = m.row(
-            format!("budget {}", b.year),
+        let row = b.m.row(
+            format!("budget {}", budget.year),
             f64::NEG_INFINITY,
-            b.max_usd / MONEY_UNIT - constant,
+            budget.max_usd / MONEY_UNIT - constant,
             &terms,
         );
-        tags.push((row, Tag::Budget { year: b.year }));
+        b.tags.push((row, Tag::Budget { year: budget.year }));
     }
+}
 
-    // Cash floor: a running balance that may not fall below the floor.
-    if let Some(fin) = &f.finance {
-        if let Some(floor) = fin.cash_floor_usd {
-            let monthly = |series: &Option<allot_scenario::Series>| match series {
-                Some(x) => per_period(x, s, prep),
-                None => vec![0.0; n],
-            };
-            let revenue = monthly(&fin.revenue_usd_per_month);
-            let opex = monthly(&fin.other_opex_usd_per_month);
-            let mut prev: Option<Col> = None;
-            for (p, per) in prep.periods.iter().enumerate() {
-                let cash = m.col(
-                    format!("cash {}", per.label),
-                    floor / MONEY_UNIT,
-                    f64::INFINITY,
-                    0.0,
-                );
-                let funding: f64 = fin
-                    .funding
-                    .iter()
-                    .filter(|e| {
-                        // Funding before the horizon is in the starting cash.
-                        let k = e.month.index();
-                        k >= per.start.index() && k < per.start.index() + i64::from(per.months)
-                    })
-                    .map(|e| e.usd)
-                    .sum();
-                let (mut terms, reserved) = cost_terms(&|_| true, p);
-                terms.push((cash, 1.0));
-                if let Some(before) = prev {
-                    terms.push((before, -1.0));
-                }
-                for &(_, col) in shortfall.iter().flatten().filter(|(q, _)| *q == p) {
-                    terms.push((col, 1.0));
-                }
-                let start_cash = if p == 0 { fin.starting_cash_usd } else { 0.0 };
-                let inflow =
-                    (start_cash + (revenue[p] - opex[p]) * f64::from(per.months) + funding)
-                        / MONEY_UNIT
-                        - reserved;
-                let row = m.row(format!("cash {}", per.label), inflow, inflow, &terms);
-                tags.push((row, Tag::Cash { period: p }));
-                prev = Some(cash);
-            }
+/// Constraint 10, cash floor (docs/model.md): with `[finance] cash_floor_usd`, a running
+/// balance per period, bounded below by the floor: last period's cash, plus revenue less other
+/// opex and funding, less compute, shortfalls and top-ups paid in the period.
+fn cash_floor(b: &mut Builder<'_>) {
+    let (s, prep) = (b.s, b.prep);
+    let n = b.n;
+    let Some(fin) = &s.file.finance else {
+        return;
+    };
+    let Some(floor) = fin.cash_floor_usd else {
+        return;
+    };
+    let monthly = |series: &Option<allot_scenario::Series>| match series {
+        Some(x) => per_period(x, s, prep),
+        None => vec![0.0; n],
+    };
+    let revenue = monthly(&fin.revenue_usd_per_month);
+    let opex = monthly(&fin.other_opex_usd_per_month);
+    let mut prev: Option<Col> = None;
+    for (p, per) in prep.periods.iter().enumerate() {
+        let cash = b.m.col(
+            format!("cash {}", per.label),
+            floor / MONEY_UNIT,
+            f64::INFINITY,
+            0.0,
+        );
+        let funding: f64 = fin
+            .funding
+            .iter()
+            .filter(|e| {
+                // Funding before the horizon is in the starting cash.
+                let k = e.month.index();
+                k >= per.start.index() && k < per.start.index() + i64::from(per.months)
+            })
+            .map(|e| e.usd)
+            .sum();
+        let (mut terms, reserved) = b.cost_terms(&|_| true, p);
+        terms.push((cash, 1.0));
+        if let Some(before) = prev {
+            terms.push((before, -1.0));
         }
-    }
-
-    Built {
-        model: m,
-        cap,
-        cohorts,
-        train_choice,
-        train_chips,
-        serve_chips,
-        serve_classes,
-        shortfall,
-        obligation,
-        reserved_chips,
-        reserved_cost,
-        tags,
+        for &(_, col) in b.shortfall.iter().flatten().filter(|(q, _)| *q == p) {
+            terms.push((col, 1.0));
+        }
+        let start_cash = if p == 0 { fin.starting_cash_usd } else { 0.0 };
+        let inflow = (start_cash + (revenue[p] - opex[p]) * f64::from(per.months) + funding)
+            / MONEY_UNIT
+            - reserved;
+        let row =
+            b.m.row(format!("cash {}", per.label), inflow, inflow, &terms);
+        b.tags.push((row, Tag::Cash { period: p }));
+        prev = Some(cash);
     }
 }
 
