@@ -111,12 +111,42 @@ fn precision(p: allot_scenario::Precision) -> Precision {
     }
 }
 
-/// Verifies `plan` against `scenario`.
+/// The constraint families of docs/model.md's list "Constraints", in its order: its number,
+/// its name (the function's, which is the doc's bold name in snake case) and the function that
+/// checks it. [`verify`] calls them in this order, after reading the plan's capacity lines and
+/// before checking its reported totals.
+macro_rules! families {
+    ($($number:literal $name:ident),* $(,)?) => {
+        const FAMILIES: &[(u32, &str, fn(&mut Verifier<'_>))] =
+            &[$(($number, stringify!($name), $name)),*];
+    };
+}
+
+families![
+    1 cohorts,
+    2 supply_covers_use,
+    3 training_runs,
+    4 inference_demands,
+    5 delivery_ramps,
+    6 spend_commitments,
+    7 vendor_and_provider_caps,
+    8 power,
+    9 yearly_budgets,
+    10 cash_floor,
+];
+
+/// The constraint families the verifier checks, as `(number, name)` in docs/model.md's order
+/// (a test keeps this list, the builder's and the doc's in step).
+pub fn constraint_families() -> Vec<(u32, &'static str)> {
+    FAMILIES.iter().map(|&(n, name, _)| (n, name)).collect()
+}
+
+/// Verifies `plan` against `scenario`: its format, status, scenario and periods; its capacity
+/// lines (offerings, prices, costs, reservations); each constraint family of docs/model.md in
+/// its order; then every total it reports.
 pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
     let mut r = Report::default();
-    let f = &scenario.file;
-    let cat = &scenario.catalog;
-    let set = &f.scenario;
+    let set = &scenario.file.scenario;
     r.check(
         plan.format == "allot-plan" && plan.version == 1,
         "format",
@@ -143,39 +173,150 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             plan.scenario, set.name
         )
     });
-
-    // Periods.
-    let pm = set.period.months();
-    let periods: Vec<Period> = (0..set.periods())
-        .map(|p| {
-            let start = set.start.plus(i64::from(p * pm));
-            Period {
-                start,
-                months: pm.min(set.horizon_months - p * pm),
-                label: if pm == 1 {
-                    start.to_string()
-                } else {
-                    start.quarter_label()
-                },
-            }
-        })
-        .collect();
-    let labels: Vec<String> = periods.iter().map(|p| p.label.clone()).collect();
-    r.check(plan.periods == labels, "periods", || {
+    let mut v = Verifier::new(scenario, plan, r);
+    v.r.check(plan.periods == v.labels, "periods", || {
         "the plan's periods are not the scenario's".to_string()
     });
-    let index_of: HashMap<&str, usize> = labels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.as_str(), i))
-        .collect();
-    let hours = |p: usize| f64::from(periods[p].months) * HOURS;
-    let discount =
-        |months_from_start: f64| (1.0 + set.discount_rate).powf(-months_from_start / 12.0);
-    let mid = |p: usize| f64::from(p as u32 * pm) + f64::from(periods[p].months) / 2.0;
+    v.capacity_lines();
+    for (_, _, family) in FAMILIES {
+        family(&mut v);
+    }
+    v.reported_totals();
+    v.r
+}
 
-    // Prices after commitment discounts.
-    let price = |o: &Offering, p: usize| -> f64 {
+/// The scenario and plan under verification, and what the checks so far recomputed.
+struct Verifier<'a> {
+    f: &'a allot_scenario::ScenarioFile,
+    cat: &'a allot_catalog::Catalog,
+    set: &'a allot_scenario::Settings,
+    plan: &'a Plan,
+    r: Report,
+    /// Months per period.
+    pm: u32,
+    periods: Vec<Period>,
+    labels: Vec<String>,
+    index_of: HashMap<String, usize>,
+    /// Useful chips per spot chip bought.
+    spot_eff: f64,
+    /// Maturity overrides of the performance model, by chip id.
+    overrides: BTreeMap<String, f64>,
+    /// Reservations held, per (offering, period): chips and cost.
+    held: HashMap<(String, usize), (f64, f64)>,
+    /// Chips and cost of the plan's capacity lines, per (offering, period).
+    chips_at: HashMap<(String, usize), f64>,
+    cost_at: HashMap<(String, usize), f64>,
+    /// The discounted cost, recomputed.
+    objective: f64,
+    /// Compute spend per period (capacity and reservations), and all spend (with shortfalls).
+    compute: Vec<f64>,
+    by_period: Vec<f64>,
+    /// Compute spend by provider, and shortfalls paid to each (in the order paid).
+    by_provider: BTreeMap<String, f64>,
+    shortfalls: Vec<(String, f64)>,
+    by_vendor: BTreeMap<String, f64>,
+    by_chip: BTreeMap<String, f64>,
+}
+
+impl<'a> Verifier<'a> {
+    /// The scenario's periods and the reservations it holds.
+    fn new(scenario: &'a Scenario, plan: &'a Plan, r: Report) -> Verifier<'a> {
+        let f = &scenario.file;
+        let cat = &scenario.catalog;
+        let set = &f.scenario;
+        let pm = set.period.months();
+        let periods: Vec<Period> = (0..set.periods())
+            .map(|p| {
+                let start = set.start.plus(i64::from(p * pm));
+                Period {
+                    start,
+                    months: pm.min(set.horizon_months - p * pm),
+                    label: if pm == 1 {
+                        start.to_string()
+                    } else {
+                        start.quarter_label()
+                    },
+                }
+            })
+            .collect();
+        let labels: Vec<String> = periods.iter().map(|p| p.label.clone()).collect();
+        let index_of = labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.clone(), i))
+            .collect();
+        let spot_eff = f.policy.spot.as_ref().map_or(1.0, |s| {
+            (1.0 - s.availability_haircut) * (1.0 - s.preemption_overhead)
+        });
+        let overrides = f
+            .performance
+            .maturity
+            .iter()
+            .filter_map(|(k, v)| cat.accelerator(k).map(|a| (a.id.clone(), *v)))
+            .collect();
+        let mut held: HashMap<(String, usize), (f64, f64)> = HashMap::new();
+        for (res, o) in allot_scenario::held_reservations(scenario) {
+            let unit = res
+                .usd_per_chip_hour
+                .or(o.usd_per_chip_hour())
+                .unwrap_or(0.0);
+            for (p, per) in periods.iter().enumerate() {
+                let k = months_overlap(
+                    per.start,
+                    i64::from(per.months),
+                    res.start,
+                    i64::from(res.term_months),
+                );
+                if k > 0.0 {
+                    let e = held.entry((o.id.clone(), p)).or_default();
+                    e.0 += f64::from(res.chips) * k / f64::from(per.months);
+                    e.1 += f64::from(res.chips) * unit * k * HOURS;
+                }
+            }
+        }
+        Verifier {
+            f,
+            cat,
+            set,
+            plan,
+            r,
+            pm,
+            periods,
+            labels,
+            index_of,
+            spot_eff,
+            overrides,
+            held,
+            chips_at: HashMap::new(),
+            cost_at: HashMap::new(),
+            objective: 0.0,
+            compute: Vec::new(),
+            by_period: Vec::new(),
+            by_provider: BTreeMap::new(),
+            shortfalls: Vec::new(),
+            by_vendor: BTreeMap::new(),
+            by_chip: BTreeMap::new(),
+        }
+    }
+
+    /// Hours in period `p`.
+    fn hours(&self, p: usize) -> f64 {
+        f64::from(self.periods[p].months) * HOURS
+    }
+
+    /// The discount factor `months_from_start` months after the scenario start.
+    fn discount(&self, months_from_start: f64) -> f64 {
+        (1.0 + self.set.discount_rate).powf(-months_from_start / 12.0)
+    }
+
+    /// Months from the scenario start to the middle of period `p`.
+    fn mid(&self, p: usize) -> f64 {
+        f64::from(p as u32 * self.pm) + f64::from(self.periods[p].months) / 2.0
+    }
+
+    /// The price of offering `o` in period `p`, after commitment discounts.
+    fn price(&self, o: &Offering, p: usize) -> f64 {
+        let (f, cat, periods) = (self.f, self.cat, &self.periods);
         let list = o.usd_per_chip_hour().unwrap_or(0.0);
         let d = f
             .commitment
@@ -197,177 +338,13 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             .map(|c| c.discount)
             .fold(0.0, f64::max);
         list * (1.0 - d)
-    };
-    let term_months = |o: &Offering| -> Option<u32> {
-        match o.price_model {
-            PriceModel::Owned => o.depreciation_months,
-            PriceModel::Reserved1y
-            | PriceModel::Reserved3y
-            | PriceModel::SavingsPlan
-            | PriceModel::Negotiated => o.term_months(),
-            _ => None,
-        }
-    };
-    let spot_eff = f.policy.spot.as_ref().map_or(1.0, |s| {
-        (1.0 - s.availability_haircut) * (1.0 - s.preemption_overhead)
-    });
-
-    // Reservations held, per (offering, period): chips and cost.
-    let mut held: HashMap<(String, usize), (f64, f64)> = HashMap::new();
-    for (res, o) in allot_scenario::held_reservations(scenario) {
-        let unit = res
-            .usd_per_chip_hour
-            .or(o.usd_per_chip_hour())
-            .unwrap_or(0.0);
-        for (p, per) in periods.iter().enumerate() {
-            let k = months_overlap(
-                per.start,
-                i64::from(per.months),
-                res.start,
-                i64::from(res.term_months),
-            );
-            if k > 0.0 {
-                let e = held.entry((o.id.clone(), p)).or_default();
-                e.0 += f64::from(res.chips) * k / f64::from(per.months);
-                e.1 += f64::from(res.chips) * unit * k * HOURS;
-            }
-        }
     }
 
-    // Capacity lines: known offerings, prices, costs, reservations.
-    let mut chips_at: HashMap<(String, usize), f64> = HashMap::new();
-    let mut cost_at: HashMap<(String, usize), f64> = HashMap::new();
-    let mut objective = 0.0;
-    for line in &plan.capacity {
-        let what = format!("capacity {} {}", line.offering, line.period);
-        let (Some(o), Some(&p)) = (
-            cat.offering(&line.offering),
-            index_of.get(line.period.as_str()),
-        ) else {
-            r.check(false, what, || "unknown offering or period".to_string());
-            continue;
-        };
-        r.check(
-            line.provider == o.provider && line.chip == o.chip,
-            what.clone(),
-            || {
-                format!(
-                    "listed as {}/{} but the offering is {}/{}",
-                    line.provider, line.chip, o.provider, o.chip
-                )
-            },
-        );
-        let holdable = allot_scenario::holdable_in(f, o);
-        r.check(holdable.is_ok(), what.clone(), || {
-            holdable
-                .err()
-                .map_or_else(String::new, |why| format!("the offering {}", why.message()))
-        });
-        let (res_chips, res_cost) = held.get(&(o.id.clone(), p)).copied().unwrap_or((0.0, 0.0));
-        r.check(same(line.reserved_chips, res_chips), what.clone(), || {
-            format!(
-                "reserved chips {} but the scenario's reservations hold {res_chips}",
-                line.reserved_chips
-            )
-        });
-        r.check(le(res_chips, line.chips), what.clone(), || {
-            "fewer chips than already reserved".to_string()
-        });
-        let bought = (line.chips - res_chips).max(0.0);
-        let unit = price(o, p);
-        r.check(same(line.usd_per_chip_hour, unit), what.clone(), || {
-            format!(
-                "price {} per chip-hour, but the catalog and commitments give {unit}",
-                line.usd_per_chip_hour
-            )
-        });
-        let cost = bought * unit * hours(p) + res_cost;
-        r.check(same(line.cost_usd, cost), what.clone(), || {
-            format!("cost {} but recomputed {cost}", line.cost_usd)
-        });
-        *chips_at.entry((o.id.clone(), p)).or_default() += line.chips;
-        *cost_at.entry((o.id.clone(), p)).or_default() += cost;
-        if term_months(o).is_none() {
-            objective += bought * unit * hours(p) * discount(mid(p));
-        }
-    }
-    // Reservations must appear even if the plan left them out.
-    for ((id, p), (chips, cost)) in &held {
-        if *chips > 0.0 && !chips_at.contains_key(&(id.clone(), *p)) {
-            r.check(false, format!("capacity {id} {}", labels[*p]), || {
-                "a reservation is missing from the plan".to_string()
-            });
-        }
-        objective += cost * discount(mid(*p));
-    }
-
-    // Term cohorts: held chips equal the active cohorts; each cohort pays its whole term.
-    let mut cohort_chips: HashMap<(String, usize), f64> = HashMap::new();
-    for c in &plan.cohorts {
-        let what = format!("cohort {} from {}", c.offering, c.start);
-        let (Some(o), Some(&t)) = (cat.offering(&c.offering), index_of.get(c.start.as_str()))
-        else {
-            r.check(false, what, || "unknown offering or period".to_string());
-            continue;
-        };
-        let Some(term) = term_months(o) else {
-            r.check(false, what, || {
-                "the offering is not bought by term".to_string()
-            });
-            continue;
-        };
-        r.check(c.term_months == term, what.clone(), || {
-            format!("term {} months, the catalog says {term}", c.term_months)
-        });
-        // A negative cohort would cancel part of a term commitment and its cost.
-        r.check(c.chips >= 0.0, what.clone(), || {
-            format!("{} chips: a commitment cannot be negative", c.chips)
-        });
-        let term_periods = term.div_ceil(pm) as usize;
-        for p in t..(t + term_periods).min(periods.len()) {
-            *cohort_chips.entry((o.id.clone(), p)).or_default() += c.chips;
-        }
-        for k in 0..i64::from(term) {
-            let month = t as i64 * i64::from(pm) + k;
-            let p = ((month / i64::from(pm)) as usize).min(periods.len() - 1);
-            objective += c.chips * price(o, p) * HOURS * discount(month as f64 + 0.5);
-        }
-    }
-    for o in cat.offerings().iter().filter(|o| term_months(o).is_some()) {
-        for (p, label) in labels.iter().enumerate() {
-            let held_chips = chips_at.get(&(o.id.clone(), p)).copied().unwrap_or(0.0)
-                - held.get(&(o.id.clone(), p)).map_or(0.0, |h| h.0);
-            let cohorts = cohort_chips.get(&(o.id.clone(), p)).copied().unwrap_or(0.0);
-            r.check(
-                same(held_chips.max(0.0), cohorts) || (held_chips - cohorts).abs() < 1e-3,
-                format!("cohorts {} {label}", o.id),
-                || format!("{held_chips} chips held but active cohorts give {cohorts}"),
-            );
-        }
-    }
-
-    // Supply covers use, per provider, chip, spot and period.
-    let mut supply: HashMap<(String, String, bool, usize), f64> = HashMap::new();
-    for ((id, p), chips) in &chips_at {
-        if let Some(o) = cat.offering(id) {
-            let spot = o.price_model == PriceModel::Spot;
-            let eff = if spot { spot_eff } else { 1.0 };
-            *supply
-                .entry((o.provider.clone(), o.chip.clone(), spot, *p))
-                .or_default() += chips * eff;
-        }
-    }
-    let mut used: HashMap<(String, String, usize), f64> = HashMap::new();
-    let cal = calibration();
-    let overrides: BTreeMap<String, f64> = f
-        .performance
-        .maturity
-        .iter()
-        .filter_map(|(k, v)| cat.accelerator(k).map(|a| (a.id.clone(), *v)))
-        .collect();
-    let allowed = |workload: &str, provider: &str, p: usize| -> bool {
-        let per = &periods[p];
-        f.exclusivity.iter().all(|e| {
+    /// Whether `workload` may run on `provider` in period `p` under the exclusivities.
+    fn allowed(&self, workload: &str, provider: &str, p: usize) -> bool {
+        let per = &self.periods[p];
+        let cat = self.cat;
+        self.f.exclusivity.iter().all(|e| {
             let applies = e
                 .workloads
                 .iter()
@@ -380,19 +357,325 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
                     .iter()
                     .any(|x| cat.provider(x).is_some_and(|v| v.id == provider))
         })
-    };
-    let period_of =
-        |m: Month| ((set.start.months_until(m).max(0) as u32 / pm) as usize).min(periods.len() - 1);
+    }
 
-    // Training runs.
+    /// The period of month `m` (clamped to the horizon).
+    fn period_of(&self, m: Month) -> usize {
+        ((self.set.start.months_until(m).max(0) as u32 / self.pm) as usize)
+            .min(self.periods.len() - 1)
+    }
+
+    /// The average of a monthly series over period `p`.
+    fn average(&self, monthly: &[f64], p: usize) -> f64 {
+        let start = p * self.pm as usize;
+        let per = &self.periods[p];
+        monthly[start..start + per.months as usize]
+            .iter()
+            .sum::<f64>()
+            / f64::from(per.months)
+    }
+
+    /// The capacity lines: known offerings a plan may hold, their reservations, prices and
+    /// costs; every reservation held listed. Records chips and cost per offering and period,
+    /// the flexible and reserved part of the objective, and the compute spend by period,
+    /// provider, vendor and chip.
+    fn capacity_lines(&mut self) {
+        let (f, cat, plan) = (self.f, self.cat, self.plan);
+        for line in &plan.capacity {
+            let what = format!("capacity {} {}", line.offering, line.period);
+            let (Some(o), Some(&p)) = (
+                cat.offering(&line.offering),
+                self.index_of.get(line.period.as_str()),
+            ) else {
+                self.r
+                    .check(false, what, || "unknown offering or period".to_string());
+                continue;
+            };
+            self.r.check(
+                line.provider == o.provider && line.chip == o.chip,
+                what.clone(),
+                || {
+                    format!(
+                        "listed as {}/{} but the offering is {}/{}",
+                        line.provider, line.chip, o.provider, o.chip
+                    )
+                },
+            );
+            let holdable = allot_scenario::holdable_in(f, o);
+            self.r.check(holdable.is_ok(), what.clone(), || {
+                holdable
+                    .err()
+                    .map_or_else(String::new, |why| format!("the offering {}", why.message()))
+            });
+            let (res_chips, res_cost) = self
+                .held
+                .get(&(o.id.clone(), p))
+                .copied()
+                .unwrap_or((0.0, 0.0));
+            self.r
+                .check(same(line.reserved_chips, res_chips), what.clone(), || {
+                    format!(
+                        "reserved chips {} but the scenario's reservations hold {res_chips}",
+                        line.reserved_chips
+                    )
+                });
+            self.r.check(le(res_chips, line.chips), what.clone(), || {
+                "fewer chips than already reserved".to_string()
+            });
+            let bought = (line.chips - res_chips).max(0.0);
+            let unit = self.price(o, p);
+            self.r
+                .check(same(line.usd_per_chip_hour, unit), what.clone(), || {
+                    format!(
+                        "price {} per chip-hour, but the catalog and commitments give {unit}",
+                        line.usd_per_chip_hour
+                    )
+                });
+            let cost = bought * unit * self.hours(p) + res_cost;
+            self.r.check(same(line.cost_usd, cost), what.clone(), || {
+                format!("cost {} but recomputed {cost}", line.cost_usd)
+            });
+            *self.chips_at.entry((o.id.clone(), p)).or_default() += line.chips;
+            *self.cost_at.entry((o.id.clone(), p)).or_default() += cost;
+            if term_months(o).is_none() {
+                self.objective += bought * unit * self.hours(p) * self.discount(self.mid(p));
+            }
+        }
+        // Reservations must appear even if the plan left them out.
+        for ((id, p), (chips, cost)) in &self.held {
+            if *chips > 0.0 && !self.chips_at.contains_key(&(id.clone(), *p)) {
+                self.r
+                    .check(false, format!("capacity {id} {}", self.labels[*p]), || {
+                        "a reservation is missing from the plan".to_string()
+                    });
+            }
+            self.objective += cost * self.discount(self.mid(*p));
+        }
+        // Costs by period, provider, vendor and chip.
+        let mut by_period = vec![0.0; self.periods.len()];
+        for ((id, p), cost) in &self.cost_at {
+            let Some(o) = cat.offering(id) else { continue };
+            let vendor = cat.vendor_of(o).unwrap_or("").to_string();
+            by_period[*p] += cost;
+            *self.by_provider.entry(o.provider.clone()).or_default() += cost;
+            *self.by_vendor.entry(vendor).or_default() += cost;
+            *self.by_chip.entry(o.chip.clone()).or_default() += cost;
+        }
+        self.compute = by_period.clone();
+        self.by_period = by_period;
+    }
+
+    /// Chips the plan's training and serving lines use per (provider, chip, period), for the
+    /// lines [`training_runs`] and [`inference_demands`] can read (a run or demand of the
+    /// scenario, a known chip and model, a known period).
+    fn chips_used(&self) -> HashMap<(String, String, usize), f64> {
+        let (f, cat, plan) = (self.f, self.cat, self.plan);
+        let mut used: HashMap<(String, String, usize), f64> = HashMap::new();
+        for t in &f.training {
+            let Some(line) = plan.training.iter().find(|x| x.name == t.name) else {
+                continue;
+            };
+            let (Some(chip), Some(_)) = (cat.accelerator(&line.chip), arch_of(&t.model)) else {
+                continue;
+            };
+            for (label, chips) in &line.chips_by_period {
+                if let Some(&p) = self.index_of.get(label.as_str()) {
+                    *used
+                        .entry((line.provider.clone(), chip.id.clone(), p))
+                        .or_default() += chips;
+                }
+            }
+        }
+        for d in &f.inference {
+            let Some(line) = plan.inference.iter().find(|x| x.name == d.name) else {
+                continue;
+            };
+            if arch_of(&d.model).is_none() {
+                continue;
+            }
+            for c in &line.chips_by_period {
+                if let (Some(chip), Some(&p)) = (
+                    cat.accelerator(&c.chip),
+                    self.index_of.get(c.period.as_str()),
+                ) {
+                    *used
+                        .entry((c.provider.clone(), chip.id.clone(), p))
+                        .or_default() += c.chips;
+                }
+            }
+        }
+        used
+    }
+
+    /// Every cost and share the plan reports, against the recomputed ones: by period, the
+    /// total, by provider, vendor, chip and year, the shares, and the objective.
+    fn reported_totals(&mut self) {
+        let plan = self.plan;
+        let r = &mut self.r;
+        for (p, cost) in self.by_period.iter().enumerate() {
+            let reported = plan.cost_by_period.get(p).copied().unwrap_or(f64::NAN);
+            r.check(
+                same(reported, *cost),
+                format!("cost {}", self.labels[p]),
+                || format!("reported {reported} but recomputed {cost}"),
+            );
+        }
+        let total: f64 = self.by_period.iter().sum();
+        r.check(same(plan.total_cost_usd, total), "total cost", || {
+            format!("reported {} but recomputed {total}", plan.total_cost_usd)
+        });
+        let mut by_year: BTreeMap<String, f64> = BTreeMap::new();
+        for (p, cost) in self.by_period.iter().enumerate() {
+            *by_year
+                .entry(self.periods[p].start.year().to_string())
+                .or_default() += cost;
+        }
+        // Shares are of compute spend: before shortfalls are added to the providers.
+        let compute_total: f64 = self.compute.iter().sum();
+        let share_of = |by: &BTreeMap<String, f64>| -> BTreeMap<String, f64> {
+            by.iter()
+                .map(|(k, v)| {
+                    let share = if compute_total > 0.0 {
+                        v / compute_total
+                    } else {
+                        0.0
+                    };
+                    (k.clone(), share)
+                })
+                .collect()
+        };
+        let (vendor_share, provider_share) =
+            (share_of(&self.by_vendor), share_of(&self.by_provider));
+        let mut by_provider = self.by_provider.clone();
+        for (provider, v) in &self.shortfalls {
+            *by_provider.entry(provider.clone()).or_default() += v;
+        }
+        // Every key either side: a cost or share reported for something that has none is wrong too.
+        for (name, reported, recomputed) in [
+            ("cost by provider", &plan.cost_by_provider, &by_provider),
+            ("cost by vendor", &plan.cost_by_vendor, &self.by_vendor),
+            ("cost by chip", &plan.cost_by_chip, &self.by_chip),
+            ("cost by year", &plan.cost_by_year, &by_year),
+            ("vendor share", &plan.vendor_share, &vendor_share),
+            ("provider share", &plan.provider_share, &provider_share),
+        ] {
+            for k in recomputed
+                .keys()
+                .chain(reported.keys())
+                .collect::<BTreeSet<_>>()
+            {
+                let got = reported.get(k).copied().unwrap_or(0.0);
+                let v = recomputed.get(k).copied().unwrap_or(0.0);
+                r.check(same(got, v), format!("{name} {k}"), || {
+                    format!("reported {got} but recomputed {v}")
+                });
+            }
+        }
+        let objective = self.objective;
+        r.check(same(plan.objective_usd, objective), "objective", || {
+            format!("reported {} but recomputed {objective}", plan.objective_usd)
+        });
+    }
+}
+
+/// Constraint 1, cohorts (docs/model.md): each cohort of a term offering, with the catalog's
+/// term and no negative chips, pays its whole term (added to the objective); the chips a plan
+/// holds of a term offering beyond its reservations equal its active cohorts in every period.
+fn cohorts(v: &mut Verifier<'_>) {
+    let (cat, plan, pm) = (v.cat, v.plan, v.pm);
+    let mut cohort_chips: HashMap<(String, usize), f64> = HashMap::new();
+    for c in &plan.cohorts {
+        let what = format!("cohort {} from {}", c.offering, c.start);
+        let (Some(o), Some(&t)) = (cat.offering(&c.offering), v.index_of.get(c.start.as_str()))
+        else {
+            v.r.check(false, what, || "unknown offering or period".to_string());
+            continue;
+        };
+        let Some(term) = term_months(o) else {
+            v.r.check(false, what, || {
+                "the offering is not bought by term".to_string()
+            });
+            continue;
+        };
+        v.r.check(c.term_months == term, what.clone(), || {
+            format!("term {} months, the catalog says {term}", c.term_months)
+        });
+        // A negative cohort would cancel part of a term commitment and its cost.
+        v.r.check(c.chips >= 0.0, what.clone(), || {
+            format!("{} chips: a commitment cannot be negative", c.chips)
+        });
+        let term_periods = term.div_ceil(pm) as usize;
+        for p in t..(t + term_periods).min(v.periods.len()) {
+            *cohort_chips.entry((o.id.clone(), p)).or_default() += c.chips;
+        }
+        for k in 0..i64::from(term) {
+            let month = t as i64 * i64::from(pm) + k;
+            let p = ((month / i64::from(pm)) as usize).min(v.periods.len() - 1);
+            v.objective += c.chips * v.price(o, p) * HOURS * v.discount(month as f64 + 0.5);
+        }
+    }
+    for o in cat.offerings().iter().filter(|o| term_months(o).is_some()) {
+        for (p, label) in v.labels.iter().enumerate() {
+            let held_chips = v.chips_at.get(&(o.id.clone(), p)).copied().unwrap_or(0.0)
+                - v.held.get(&(o.id.clone(), p)).map_or(0.0, |h| h.0);
+            let cohorts = cohort_chips.get(&(o.id.clone(), p)).copied().unwrap_or(0.0);
+            v.r.check(
+                same(held_chips.max(0.0), cohorts) || (held_chips - cohorts).abs() < 1e-3,
+                format!("cohorts {} {label}", o.id),
+                || format!("{held_chips} chips held but active cohorts give {cohorts}"),
+            );
+        }
+    }
+}
+
+/// Constraint 2, supply covers use (docs/model.md): per provider, chip and period, the chips
+/// the training and serving lines use at most the useful chips provisioned (spot chips at the
+/// spot policy's efficiency), which checks every pool.
+fn supply_covers_use(v: &mut Verifier<'_>) {
+    let cat = v.cat;
+    let mut supply: HashMap<(String, String, bool, usize), f64> = HashMap::new();
+    for ((id, p), chips) in &v.chips_at {
+        if let Some(o) = cat.offering(id) {
+            let spot = o.price_model == PriceModel::Spot;
+            let eff = if spot { v.spot_eff } else { 1.0 };
+            *supply
+                .entry((o.provider.clone(), o.chip.clone(), spot, *p))
+                .or_default() += chips * eff;
+        }
+    }
+    for ((provider, chip, p), use_) in &v.chips_used() {
+        let have = supply
+            .get(&(provider.clone(), chip.clone(), false, *p))
+            .copied()
+            .unwrap_or(0.0)
+            + supply
+                .get(&(provider.clone(), chip.clone(), true, *p))
+                .copied()
+                .unwrap_or(0.0);
+        v.r.check(
+            le(*use_, have),
+            format!("supply {provider}/{chip} {}", v.labels[*p]),
+            || format!("{use_} chips used but {have} provisioned"),
+        );
+    }
+}
+
+/// Constraint 3, training runs (docs/model.md): each run placed once, on an allowed provider
+/// and chip, in its window and exclusivities, each period's cluster within its minimum and
+/// maximum; its work recomputed period by period at the performance model's rate for that
+/// period's cluster (whole chips, rounded up) at least its tokens; its largest cluster,
+/// chip-hours, start and finish those of its periods.
+fn training_runs(v: &mut Verifier<'_>) {
+    let (f, cat, plan, set) = (v.f, v.cat, v.plan, v.set);
+    let cal = calibration();
     for t in &f.training {
         let what = format!("training {}", t.name);
         let Some(line) = plan.training.iter().find(|x| x.name == t.name) else {
-            r.check(false, what, || "missing from the plan".to_string());
+            v.r.check(false, what, || "missing from the plan".to_string());
             continue;
         };
         let (Some(chip), Some(arch)) = (cat.accelerator(&line.chip), arch_of(&t.model)) else {
-            r.check(false, what, || {
+            v.r.check(false, what, || {
                 format!("placed on unknown chip '{}'", line.chip)
             });
             continue;
@@ -405,16 +688,16 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             || t.providers
                 .iter()
                 .any(|c| cat.provider(c).is_some_and(|v| v.id == line.provider));
-        r.check(chips_ok && providers_ok, what.clone(), || {
+        v.r.check(chips_ok && providers_ok, what.clone(), || {
             format!("{}/{} is not allowed", line.provider, line.chip)
         });
-        let first = period_of(t.earliest_start.unwrap_or(set.start));
-        let last = period_of(t.deadline.unwrap_or(set.last_month()));
+        let first = v.period_of(t.earliest_start.unwrap_or(set.start));
+        let last = v.period_of(t.deadline.unwrap_or(set.last_month()));
         let fit =
             allot_perf::min_chips(&arch, TrainKind::Full, chip).map_or(f64::INFINITY, f64::from);
         let lo = fit.max(f64::from(t.min_chips.unwrap_or(1)));
         let hi = t.max_chips.map_or(f64::INFINITY, f64::from);
-        let maturity = allot_perf::maturity(chip, &overrides);
+        let maturity = allot_perf::maturity(chip, &v.overrides);
         let rate_at = |n: u32| {
             let req = TrainRequest {
                 arch: &arch,
@@ -431,53 +714,51 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
         let (mut largest, mut chip_hours) = (0.0f64, 0.0);
         let mut span: Option<(usize, usize)> = None;
         for (label, chips) in &line.chips_by_period {
-            let Some(&p) = index_of.get(label.as_str()) else {
-                r.check(false, what.clone(), || format!("unknown period {label}"));
+            let Some(&p) = v.index_of.get(label.as_str()) else {
+                v.r.check(false, what.clone(), || format!("unknown period {label}"));
                 continue;
             };
             if *chips > 0.0 {
                 largest = largest.max(*chips);
-                chip_hours += chips * hours(p);
+                chip_hours += chips * v.hours(p);
                 span = Some(span.map_or((p, p), |(a, b)| (a.min(p), b.max(p))));
             }
             let at = format!("{what} {label}");
-            r.check(p >= first && p <= last, at.clone(), || {
+            v.r.check(p >= first && p <= last, at.clone(), || {
                 "outside the run's window".to_string()
             });
-            r.check(allowed(&t.name, &line.provider, p), at.clone(), || {
+            let allowed = v.allowed(&t.name, &line.provider, p);
+            v.r.check(allowed, at.clone(), || {
                 "violates an exclusivity".to_string()
             });
-            r.check(le(lo, *chips) && le(*chips, hi), at.clone(), || {
+            v.r.check(le(lo, *chips) && le(*chips, hi), at.clone(), || {
                 format!("{chips} chips, outside [{lo}, {hi}]")
             });
             // Each period's work at the performance model's rate for that period's cluster,
             // in whole chips (rounded up, less rounding noise: never optimistic).
             if *chips > 0.0 {
-                trained += chips * hours(p) * 3600.0 * rate_at(whole_chips(*chips));
+                trained += chips * v.hours(p) * 3600.0 * rate_at(whole_chips(*chips));
             }
-            *used
-                .entry((line.provider.clone(), chip.id.clone(), p))
-                .or_default() += chips;
         }
-        r.check(le(t.tokens, trained), what.clone(), || {
+        v.r.check(le(t.tokens, trained), what.clone(), || {
             format!("trains {trained:.4e} of {:.4e} tokens", t.tokens)
         });
-        r.check(same(line.chips, largest), what.clone(), || {
+        v.r.check(same(line.chips, largest), what.clone(), || {
             format!(
                 "largest cluster {} but its periods give {largest}",
                 line.chips
             )
         });
-        r.check(same(line.chip_hours, chip_hours), what.clone(), || {
+        v.r.check(same(line.chip_hours, chip_hours), what.clone(), || {
             format!(
                 "{} chip-hours but its periods give {chip_hours}",
                 line.chip_hours
             )
         });
         let (start, finish) = span.map_or((String::new(), String::new()), |(a, b)| {
-            (labels[a].clone(), labels[b].clone())
+            (v.labels[a].clone(), v.labels[b].clone())
         });
-        r.check(line.start == start && line.finish == finish, what, || {
+        v.r.check(line.start == start && line.finish == finish, what, || {
             format!(
                 "runs {}..{} but its periods with chips run {start}..{finish}",
                 line.start, line.finish
@@ -485,17 +766,25 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
         });
     }
     check_names(
-        &mut r,
+        &mut v.r,
         "training",
         plan.training.iter().map(|l| l.name.as_str()),
         |n| f.training.iter().any(|t| t.name == n),
     );
+}
 
-    // Inference demands.
+/// Constraint 4, inference demands (docs/model.md): each demand served in every period from
+/// allowed providers and chips, within its exclusivities, where the performance model fits
+/// the model and meets its latency, with no negative chips; the tokens its chips serve (at the
+/// performance model's chip-hours per token) at least those demanded; its reported tokens and
+/// serving mix those of its chips.
+fn inference_demands(v: &mut Verifier<'_>) {
+    let (f, cat, plan, set, pm) = (v.f, v.cat, v.plan, v.set, v.pm);
+    let cal = calibration();
     for d in &f.inference {
         let what = format!("inference {}", d.name);
         let Some(line) = plan.inference.iter().find(|x| x.name == d.name) else {
-            r.check(false, what, || "missing from the plan".to_string());
+            v.r.check(false, what, || "missing from the plan".to_string());
             continue;
         };
         let Some(arch) = arch_of(&d.model) else {
@@ -516,15 +805,15 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             }
             allot_scenario::LatencyClass::Batch => None,
         });
-        let mut served = vec![0.0; periods.len()];
+        let mut served = vec![0.0; v.periods.len()];
         // Tokens and chip-hours per (provider, chip), for the serving mix.
         let mut by_pool: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
         for c in &line.chips_by_period {
             let at = format!("{what} {}/{} {}", c.provider, c.chip, c.period);
             let (Some(chip), Some(&p)) =
-                (cat.accelerator(&c.chip), index_of.get(c.period.as_str()))
+                (cat.accelerator(&c.chip), v.index_of.get(c.period.as_str()))
             else {
-                r.check(false, at, || "unknown chip or period".to_string());
+                v.r.check(false, at, || "unknown chip or period".to_string());
                 continue;
             };
             let chips_ok = d.chips.is_empty()
@@ -535,14 +824,15 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
                 || d.providers
                     .iter()
                     .any(|x| cat.provider(x).is_some_and(|v| v.id == c.provider));
-            r.check(chips_ok && providers_ok, at.clone(), || {
+            v.r.check(chips_ok && providers_ok, at.clone(), || {
                 "provider or chip not allowed".to_string()
             });
-            r.check(allowed(&d.name, &c.provider, p), at.clone(), || {
+            let allowed = v.allowed(&d.name, &c.provider, p);
+            v.r.check(allowed, at.clone(), || {
                 "violates an exclusivity".to_string()
             });
             // Negative serving would free another demand's chips on paper.
-            r.check(c.chips >= 0.0, at.clone(), || {
+            v.r.check(c.chips >= 0.0, at.clone(), || {
                 format!("{} chips: serving cannot be negative", c.chips)
             });
             let req = ServeRequest {
@@ -554,25 +844,22 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
                 min_tokens_per_s_per_user: latency,
                 batch: None,
                 chips_per_replica: None,
-                maturity: allot_perf::maturity(chip, &overrides),
+                maturity: allot_perf::maturity(chip, &v.overrides),
             };
             let e = allot_perf::estimate_serve(chip, &req, cal);
-            r.check(e.fits && e.meets_latency, at, || {
+            v.r.check(e.fits && e.meets_latency, at, || {
                 "the model does not fit or meet its latency on this chip".to_string()
             });
-            let tokens = c.chips * hours(p) / e.chip_hours_per_million_tokens * 1e6;
+            let tokens = c.chips * v.hours(p) / e.chip_hours_per_million_tokens * 1e6;
             served[p] += tokens;
             let pool = by_pool
                 .entry((c.provider.clone(), chip.id.clone()))
                 .or_default();
             pool.0 += tokens;
-            pool.1 += c.chips * hours(p);
-            *used
-                .entry((c.provider.clone(), chip.id.clone(), p))
-                .or_default() += c.chips;
+            pool.1 += c.chips * v.hours(p);
         }
         let mut demanded = 0.0;
-        for (p, per) in periods.iter().enumerate() {
+        for (p, per) in v.periods.iter().enumerate() {
             let need: f64 = (0..per.months)
                 .map(|k| {
                     let month = per.start.plus(i64::from(k));
@@ -585,12 +872,14 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
                 .sum::<f64>()
                 * DAYS
                 * per_request;
-            r.check(le(need, served[p]), format!("{what} {}", labels[p]), || {
-                format!("serves {:.4e} of {need:.4e} tokens", served[p])
-            });
+            v.r.check(
+                le(need, served[p]),
+                format!("{what} {}", v.labels[p]),
+                || format!("serves {:.4e} of {need:.4e} tokens", served[p]),
+            );
             demanded += need;
         }
-        r.check(same(line.tokens, demanded), what.clone(), || {
+        v.r.check(same(line.tokens, demanded), what.clone(), || {
             format!(
                 "{:.6e} tokens but the demand is {demanded:.6e}",
                 line.tokens
@@ -614,7 +903,7 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             let (tokens, chip_hours) = by_pool.get(key).copied().unwrap_or_default();
             let share = if all > 0.0 { tokens / all } else { 0.0 };
             let (got_share, got_hours) = reported.get(key).copied().unwrap_or_default();
-            r.check(
+            v.r.check(
                 same(got_share, share) && same(got_hours, chip_hours),
                 format!("{what} mix {}/{}", key.0, key.1),
                 || {
@@ -626,37 +915,24 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
         }
     }
     check_names(
-        &mut r,
+        &mut v.r,
         "inference",
         plan.inference.iter().map(|l| l.name.as_str()),
         |n| f.inference.iter().any(|d| d.name == n),
     );
-    for ((provider, chip, p), use_) in &used {
-        let have = supply
-            .get(&(provider.clone(), chip.clone(), false, *p))
-            .copied()
-            .unwrap_or(0.0)
-            + supply
-                .get(&(provider.clone(), chip.clone(), true, *p))
-                .copied()
-                .unwrap_or(0.0);
-        r.check(
-            le(*use_, have),
-            format!("supply {provider}/{chip} {}", labels[*p]),
-            || format!("{use_} chips used but {have} provisioned"),
-        );
-    }
+}
 
-    // Delivery ramps.
+/// Constraint 5, delivery ramps (docs/model.md): per `[[availability]]` entry and period, the
+/// chips held of its offering (or its provider's chip), reservations included, at most those
+/// available (the series averaged over the period's months).
+fn delivery_ramps(v: &mut Verifier<'_>) {
+    let (f, cat, set, pm) = (v.f, v.cat, v.set, v.pm);
     for (i, a) in f.availability.iter().enumerate() {
         let monthly = a.chips.monthly(set.start, set.horizon_months, pm);
-        for (p, per) in periods.iter().enumerate() {
-            let start = p * pm as usize;
-            let avail = monthly[start..start + per.months as usize]
-                .iter()
-                .sum::<f64>()
-                / f64::from(per.months);
-            let in_use: f64 = chips_at
+        for p in 0..v.periods.len() {
+            let avail = v.average(&monthly, p);
+            let in_use: f64 = v
+                .chips_at
                 .iter()
                 .filter(|((id, q), _)| {
                     *q == p
@@ -673,133 +949,22 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
                 })
                 .map(|(_, c)| c)
                 .sum();
-            r.check(
+            v.r.check(
                 le(in_use, avail),
-                format!("availability[{i}] {}", labels[p]),
+                format!("availability[{i}] {}", v.labels[p]),
                 || format!("{in_use} chips but {avail} available"),
             );
         }
     }
+}
 
-    // Costs by period, provider, vendor, chip, year; power; budgets; shares.
-    let mut by_period = vec![0.0; periods.len()];
-    let mut by_provider: BTreeMap<String, f64> = BTreeMap::new();
-    let mut by_vendor: BTreeMap<String, f64> = BTreeMap::new();
-    let mut by_chip: BTreeMap<String, f64> = BTreeMap::new();
-    let mut power = vec![0.0; periods.len()];
-    for ((id, p), cost) in &cost_at {
-        let Some(o) = cat.offering(id) else { continue };
-        let vendor = cat.vendor_of(o).unwrap_or("").to_string();
-        by_period[*p] += cost;
-        *by_provider.entry(o.provider.clone()).or_default() += cost;
-        *by_vendor.entry(vendor).or_default() += cost;
-        *by_chip.entry(o.chip.clone()).or_default() += cost;
-        let tdp = cat
-            .accelerator(&o.chip)
-            .and_then(|a| a.tdp_w)
-            .unwrap_or(1000.0);
-        power[*p] += chips_at[&(id.clone(), *p)] * tdp;
-    }
-    let compute = by_period.clone();
-    // Shares are of compute spend: before shortfalls are added to the providers.
-    let compute_total: f64 = compute.iter().sum();
-    let share_of = |by: &BTreeMap<String, f64>| -> BTreeMap<String, f64> {
-        by.iter()
-            .map(|(k, v)| {
-                let share = if compute_total > 0.0 {
-                    v / compute_total
-                } else {
-                    0.0
-                };
-                (k.clone(), share)
-            })
-            .collect()
-    };
-    let (vendor_share, provider_share) = (share_of(&by_vendor), share_of(&by_provider));
-    if let Some(pw) = &f.policy.power {
-        let monthly = pw.cap_mw.monthly(set.start, set.horizon_months, pm);
-        for (p, per) in periods.iter().enumerate() {
-            let start = p * pm as usize;
-            let cap = monthly[start..start + per.months as usize]
-                .iter()
-                .sum::<f64>()
-                / f64::from(per.months);
-            let mw = power[p] * pw.pue / 1e6;
-            r.check(le(mw, cap), format!("power {}", labels[p]), || {
-                format!("{mw:.1} MW over the cap of {cap:.1} MW")
-            });
-        }
-    }
-    for b in &f.policy.budget {
-        let spent: f64 = (0..periods.len())
-            .filter(|&p| periods[p].start.year() == b.year)
-            .map(|p| compute[p])
-            .sum();
-        r.check(le(spent, b.max_usd), format!("budget {}", b.year), || {
-            format!("spends {spent:.4e} of {:.4e}", b.max_usd)
-        });
-    }
-    let share_check = |r: &mut Report,
-                       label: String,
-                       member: &dyn Fn(&Offering) -> bool,
-                       share: f64,
-                       basis: ShareBasis,
-                       start: Option<Month>,
-                       end: Option<Month>| {
-        let mut years: BTreeMap<i32, (f64, f64)> = BTreeMap::new();
-        for ((id, p), cost) in &cost_at {
-            let per = &periods[*p];
-            let inside = start.is_none_or(|s| per.start.plus(i64::from(per.months) - 1) >= s)
-                && end.is_none_or(|e| per.start <= e);
-            let Some(o) = cat.offering(id) else { continue };
-            if !inside {
-                continue;
-            }
-            let amount = match basis {
-                ShareBasis::Spend => *cost,
-                ShareBasis::Chips => chips_at[&(id.clone(), *p)],
-            };
-            let e = years.entry(per.start.year()).or_default();
-            e.1 += amount;
-            if member(o) {
-                e.0 += amount;
-            }
-        }
-        for (y, (part, all)) in years {
-            r.check(le(part, share * all), format!("{label} {y}"), || {
-                format!("share {:.4} above the cap {share}", part / all.max(1e-300))
-            });
-        }
-    };
-    for c in &f.policy.vendor_cap {
-        let v = c.vendor.trim().to_lowercase();
-        share_check(
-            &mut r,
-            format!("vendor cap {v}"),
-            &|o| cat.vendor_of(o) == Some(v.as_str()),
-            c.max_share,
-            c.basis,
-            c.start,
-            c.end,
-        );
-    }
-    for c in &f.policy.provider_cap {
-        let v = cat
-            .provider(&c.provider)
-            .map(|x| x.id.clone())
-            .unwrap_or_default();
-        share_check(
-            &mut r,
-            format!("provider cap {v}"),
-            &|o| o.provider == v,
-            c.max_share,
-            c.basis,
-            c.start,
-            c.end,
-        );
-    }
-
-    // Commitments.
+/// Constraint 6, spend commitments (docs/model.md): each commitment's provider, obligation
+/// inside the horizon, spend and utilisation recomputed; no negative payment; a monthly
+/// minimum topped up in every period of its term, a take-or-pay shortfall at least the
+/// obligation less the spend. What is paid is added to the period's and provider's cost and
+/// to the objective.
+fn spend_commitments(v: &mut Verifier<'_>) {
+    let (f, cat, plan, set) = (v.f, v.cat, v.plan, v.set);
     for c in &f.commitment {
         let what = format!("commitment {}", c.name);
         let provider = cat
@@ -819,7 +984,8 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
         );
         let owed = c.total_usd * inside / f64::from(c.term_months);
         // Months of the term in each period, and the spend counted toward it there.
-        let months_in: Vec<f64> = periods
+        let months_in: Vec<f64> = v
+            .periods
             .iter()
             .map(|per| {
                 months_overlap(
@@ -831,52 +997,52 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             })
             .collect();
         let last = months_in.iter().rposition(|k| *k > 0.0).unwrap_or(0);
-        let mut spend_in = vec![0.0; periods.len()];
-        for ((id, p), cost) in &cost_at {
+        let mut spend_in = vec![0.0; v.periods.len()];
+        for ((id, p), cost) in &v.cost_at {
             let Some(o) = cat.offering(id) else { continue };
             if o.provider != provider || !(scope.is_empty() || scope.contains(&o.chip)) {
                 continue;
             }
-            spend_in[*p] += cost * months_in[*p] / f64::from(periods[*p].months);
+            spend_in[*p] += cost * months_in[*p] / f64::from(v.periods[*p].months);
         }
         let spend: f64 = spend_in.iter().sum();
         let Some(line) = plan.commitments.iter().find(|x| x.name == c.name) else {
-            r.check(false, what, || "missing from the plan".to_string());
+            v.r.check(false, what, || "missing from the plan".to_string());
             continue;
         };
-        r.check(line.provider == provider, what.clone(), || {
+        v.r.check(line.provider == provider, what.clone(), || {
             format!(
                 "provider {} but the scenario's is {provider}",
                 line.provider
             )
         });
-        r.check(same(line.obligation_usd, owed), what.clone(), || {
+        v.r.check(same(line.obligation_usd, owed), what.clone(), || {
             format!("obligation {} but recomputed {owed}", line.obligation_usd)
         });
-        r.check(same(line.spend_usd, spend), what.clone(), || {
+        v.r.check(same(line.spend_usd, spend), what.clone(), || {
             format!("spend {} but recomputed {spend}", line.spend_usd)
         });
         let utilisation = if owed > 0.0 { spend / owed } else { 0.0 };
-        r.check(same(line.utilisation, utilisation), what.clone(), || {
+        v.r.check(same(line.utilisation, utilisation), what.clone(), || {
             format!(
                 "utilisation {} but recomputed {utilisation}",
                 line.utilisation
             )
         });
         // What is paid beyond the spend, by period: the plan's own split when it gives one.
-        let paid: Vec<f64> = if line.shortfall_by_period_usd.len() == periods.len() {
+        let paid: Vec<f64> = if line.shortfall_by_period_usd.len() == v.periods.len() {
             line.shortfall_by_period_usd.clone()
         } else {
-            let mut v = vec![0.0; periods.len()];
-            v[last] = line.shortfall_usd;
-            v
+            let mut paid = vec![0.0; v.periods.len()];
+            paid[last] = line.shortfall_usd;
+            paid
         };
         // A negative payment would be a refund that moves cost to later, cheaper periods.
-        r.check(paid.iter().all(|v| *v >= 0.0), what.clone(), || {
+        v.r.check(paid.iter().all(|x| *x >= 0.0), what.clone(), || {
             "a shortfall payment is negative".to_string()
         });
         let total_paid: f64 = paid.iter().sum();
-        r.check(same(total_paid, line.shortfall_usd), what.clone(), || {
+        v.r.check(same(total_paid, line.shortfall_usd), what.clone(), || {
             format!(
                 "shortfall {} but its periods sum to {total_paid}",
                 line.shortfall_usd
@@ -890,9 +1056,9 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
                     continue;
                 }
                 let needed = (per_month * k - spend_in[p]).max(0.0);
-                r.check(
+                v.r.check(
                     le(needed, paid[p]),
-                    format!("{what} minimum {}", labels[p]),
+                    format!("{what} minimum {}", v.labels[p]),
                     || format!("top-up {} but at least {needed} is owed", paid[p]),
                 );
             }
@@ -902,101 +1068,193 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
             } else {
                 0.0
             };
-            r.check(le(needed, line.shortfall_usd), what.clone(), || {
+            v.r.check(le(needed, line.shortfall_usd), what.clone(), || {
                 format!(
                     "shortfall {} but at least {needed} is owed",
                     line.shortfall_usd
                 )
             });
         }
-        for (p, v) in paid.iter().enumerate() {
-            if *v > 0.0 {
-                by_period[p] += v;
-                *by_provider.entry(provider.clone()).or_default() += v;
-                objective += v * discount(mid(p));
+        for (p, x) in paid.iter().enumerate() {
+            if *x > 0.0 {
+                v.by_period[p] += x;
+                v.shortfalls.push((provider.clone(), *x));
+                v.objective += x * v.discount(v.mid(p));
             }
         }
     }
-
     check_names(
-        &mut r,
+        &mut v.r,
         "commitment",
         plan.commitments.iter().map(|l| l.name.as_str()),
         |n| f.commitment.iter().any(|c| c.name == n),
     );
+}
 
-    // Reported totals.
-    for (p, cost) in by_period.iter().enumerate() {
-        let reported = plan.cost_by_period.get(p).copied().unwrap_or(f64::NAN);
-        r.check(same(reported, *cost), format!("cost {}", labels[p]), || {
-            format!("reported {reported} but recomputed {cost}")
-        });
+/// Constraint 7, vendor and provider caps (docs/model.md): per cap and calendar year inside its
+/// window, the member's spend (or chips) at most its share of all.
+fn vendor_and_provider_caps(v: &mut Verifier<'_>) {
+    let (f, cat) = (v.f, v.cat);
+    for c in &f.policy.vendor_cap {
+        let who = c.vendor.trim().to_lowercase();
+        v.share_cap(
+            &format!("vendor cap {who}"),
+            &|o| cat.vendor_of(o) == Some(who.as_str()),
+            c.max_share,
+            c.basis,
+            c.start,
+            c.end,
+        );
     }
-    // The cash floor: the running balance, with compute paid as the plan times it.
-    if let Some(fin) = &f.finance {
-        if let Some(floor) = fin.cash_floor_usd {
-            let series = |x: &Option<allot_scenario::Series>| match x {
-                Some(x) => x.monthly(set.start, set.horizon_months, 1),
-                None => vec![0.0; set.horizon_months as usize],
+    for c in &f.policy.provider_cap {
+        let who = cat
+            .provider(&c.provider)
+            .map(|x| x.id.clone())
+            .unwrap_or_default();
+        v.share_cap(
+            &format!("provider cap {who}"),
+            &|o| o.provider == who,
+            c.max_share,
+            c.basis,
+            c.start,
+            c.end,
+        );
+    }
+}
+
+impl Verifier<'_> {
+    /// One share cap: per calendar year inside `start..=end`, the spend (or chips) of the
+    /// offerings `member` keeps at most `share` of all.
+    fn share_cap(
+        &mut self,
+        label: &str,
+        member: &dyn Fn(&Offering) -> bool,
+        share: f64,
+        basis: ShareBasis,
+        start: Option<Month>,
+        end: Option<Month>,
+    ) {
+        let mut years: BTreeMap<i32, (f64, f64)> = BTreeMap::new();
+        for ((id, p), cost) in &self.cost_at {
+            let per = &self.periods[*p];
+            let inside = start.is_none_or(|s| per.start.plus(i64::from(per.months) - 1) >= s)
+                && end.is_none_or(|e| per.start <= e);
+            let Some(o) = self.cat.offering(id) else {
+                continue;
             };
-            let (revenue, opex) = (
-                series(&fin.revenue_usd_per_month),
-                series(&fin.other_opex_usd_per_month),
-            );
-            let mut cash = fin.starting_cash_usd;
-            for (p, per) in periods.iter().enumerate() {
-                let first = (per.start.index() - set.start.index()) as usize;
-                let months = first..(first + per.months as usize).min(revenue.len());
-                let inflow: f64 = months.clone().map(|k| revenue[k] - opex[k]).sum::<f64>()
-                    + fin
-                        .funding
-                        .iter()
-                        .filter(|e| {
-                            let k = e.month.index();
-                            k >= per.start.index() && k < per.start.index() + i64::from(per.months)
-                        })
-                        .map(|e| e.usd)
-                        .sum::<f64>();
-                cash += inflow - by_period[p];
-                r.check(le(floor, cash), format!("cash floor {}", labels[p]), || {
-                    format!("cash {cash:.4e} below the floor {floor:.4e}")
-                });
+            if !inside {
+                continue;
+            }
+            let amount = match basis {
+                ShareBasis::Spend => *cost,
+                ShareBasis::Chips => self.chips_at[&(id.clone(), *p)],
+            };
+            let e = years.entry(per.start.year()).or_default();
+            e.1 += amount;
+            if member(o) {
+                e.0 += amount;
             }
         }
-    }
-    let total: f64 = by_period.iter().sum();
-    r.check(same(plan.total_cost_usd, total), "total cost", || {
-        format!("reported {} but recomputed {total}", plan.total_cost_usd)
-    });
-    let mut by_year: BTreeMap<String, f64> = BTreeMap::new();
-    for (p, cost) in by_period.iter().enumerate() {
-        *by_year
-            .entry(periods[p].start.year().to_string())
-            .or_default() += cost;
-    }
-    // Every key either side: a cost or share reported for something that has none is wrong too.
-    for (name, reported, recomputed) in [
-        ("cost by provider", &plan.cost_by_provider, &by_provider),
-        ("cost by vendor", &plan.cost_by_vendor, &by_vendor),
-        ("cost by chip", &plan.cost_by_chip, &by_chip),
-        ("cost by year", &plan.cost_by_year, &by_year),
-        ("vendor share", &plan.vendor_share, &vendor_share),
-        ("provider share", &plan.provider_share, &provider_share),
-    ] {
-        for k in recomputed
-            .keys()
-            .chain(reported.keys())
-            .collect::<BTreeSet<_>>()
-        {
-            let got = reported.get(k).copied().unwrap_or(0.0);
-            let v = recomputed.get(k).copied().unwrap_or(0.0);
-            r.check(same(got, v), format!("{name} {k}"), || {
-                format!("reported {got} but recomputed {v}")
-            });
+        for (y, (part, all)) in years {
+            self.r
+                .check(le(part, share * all), format!("{label} {y}"), || {
+                    format!("share {:.4} above the cap {share}", part / all.max(1e-300))
+                });
         }
     }
-    r.check(same(plan.objective_usd, objective), "objective", || {
-        format!("reported {} but recomputed {objective}", plan.objective_usd)
-    });
-    r
+}
+
+/// Constraint 8, power (docs/model.md): per period, every chip held (reservations included) at
+/// its TDP (1 kW when the catalog has none) times the PUE, at most the cap.
+fn power(v: &mut Verifier<'_>) {
+    let (f, cat, set, pm) = (v.f, v.cat, v.set, v.pm);
+    let Some(pw) = &f.policy.power else {
+        return;
+    };
+    let mut watts = vec![0.0; v.periods.len()];
+    for ((id, p), chips) in &v.chips_at {
+        let Some(o) = cat.offering(id) else { continue };
+        let tdp = cat
+            .accelerator(&o.chip)
+            .and_then(|a| a.tdp_w)
+            .unwrap_or(1000.0);
+        watts[*p] += chips * tdp;
+    }
+    let monthly = pw.cap_mw.monthly(set.start, set.horizon_months, pm);
+    for (p, w) in watts.iter().enumerate() {
+        let cap = v.average(&monthly, p);
+        let mw = w * pw.pue / 1e6;
+        v.r.check(le(mw, cap), format!("power {}", v.labels[p]), || {
+            format!("{mw:.1} MW over the cap of {cap:.1} MW")
+        });
+    }
+}
+
+/// Constraint 9, yearly budgets (docs/model.md): per `[[policy.budget]]`, the compute spend of
+/// its calendar year (reservations included, shortfalls not) at most its `max_usd`.
+fn yearly_budgets(v: &mut Verifier<'_>) {
+    for b in &v.f.policy.budget {
+        let spent: f64 = (0..v.periods.len())
+            .filter(|&p| v.periods[p].start.year() == b.year)
+            .map(|p| v.compute[p])
+            .sum();
+        v.r.check(le(spent, b.max_usd), format!("budget {}", b.year), || {
+            format!("spends {spent:.4e} of {:.4e}", b.max_usd)
+        });
+    }
+}
+
+/// Constraint 10, cash floor (docs/model.md): with `[finance] cash_floor_usd`, the running
+/// balance (starting cash, revenue less other opex, funding, less everything the plan pays in
+/// the period as it times it) at least the floor in every period.
+fn cash_floor(v: &mut Verifier<'_>) {
+    let (f, set) = (v.f, v.set);
+    let Some(fin) = &f.finance else {
+        return;
+    };
+    let Some(floor) = fin.cash_floor_usd else {
+        return;
+    };
+    let series = |x: &Option<allot_scenario::Series>| match x {
+        Some(x) => x.monthly(set.start, set.horizon_months, 1),
+        None => vec![0.0; set.horizon_months as usize],
+    };
+    let (revenue, opex) = (
+        series(&fin.revenue_usd_per_month),
+        series(&fin.other_opex_usd_per_month),
+    );
+    let mut cash = fin.starting_cash_usd;
+    for (p, per) in v.periods.iter().enumerate() {
+        let first = (per.start.index() - set.start.index()) as usize;
+        let months = first..(first + per.months as usize).min(revenue.len());
+        let inflow: f64 = months.clone().map(|k| revenue[k] - opex[k]).sum::<f64>()
+            + fin
+                .funding
+                .iter()
+                .filter(|e| {
+                    let k = e.month.index();
+                    k >= per.start.index() && k < per.start.index() + i64::from(per.months)
+                })
+                .map(|e| e.usd)
+                .sum::<f64>();
+        cash += inflow - v.by_period[p];
+        v.r.check(
+            le(floor, cash),
+            format!("cash floor {}", v.labels[p]),
+            || format!("cash {cash:.4e} below the floor {floor:.4e}"),
+        );
+    }
+}
+
+/// How many months of a term offering's term (its depreciation for owned hardware); `None`
+/// for offerings bought per period.
+fn term_months(o: &Offering) -> Option<u32> {
+    match o.price_model {
+        PriceModel::Owned => o.depreciation_months,
+        PriceModel::Reserved1y
+        | PriceModel::Reserved3y
+        | PriceModel::SavingsPlan
+        | PriceModel::Negotiated => o.term_months(),
+        _ => None,
+    }
 }
