@@ -48,6 +48,9 @@ pub enum Command {
     /// Place a SkyPilot task or pipeline (YAML) at least cost or time on a SkyPilot catalog, with
     /// egress between clouds and runtimes from the performance model (exit 3 if impossible).
     Place(crate::place_cmd::PlaceArgs),
+    /// The planner over HTTP: scenarios with every version kept, plans as jobs with progress
+    /// and cancel, plan history in a SQLite file, OpenAPI at /openapi.json (docs/server.md).
+    Serve(crate::serve_cmd::ServeArgs),
     /// Print a JSON Schema.
     Schema {
         /// Which format.

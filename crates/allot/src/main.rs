@@ -19,6 +19,7 @@ mod plan_cmd;
 mod progress;
 mod report_cmd;
 mod risk_cmd;
+mod serve_cmd;
 mod skypilot_import_cmd;
 mod verify_cmd;
 
@@ -72,6 +73,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Finance(args) => finance_cmd::run(&args),
         Command::Risk(args) => risk_cmd::run(&args),
         Command::Report(args) => report_cmd::run(&args),
+        Command::Serve(args) => serve_cmd::run(&args),
         Command::Schema { kind } => {
             let schema = match kind {
                 SchemaKind::Scenario => allot_scenario::schema(),

@@ -13,6 +13,7 @@ use std::process::{Command, Output};
 
 mod finance;
 mod report;
+mod server;
 mod skypilot;
 
 fn root() -> PathBuf {

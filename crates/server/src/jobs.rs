@@ -1,0 +1,264 @@
+//! Solves as jobs: a bounded queue (a request beyond its length is refused with 429) served by
+//! one worker thread per core, each solve single-threaded. A job's row is written before the
+//! request returns, so a job the client was told of survives a crash (as `interrupted`). While a
+//! job runs, the planner's progress reports (`allot_plan::progress`) are kept in memory for
+//! `GET /plans/{id}`; cancelling sets the listener's stop flag, so HiGHS stops at its next check
+//! and the best plan found so far is kept.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Instant;
+
+use allot_plan::progress::Report;
+use allot_plan::{SolveSettings, SolveStatus};
+use allot_store::{Job, JobResult, JobState, NewJob, Store};
+
+use crate::problem::Problem;
+use crate::wire::{JobJson, ProgressJson, SettingsJson};
+
+/// A job in memory while it is queued or runs.
+#[derive(Default)]
+struct Live {
+    stop: Arc<AtomicBool>,
+    progress: Option<Report>,
+}
+
+/// The queue and its workers.
+pub struct Jobs {
+    store: Arc<Store>,
+    sender: Mutex<mpsc::Sender<i64>>,
+    waiting: AtomicUsize,
+    capacity: usize,
+    live: Arc<Mutex<HashMap<i64, Live>>>,
+}
+
+impl Jobs {
+    /// Starts `workers` worker threads on a queue of at most `capacity` waiting jobs.
+    pub fn start(store: Arc<Store>, workers: usize, capacity: usize) -> Arc<Jobs> {
+        let (sender, receiver) = mpsc::channel::<i64>();
+        let jobs = Arc::new(Jobs {
+            store,
+            sender: Mutex::new(sender),
+            waiting: AtomicUsize::new(0),
+            capacity,
+            live: Arc::default(),
+        });
+        let receiver = Arc::new(Mutex::new(receiver));
+        for i in 0..workers.max(1) {
+            let (jobs, receiver) = (jobs.clone(), receiver.clone());
+            let spawned = std::thread::Builder::new()
+                .name(format!("allot-worker-{i}"))
+                .spawn(move || {
+                    loop {
+                        let next = receiver.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                        let Ok(id) = next else { break };
+                        jobs.waiting.fetch_sub(1, Ordering::SeqCst);
+                        jobs.run(id);
+                    }
+                });
+            if spawned.is_err() && i == 0 {
+                // Without any worker the queue would only fill: say so in every job.
+                eprintln!("allot serve: cannot start a worker thread");
+            }
+        }
+        jobs
+    }
+
+    /// Records `job` and queues it; 429 when the queue is full.
+    pub fn submit(&self, job: &NewJob) -> Result<Job, Problem> {
+        let taken = self
+            .waiting
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < self.capacity).then_some(n + 1)
+            });
+        if taken.is_err() {
+            return Err(Problem::new(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                "queue-full",
+                format!(
+                    "{} jobs are waiting already, the most this server queues (allot serve --queue); try again when one has started",
+                    self.capacity
+                ),
+            ));
+        }
+        let stored = match self.store.create_job(job) {
+            Ok(j) => j,
+            Err(e) => {
+                self.waiting.fetch_sub(1, Ordering::SeqCst);
+                return Err(e.into());
+            }
+        };
+        self.lock().insert(stored.id, Live::default());
+        let sent = self
+            .sender
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send(stored.id);
+        if sent.is_err() {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(Problem::internal("the job queue has stopped"));
+        }
+        Ok(stored)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Live>> {
+        self.live.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A stored job with its progress, as the API shows it.
+    pub fn show(&self, job: Job) -> JobJson {
+        let (progress, stopping) = match self.lock().get(&job.id) {
+            Some(live) => (
+                live.progress.as_ref().map(ProgressJson::from),
+                live.stop.load(Ordering::Relaxed),
+            ),
+            None => (None, false),
+        };
+        let has_result = job.status.is_some();
+        JobJson::new(job, progress, stopping, has_result)
+    }
+
+    /// Cancels a queued job, or asks a running one to stop (its best plan so far is kept).
+    pub fn cancel(&self, id: i64) -> Result<Job, Problem> {
+        let job = self.store.job(id)?;
+        match job.state {
+            JobState::Queued => {
+                self.store.cancel_queued(id)?;
+            }
+            JobState::Running => {
+                if let Some(live) = self.lock().get(&id) {
+                    live.stop.store(true, Ordering::SeqCst);
+                }
+            }
+            _ => {
+                let state = self.show(job).state;
+                return Err(Problem::conflict(
+                    "job-finished",
+                    format!("job {id} has ended ({state}); there is nothing to cancel"),
+                ));
+            }
+        }
+        Ok(self.store.job(id)?)
+    }
+
+    /// Runs job `id` on this worker thread and records how it ended.
+    fn run(&self, id: i64) {
+        let started = match self.store.start_job(id) {
+            Ok(started) => started,
+            Err(e) => {
+                eprintln!("allot serve: job {id}: {e}");
+                false
+            }
+        };
+        if !started {
+            // Cancelled while it waited.
+            self.lock().remove(&id);
+            return;
+        }
+        let stop = self.lock().entry(id).or_default().stop.clone();
+        let live = self.live.clone();
+        let listening = allot_plan::progress::listen(stop.clone(), move |report| {
+            if let Some(l) = live.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&id) {
+                l.progress = Some(report.clone());
+            }
+        });
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.plan(id)));
+        drop(listening);
+        let mut result = match outcome {
+            Ok(result) => result,
+            Err(_) => failed("the planner stopped on an internal error (a bug: please report it)"),
+        };
+        if stop.load(Ordering::SeqCst) && result.state == JobState::Done {
+            result.state = JobState::Cancelled;
+        }
+        if let Err(e) = self.store.finish_job(id, &result) {
+            eprintln!("allot serve: job {id}: {e}");
+        }
+        self.lock().remove(&id);
+    }
+
+    /// Plans the job's scenario version as `allot plan --json` would.
+    fn plan(&self, id: i64) -> JobResult {
+        let t0 = Instant::now();
+        let (job, version) = match self
+            .store
+            .job(id)
+            .and_then(|j| Ok((self.store.version_by_id(j.job.scenario_version_id)?, j)))
+        {
+            Ok((v, j)) => (j, v),
+            Err(e) => return failed(&e.to_string()),
+        };
+        let queued_s = seconds_between(&job.created_at, job.started_at.as_deref());
+        let loaded = crate::scenarios::load_upload(&version.content.toml, &version.content.files);
+        let Some(scenario) = loaded.scenario else {
+            return failed("the stored scenario version no longer loads with this allot version");
+        };
+        let settings: SettingsJson = match serde_json::from_value(job.job.settings.clone()) {
+            Ok(s) => s,
+            Err(e) => return failed(&format!("stored settings: {e}")),
+        };
+        let solve = solve_settings(&settings);
+        let mut outcome = if settings.explain {
+            allot_plan::plan_explained(&scenario, &solve)
+        } else {
+            allot_plan::plan(&scenario, &solve)
+        };
+        if outcome.plan.status == SolveStatus::Infeasible {
+            outcome.plan.relaxations = allot_plan::elastic::diagnose(&scenario, &solve);
+        }
+        let plan = &outcome.plan;
+        let text = match allot_present::finance_json::plan_json(&scenario, plan) {
+            Ok(t) => t,
+            Err(e) => return failed(&format!("writing the plan JSON: {e}")),
+        };
+        let timings = BTreeMap::from([
+            ("queued_s", queued_s),
+            ("build_s", outcome.timings.build.as_secs_f64()),
+            ("solve_s", outcome.timings.solve.as_secs_f64()),
+            ("extract_s", outcome.timings.extract.as_secs_f64()),
+            ("total_s", t0.elapsed().as_secs_f64()),
+        ]);
+        JobResult {
+            state: JobState::Done,
+            status: Some(plan.status.to_string()),
+            objective_usd: plan.status.has_solution().then_some(plan.objective_usd),
+            result: Some(text),
+            error: None,
+            timings: serde_json::to_value(timings).unwrap_or_default(),
+        }
+    }
+}
+
+/// The planner's settings for a job's, as `allot plan` sets them from its flags.
+pub fn solve_settings(s: &SettingsJson) -> SolveSettings {
+    SolveSettings {
+        time_limit_s: s.time_limit_s,
+        mip_gap: s.mip_gap,
+        threads: 1,
+        log: false,
+        presolve: s.presolve,
+        lp_first: s.method == "lp-first",
+        ranging: false,
+    }
+}
+
+fn failed(message: &str) -> JobResult {
+    JobResult {
+        state: JobState::Failed,
+        status: None,
+        objective_usd: None,
+        result: None,
+        error: Some(message.to_string()),
+        timings: serde_json::Value::Null,
+    }
+}
+
+/// Seconds from one RFC 3339 time to another (0 when either does not read).
+fn seconds_between(from: &str, to: Option<&str>) -> f64 {
+    let parse = |s: &str| s.parse::<jiff::Timestamp>().ok();
+    match (parse(from), to.and_then(parse)) {
+        (Some(a), Some(b)) => ((b.as_millisecond() - a.as_millisecond()) as f64 / 1000.0).max(0.0),
+        _ => 0.0,
+    }
+}

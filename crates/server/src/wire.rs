@@ -1,0 +1,347 @@
+//! The API's JSON types (what the OpenAPI document describes), distinct from the store's and the
+//! planner's types, converted at the edge.
+
+use std::collections::BTreeMap;
+
+use allot_diag::{Diagnostic, LineIndex};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// One problem found in a scenario or its catalog files, as `allot check` reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DiagnosticJson {
+    /// The file: `scenario.toml` for the scenario text, else a catalog file's name as uploaded.
+    pub file: String,
+    /// Line, from 1, when the problem has a place.
+    pub line: Option<usize>,
+    /// Column in characters, from 1, when the problem has a place.
+    pub column: Option<usize>,
+    /// `error` or `warning`.
+    pub severity: String,
+    /// What is wrong, naming the field.
+    pub message: String,
+    /// How to fix it.
+    pub hints: Vec<String>,
+}
+
+impl DiagnosticJson {
+    /// `d` located in the file of `files` it names.
+    pub fn new(d: &Diagnostic, files: &[(String, String)]) -> DiagnosticJson {
+        let text = files.iter().find(|(n, _)| *n == d.file).map(|(_, t)| t);
+        let at = match (&d.span, text) {
+            (Some(span), Some(text)) => Some(LineIndex::new(text).line_col(span.start)),
+            _ => None,
+        };
+        DiagnosticJson {
+            file: d.file.clone(),
+            line: at.map(|a| a.line),
+            column: at.map(|a| a.col),
+            severity: d.severity.to_string(),
+            message: d.message.clone(),
+            hints: d.hints.clone(),
+        }
+    }
+}
+
+/// A new scenario: its TOML text and the catalog files it names, uploaded with it (the server
+/// never reads a path given in a request).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewScenarioJson {
+    /// A name, unique on this server.
+    pub name: String,
+    /// The scenario TOML (docs/scenario.md).
+    pub toml: String,
+    /// The catalog files its `[catalog] files` names, by that name, with their TOML text.
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
+    /// A note on this version.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A new version of a stored scenario (the earlier ones are kept).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewVersionJson {
+    /// The scenario TOML.
+    pub toml: String,
+    /// The catalog files it names, by that name.
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
+    /// A note on this version.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A scenario text to check without storing it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRequestJson {
+    /// The scenario TOML.
+    pub toml: String,
+    /// The catalog files it names, by that name.
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
+}
+
+/// What checking a scenario found.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CheckJson {
+    /// Whether it has no error (warnings allowed).
+    pub valid: bool,
+    /// Every problem, errors and warnings, in file order.
+    pub diagnostics: Vec<DiagnosticJson>,
+}
+
+/// A stored scenario.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScenarioJson {
+    /// Identifier.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// When it was created (RFC 3339, UTC).
+    pub created_at: String,
+    /// Its latest version number.
+    pub latest_version: i64,
+}
+
+impl From<allot_store::Scenario> for ScenarioJson {
+    fn from(s: allot_store::Scenario) -> Self {
+        ScenarioJson {
+            id: s.id,
+            name: s.name,
+            created_at: s.created_at,
+            latest_version: s.latest_version,
+        }
+    }
+}
+
+/// A stored scenario with its versions.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScenarioDetailJson {
+    /// The scenario.
+    #[serde(flatten)]
+    pub scenario: ScenarioJson,
+    /// Its versions, oldest first (without their texts).
+    pub versions: Vec<VersionSummaryJson>,
+}
+
+/// A version without its texts.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VersionSummaryJson {
+    /// Version number, from 1.
+    pub version: i64,
+    /// When it was saved.
+    pub created_at: String,
+    /// The note saved with it.
+    pub note: String,
+    /// Warnings found when it was saved.
+    pub warnings: usize,
+}
+
+/// One version of a scenario.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VersionJson {
+    /// The scenario's identifier.
+    pub scenario_id: i64,
+    /// Version number, from 1.
+    pub version: i64,
+    /// When it was saved.
+    pub created_at: String,
+    /// The note saved with it.
+    pub note: String,
+    /// The scenario TOML.
+    pub toml: String,
+    /// The catalog files, by name.
+    pub files: BTreeMap<String, String>,
+    /// The warnings found when it was saved (a version with errors is not stored).
+    pub diagnostics: Vec<DiagnosticJson>,
+}
+
+impl VersionJson {
+    /// The wire form of a stored version.
+    pub fn new(v: allot_store::Version) -> VersionJson {
+        VersionJson {
+            scenario_id: v.scenario_id,
+            version: v.version,
+            created_at: v.created_at,
+            note: v.content.note,
+            diagnostics: serde_json::from_value(v.content.diagnostics).unwrap_or_default(),
+            toml: v.content.toml,
+            files: v.content.files,
+        }
+    }
+}
+
+/// Solver settings of a plan job; every field has the `allot plan` default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct SettingsJson {
+    /// Time limit of the solve, seconds (at most the server's `--max-time-limit`).
+    pub time_limit_s: f64,
+    /// Relative MIP gap at which the solver may stop.
+    pub mip_gap: f64,
+    /// Explain the plan: what binds, with shadow prices (`allot plan --explain`).
+    pub explain: bool,
+    /// `lp-first` or `mip` (`allot plan --method`).
+    pub method: String,
+    /// HiGHS presolve (`allot plan --presolve on|off`).
+    pub presolve: bool,
+}
+
+impl Default for SettingsJson {
+    fn default() -> Self {
+        SettingsJson {
+            time_limit_s: 60.0,
+            mip_gap: 1e-3,
+            explain: false,
+            method: "lp-first".into(),
+            presolve: true,
+        }
+    }
+}
+
+/// A plan to make: which scenario version, with which settings.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRequestJson {
+    /// The scenario.
+    pub scenario_id: i64,
+    /// Its version (default: the latest).
+    #[serde(default)]
+    pub version: Option<i64>,
+    /// Solver settings.
+    #[serde(default)]
+    pub settings: SettingsJson,
+}
+
+/// What a running solve is doing, from the planner's progress reports.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProgressJson {
+    /// `relaxation`, `dive`, `branch and bound`, `LP` or `solve`.
+    pub phase: String,
+    /// The dive's round.
+    pub round: Option<u64>,
+    /// `simplex`, `interior point` or `branch and bound`.
+    pub method: Option<String>,
+    /// Simplex or interior-point iterations so far.
+    pub iteration: Option<u64>,
+    /// Branch-and-bound nodes so far.
+    pub nodes: Option<u64>,
+    /// Branch and bound's relative gap (null before its first plan).
+    pub gap: Option<f64>,
+    /// The same in words.
+    pub message: String,
+}
+
+impl From<&allot_plan::progress::Report> for ProgressJson {
+    fn from(r: &allot_plan::progress::Report) -> Self {
+        ProgressJson {
+            phase: r.phase.clone(),
+            round: r.round,
+            method: r.method.clone(),
+            iteration: r.iteration,
+            nodes: r.nodes,
+            gap: r.gap.filter(|g| g.is_finite()),
+            message: r.describe(),
+        }
+    }
+}
+
+/// A job: a plan (or another solve) of a scenario version, queued, running or finished.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct JobJson {
+    /// Identifier.
+    pub id: i64,
+    /// `plan`, `what_if`, `why_not` or `risk`.
+    pub kind: String,
+    /// `queued`, `running`, `done`, `failed`, `cancelled` or `interrupted` (the server stopped
+    /// while it was queued or running).
+    pub state: String,
+    /// The scenario.
+    pub scenario_id: i64,
+    /// The scenario's name.
+    pub scenario_name: String,
+    /// The scenario version planned.
+    pub version: i64,
+    /// The stored plan it starts from, if any.
+    pub base_job_id: Option<i64>,
+    /// The solver settings.
+    #[schema(value_type = Object)]
+    pub settings: serde_json::Value,
+    /// The allot version that ran it.
+    pub allot_version: String,
+    /// How the solve ended (`optimal`, `feasible`, `infeasible`, ...), once finished.
+    pub status: Option<String>,
+    /// The plan's discounted cost, USD, once finished with a plan.
+    pub objective_usd: Option<f64>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Seconds spent: `queued_s`, `build_s`, `solve_s`, `extract_s`, `total_s` (null until it
+    /// ends).
+    #[schema(value_type = Option<Object>)]
+    pub timings: serde_json::Value,
+    /// What the solve is doing, while it runs.
+    pub progress: Option<ProgressJson>,
+    /// Whether a stop was asked for while it ran.
+    pub stopping: bool,
+    /// When it was created (RFC 3339, UTC).
+    pub created_at: String,
+    /// When a worker took it.
+    pub started_at: Option<String>,
+    /// When it ended.
+    pub finished_at: Option<String>,
+    /// Where its result is, once it has one.
+    pub result: Option<String>,
+}
+
+impl JobJson {
+    /// The wire form of a stored job and, while it runs, its progress.
+    pub fn new(
+        j: allot_store::Job,
+        progress: Option<ProgressJson>,
+        stopping: bool,
+        has_result: bool,
+    ) -> JobJson {
+        fn text(v: &impl Serialize) -> String {
+            match serde_json::to_value(v) {
+                Ok(serde_json::Value::String(s)) => s,
+                _ => String::new(),
+            }
+        }
+        JobJson {
+            id: j.id,
+            kind: text(&j.job.kind),
+            state: text(&j.state),
+            scenario_id: j.scenario_id,
+            scenario_name: j.scenario_name,
+            version: j.version,
+            base_job_id: j.job.base_job_id,
+            settings: j.job.settings,
+            allot_version: j.job.allot_version,
+            status: j.status,
+            objective_usd: j.objective_usd,
+            error: j.error,
+            timings: j.timings,
+            progress,
+            stopping,
+            created_at: j.created_at,
+            started_at: j.started_at,
+            finished_at: j.finished_at,
+            result: has_result.then(|| format!("/plans/{}/result", j.id)),
+        }
+    }
+}
+
+/// Which jobs to list.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Only the jobs of this scenario.
+    pub scenario_id: Option<i64>,
+    /// At most this many, newest first (default 100).
+    pub limit: Option<usize>,
+}
