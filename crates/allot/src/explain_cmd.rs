@@ -66,7 +66,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Exit> {
         mip_gap: args.mip_gap,
         ..SolveSettings::default()
     };
-    settings.validate()?;
+    settings.check()?;
     let start = Instant::now();
     let posed = match &args.why_not {
         Some(q) => question::why_not(q, &scenario).map_err(|e| e.to_string()),

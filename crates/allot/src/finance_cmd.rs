@@ -51,7 +51,7 @@ pub fn run(args: &FinanceArgs) -> anyhow::Result<Exit> {
                 mip_gap: args.mip_gap,
                 ..SolveSettings::default()
             };
-            settings.validate()?;
+            settings.check()?;
             allot_plan::plan(&scenario, &settings).plan
         }
     };

@@ -34,27 +34,33 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let exit = match run(cli) {
         Ok(exit) => exit,
-        Err(e) => match e.downcast_ref::<allot_plan::SettingsError>() {
-            Some(bad) => settings_error(bad),
-            None => {
+        Err(e) => {
+            if let Some(all) = e.downcast_ref::<allot_plan::InvalidSettings>() {
+                settings_errors(&all.0)
+            } else if let Some(bad) = e.downcast_ref::<allot_plan::SettingsError>() {
+                settings_errors(std::slice::from_ref(bad))
+            } else {
                 eprintln!("error: {e:#}");
                 Exit::Failure
             }
-        },
+        }
     };
     ExitCode::from(exit.code())
 }
 
-/// A solve setting out of range, named by its flag.
-fn settings_error(bad: &allot_plan::SettingsError) -> Exit {
+/// Solve settings out of range, each named by its flag, with its hint.
+fn settings_errors(problems: &[allot_plan::SettingsError]) -> Exit {
     use allot_plan::SettingsError::*;
-    let flag = match bad {
-        TimeLimit { .. } => "--time-limit",
-        MipGap { .. } => "--mip-gap",
-        Threads { .. } => "solver threads",
-    };
-    eprintln!("error: {flag}: {} (got {})", bad.rule(), bad.value());
-    eprintln!("hint: {}", bad.hint());
+    for bad in problems {
+        let flag = match bad {
+            TimeLimit { .. } => "--time-limit",
+            MipGap { .. } => "--mip-gap",
+            Threads { .. } => "solver threads",
+            Within { .. } => "--within",
+        };
+        eprintln!("error: {flag}: {} (got {})", bad.rule(), bad.value());
+        eprintln!("hint: {}", bad.hint());
+    }
     Exit::Invalid
 }
 

@@ -29,7 +29,13 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
         lp_first: args.method == "lp-first",
         ranging: false,
     };
-    settings.validate()?;
+    // Every bad setting at once, --within too (it is used only by some objectives, but a bad
+    // value is a mistake whichever is asked for).
+    let mut problems = settings.problems();
+    problems.extend(allot_plan::check_within(args.within).err());
+    if !problems.is_empty() {
+        return Err(allot_plan::InvalidSettings(problems).into());
+    }
     // The solver's own log, when asked for, takes the terminal instead.
     let spinner = (!args.solver_log).then(crate::progress::spinner).flatten();
     let outcome = match args.objective.as_str() {

@@ -52,7 +52,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<Exit> {
         time_limit_s: args.time_limit,
         ..SolveSettings::default()
     };
-    solve.validate()?;
+    solve.check()?;
 
     let statement = allot_finance::project(&scenario, &plan).map_err(|e| e.to_string());
     let (bindings, bindings_note) = bindings(&scenario, &plan, &solve);

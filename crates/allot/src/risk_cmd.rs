@@ -70,7 +70,7 @@ pub fn run(args: &RiskArgs) -> anyhow::Result<Exit> {
         mip_gap: args.mip_gap,
         ..SolveSettings::default()
     };
-    solve.validate()?;
+    solve.check()?;
     let replanner: Box<dyn Replanner> = match args.replan.as_str() {
         "cold" => {
             let cold = FullReplan { settings: solve };

@@ -98,3 +98,98 @@ fn an_infinite_time_limit_plans() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+fn allot(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_allot"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run allot");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Several bad settings in one command line: each is named, with its hint, in the order of the
+/// settings, in every command that solves (not only the first, which made a user fix one flag
+/// per run).
+#[test]
+fn every_bad_setting_is_reported_not_only_the_first() {
+    for command in COMMANDS {
+        let mut args = command.to_vec();
+        args.extend(["--time-limit=-1", "--mip-gap=nan"]);
+        let (code, stdout, stderr) = allot(&args);
+        let expected = "error: --time-limit: must be a positive number of seconds (got -1)\n\
+             hint: the default is 60 seconds; `inf` means no limit\n\
+             error: --mip-gap: must be a finite number from 0 up (got NaN)\n\
+             hint: a relative gap: 0.001 (the default) stops within 0.1% of the best bound, 0 proves the plan optimal\n";
+        assert_eq!(code, Some(2), "allot {}: {stderr}", args.join(" "));
+        assert_eq!(stderr, expected, "allot {}", args.join(" "));
+        assert!(stdout.is_empty(), "{stdout}");
+    }
+}
+
+/// `--within` (plan's cost allowance for --objective min-vendor-share or earliest, percent)
+/// accepted NaN, -50 and inf and planned (exit 0); now each is refused with exit 2, naming the
+/// flag, the value and the range, whatever the objective.
+#[test]
+fn plan_refuses_a_bad_cost_allowance_with_exit_2() {
+    for (value, shown) in [
+        ("nan", "NaN"),
+        ("-50", "-50"),
+        ("inf", "inf"),
+        ("-inf", "-inf"),
+    ] {
+        for objective in ["min-vendor-share", "earliest", "cost"] {
+            let within = format!("--within={value}");
+            let args = [
+                "plan",
+                "testdata/explain/tiny.toml",
+                "--objective",
+                objective,
+                within.as_str(),
+            ];
+            let (code, stdout, stderr) = allot(&args);
+            assert_eq!(code, Some(2), "allot {}: {stderr}", args.join(" "));
+            assert_eq!(
+                stderr,
+                format!(
+                    "error: --within: must be a finite percentage from 0 up (got {shown})\n\
+                     hint: the cost increase allowed over the least cost, in percent: 5 (the default) allows 5% more, 0 none\n"
+                ),
+                "allot {}",
+                args.join(" ")
+            );
+            assert!(stdout.is_empty(), "{stdout}");
+        }
+    }
+    // With the solve settings' problems, in one report.
+    let (code, _, stderr) = allot(&[
+        "plan",
+        "testdata/explain/tiny.toml",
+        "--mip-gap=-1",
+        "--within=-50",
+    ]);
+    assert_eq!(code, Some(2));
+    let flags: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("error: "))
+        .filter_map(|l| l.split(':').next())
+        .collect();
+    assert_eq!(flags, ["--mip-gap", "--within"], "{stderr}");
+}
+
+/// No allowance (0) is a valid one: the least-cost plan itself.
+#[test]
+fn a_zero_cost_allowance_plans() {
+    let (code, _, stderr) = allot(&[
+        "plan",
+        "testdata/explain/tiny.toml",
+        "--objective",
+        "earliest",
+        "--within=0",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+}

@@ -32,7 +32,7 @@ use crate::lp::{Col, ColDef, Model};
 
 pub use allot_plan_format::SolveStatus;
 pub use resolver::{Pattern, Resolver};
-pub use settings::{MAX_THREADS, SettingsError, SolveSettings};
+pub use settings::{InvalidSettings, MAX_THREADS, SettingsError, SolveSettings, check_within};
 
 /// The backend every solve uses.
 pub(crate) type Solver = highs::Highs;

@@ -52,6 +52,18 @@ impl SolveSettings {
         }
     }
 
+    /// Whether every setting is in its accepted range; all those that are not, in the order
+    /// of the fields, otherwise: what a command line reports, so that one run names every bad
+    /// flag.
+    pub fn check(&self) -> Result<(), InvalidSettings> {
+        let problems = self.problems();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(InvalidSettings(problems))
+        }
+    }
+
     /// Every setting out of its accepted range, in the order of the fields.
     pub fn problems(&self) -> Vec<SettingsError> {
         let mut problems = Vec::new();
@@ -70,12 +82,29 @@ impl SolveSettings {
     }
 }
 
+/// Whether `percent`, the cost increase an objective other than least cost may spend over
+/// the least cost (`--within`), is a finite number from 0 up.
+pub fn check_within(percent: f64) -> Result<(), SettingsError> {
+    if percent.is_finite() && percent >= 0.0 {
+        Ok(())
+    } else {
+        Err(SettingsError::Within { got: percent })
+    }
+}
+
+/// Every setting out of its accepted range (at least one), in the order of the fields.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+pub struct InvalidSettings(pub Vec<SettingsError>);
+
 /// What a valid time limit is.
 const TIME_LIMIT_RULE: &str = "must be a positive number of seconds";
 /// What a valid MIP gap is.
 const MIP_GAP_RULE: &str = "must be a finite number from 0 up";
 /// What a valid number of threads is.
 const THREADS_RULE: &str = "must be a whole number from 1 to 1024";
+/// What a valid cost allowance is.
+const WITHIN_RULE: &str = "must be a finite percentage from 0 up";
 
 /// A solve setting out of its accepted range: which setting, the value given, and the range.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -99,6 +128,13 @@ pub enum SettingsError {
         /// The value given.
         got: u32,
     },
+    /// The cost allowance of an objective other than least cost ([`check_within`], percent)
+    /// is negative, NaN or infinite.
+    #[error("within_percent: {WITHIN_RULE} (got {got})")]
+    Within {
+        /// The value given.
+        got: f64,
+    },
 }
 
 impl SettingsError {
@@ -108,6 +144,7 @@ impl SettingsError {
             SettingsError::TimeLimit { .. } => "time_limit_s",
             SettingsError::MipGap { .. } => "mip_gap",
             SettingsError::Threads { .. } => "threads",
+            SettingsError::Within { .. } => "within_percent",
         }
     }
 
@@ -117,13 +154,16 @@ impl SettingsError {
             SettingsError::TimeLimit { .. } => TIME_LIMIT_RULE,
             SettingsError::MipGap { .. } => MIP_GAP_RULE,
             SettingsError::Threads { .. } => THREADS_RULE,
+            SettingsError::Within { .. } => WITHIN_RULE,
         }
     }
 
     /// The value given, as written in messages.
     pub fn value(&self) -> String {
         match self {
-            SettingsError::TimeLimit { got } | SettingsError::MipGap { got } => got.to_string(),
+            SettingsError::TimeLimit { got }
+            | SettingsError::MipGap { got }
+            | SettingsError::Within { got } => got.to_string(),
             SettingsError::Threads { got } => got.to_string(),
         }
     }
@@ -136,6 +176,9 @@ impl SettingsError {
                 "a relative gap: 0.001 (the default) stops within 0.1% of the best bound, 0 proves the plan optimal"
             }
             SettingsError::Threads { .. } => "the default is 1 thread",
+            SettingsError::Within { .. } => {
+                "the cost increase allowed over the least cost, in percent: 5 (the default) allows 5% more, 0 none"
+            }
         }
     }
 }
@@ -207,5 +250,32 @@ mod tests {
         let names: Vec<_> = s.problems().iter().map(SettingsError::setting).collect();
         assert_eq!(names, ["time_limit_s", "mip_gap", "threads"]);
         assert_eq!(s.validate().unwrap_err().setting(), "time_limit_s");
+        let all = s.check().unwrap_err();
+        assert_eq!(all.0.len(), s.problems().len());
+        assert_eq!(
+            all.to_string(),
+            "time_limit_s: must be a positive number of seconds (got NaN); \
+             mip_gap: must be a finite number from 0 up (got -1); \
+             threads: must be a whole number from 1 to 1024 (got 0)"
+        );
+        assert_eq!(SolveSettings::default().check(), Ok(()));
+    }
+
+    #[test]
+    fn a_cost_allowance_is_a_finite_percentage_from_0_up() {
+        for ok in [0.0, 5.0, 250.0] {
+            assert_eq!(check_within(ok), Ok(()));
+        }
+        for (bad, shown) in [
+            (f64::NAN, "NaN"),
+            (-50.0, "-50"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+        ] {
+            let err = check_within(bad).unwrap_err();
+            assert_eq!(err.setting(), "within_percent");
+            assert_eq!(err.value(), shown);
+            assert!(err.rule().starts_with("must be"), "{err}");
+        }
     }
 }
