@@ -51,6 +51,9 @@ pub enum Command {
     /// The planner over HTTP: scenarios with every version kept, plans as jobs with progress
     /// and cancel, plan history in a SQLite file, OpenAPI at /openapi.json (docs/server.md).
     Serve(crate::serve_cmd::ServeArgs),
+    /// The plans `allot serve` stored: list, show, and compare two side by side.
+    #[command(subcommand)]
+    History(crate::history_cmd::HistoryCommand),
     /// Print a JSON Schema.
     Schema {
         /// Which format.

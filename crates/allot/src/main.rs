@@ -13,6 +13,7 @@ mod export_cmd;
 mod files;
 mod finance_cmd;
 mod gen_cmd;
+mod history_cmd;
 mod perf_cmd;
 mod place_cmd;
 mod plan_cmd;
@@ -80,6 +81,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Risk(args) => risk_cmd::run(&args),
         Command::Report(args) => report_cmd::run(&args),
         Command::Serve(args) => serve_cmd::run(&args),
+        Command::History(command) => history_cmd::run(&command),
         Command::Schema { kind } => {
             let schema = match kind {
                 SchemaKind::Scenario => allot_scenario::schema(),

@@ -300,6 +300,34 @@ fn scenario_plan_and_result_over_http_match_the_cli_and_the_openapi_document() {
     assert_eq!(listed.json()[0]["id"], job_id);
     let finished = server.call("POST", &format!("/plans/{job_id}/cancel"), None);
     assert_eq!(finished.status, 409, "{}", finished.body);
+
+    // Two stored plans compared; the same database read by `allot history`.
+    let diff = server.call("GET", &format!("/plans/{job_id}/diff/{job_id}"), None);
+    assert_eq!(diff.status, 200, "{}", diff.body);
+    assert_eq!(diff.json()["difference"]["objective_usd"], 0.0);
+    let db = server.db.display().to_string();
+    let listed = allot(&["history", "list", "--db", &db]);
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    assert!(
+        text(&listed.stdout).contains("frontier"),
+        "{}",
+        text(&listed.stdout)
+    );
+    let id_text = job_id.to_string();
+    let shown = allot(&["history", "show", "--db", &db, &id_text, "--json"]);
+    assert!(
+        shown.stdout == cli.stdout,
+        "allot history show --json differs from allot plan --json"
+    );
+    let diffed = allot(&["history", "diff", "--db", &db, &id_text, &id_text]);
+    assert!(diffed.status.success(), "{}", text(&diffed.stderr));
+    assert!(
+        text(&diffed.stdout).contains("does not change the cost"),
+        "{}",
+        text(&diffed.stdout)
+    );
+    let missing = allot(&["history", "list", "--db", "no/such.db"]);
+    assert!(!missing.status.success());
 }
 
 #[test]
