@@ -544,3 +544,56 @@ fn kill_9_during_a_burst_of_writes_loses_no_acknowledged_plan() {
     let again = server.call("POST", "/plans", Some(&json!({ "scenario_id": id })));
     assert_eq!(again.status, 202, "{}", again.body);
 }
+
+/// A bounded load test (loopback only, 20 clients x 25 requests): every read of the plan list
+/// and of a plan succeeds while a solve runs. Latencies are printed, not asserted (targets are
+/// measured in experiments/server-bench.sh).
+#[test]
+fn twenty_clients_read_plans_while_a_solve_runs() {
+    let dir = temp_dir("serve-load");
+    let server = Server::start(dir.join("allot.db"), &[]);
+    let created = server.call("POST", "/scenarios", Some(&frontier("f")));
+    let id = created.json()["scenario_id"].as_i64().expect("id");
+    let first = server.call("POST", "/plans", Some(&json!({ "scenario_id": id })));
+    let first = first.json()["id"].as_i64().expect("id");
+    server.wait(first, Duration::from_secs(120));
+    let solving = json!({ "scenario_id": id, "settings": { "method": "mip", "mip_gap": 0 } });
+    let running = server.call("POST", "/plans", Some(&solving));
+    assert_eq!(running.status, 202, "{}", running.body);
+    let addr = server.addr.clone();
+    let clients: Vec<_> = (0..20)
+        .map(|c| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let mut times = Vec::new();
+                for i in 0..25 {
+                    let path = if (c + i) % 2 == 0 {
+                        "/plans?limit=50".to_string()
+                    } else {
+                        format!("/plans/{first}")
+                    };
+                    let t = Instant::now();
+                    let r = request(&addr, "GET", &path, None, None);
+                    times.push(t.elapsed());
+                    assert_eq!(r.status, 200, "{path}: {}", r.body);
+                }
+                times
+            })
+        })
+        .collect();
+    let mut times: Vec<Duration> = clients
+        .into_iter()
+        .flat_map(|c| c.join().expect("client"))
+        .collect();
+    times.sort();
+    assert_eq!(times.len(), 500);
+    eprintln!(
+        "500 reads by 20 clients during a solve: median {:?}, p99 {:?}",
+        times[250], times[494]
+    );
+    server.call(
+        "POST",
+        &format!("/plans/{}/cancel", running.json()["id"]),
+        None,
+    );
+}
