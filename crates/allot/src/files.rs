@@ -16,6 +16,30 @@ pub fn read_text(path: &Path) -> Result<String, String> {
     })
 }
 
+/// Reads a plan file through the one plan reader (format, version, and the strings of every
+/// name: `allot_plan_format::check_strings`), printing what is wrong; `None` when it cannot be
+/// used (the caller exits with [`crate::exit::Exit::Invalid`]).
+pub fn read_plan(path: &Path) -> Option<allot_plan::Plan> {
+    let name = path.display().to_string();
+    let text = match read_text(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{name}: error: cannot read file: {e}");
+            return None;
+        }
+    };
+    match allot_export::read_plan(&name, &text) {
+        Ok(plan) => Some(plan),
+        Err(e) => {
+            eprintln!(
+                "{}",
+                allot_diag::escape_control(&format!("error: {e}\n  hint: {}", e.hint()), true)
+            );
+            None
+        }
+    }
+}
+
 /// A function reading catalog files named in `scenario`, relative to its folder.
 pub fn reader_beside(
     scenario: &Path,

@@ -6,11 +6,10 @@ use std::path::PathBuf;
 use allot_plan::{Plan, SolveSettings, SolveStatus};
 use allot_present::finance_json::FinanceJson;
 use allot_present::finance_text::statement_text;
-use anyhow::Context;
 use clap::Args;
 
 use crate::exit::Exit;
-use crate::files::{load_scenario, read_text};
+use crate::files::{load_scenario, read_plan};
 
 /// Arguments of `allot finance`.
 #[derive(Debug, Args)]
@@ -40,10 +39,10 @@ pub fn run(args: &FinanceArgs) -> anyhow::Result<Exit> {
     };
     let plan: Plan = match &args.plan {
         Some(path) => {
-            let text = read_text(path)
-                .map_err(anyhow::Error::msg)
-                .with_context(|| format!("reading {}", path.display()))?;
-            serde_json::from_str(&text).with_context(|| format!("reading {}", path.display()))?
+            let Some(plan) = read_plan(path) else {
+                return Ok(Exit::Invalid);
+            };
+            plan
         }
         None => {
             let settings = SolveSettings {

@@ -41,10 +41,19 @@ fn main() -> ExitCode {
             } else if let Some(bad) = e.downcast_ref::<allot_plan::SettingsError>() {
                 settings_errors(std::slice::from_ref(bad))
             } else {
-                eprintln!("error: {e:#}");
+                eprintln!(
+                    "{}",
+                    allot_diag::escape_control(&format!("error: {e:#}"), true)
+                );
                 Exit::Failure
             }
         }
+    };
+    // Output that could not be written is a failure, whatever the command concluded.
+    let exit = if out::failed() && exit == Exit::Success {
+        Exit::Failure
+    } else {
+        exit
     };
     ExitCode::from(exit.code())
 }

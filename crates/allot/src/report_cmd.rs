@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::exit::Exit;
-use crate::files::{load_scenario, read_text};
+use crate::files::{load_scenario, read_plan};
 
 /// Arguments of `allot report`.
 #[derive(Debug, Args)]
@@ -43,11 +43,9 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<Exit> {
     let Some(scenario) = load_scenario(&args.scenario) else {
         return Ok(Exit::Invalid);
     };
-    let text = read_text(&args.plan)
-        .map_err(anyhow::Error::msg)
-        .with_context(|| format!("reading {}", args.plan.display()))?;
-    let plan: Plan =
-        serde_json::from_str(&text).with_context(|| format!("reading {}", args.plan.display()))?;
+    let Some(plan) = read_plan(&args.plan) else {
+        return Ok(Exit::Invalid);
+    };
     let solve = SolveSettings {
         time_limit_s: args.time_limit,
         ..SolveSettings::default()

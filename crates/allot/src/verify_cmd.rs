@@ -2,7 +2,7 @@
 
 use crate::cli::VerifyArgs;
 use crate::exit::Exit;
-use crate::files::{load_scenario, read_text};
+use crate::files::{load_scenario, read_plan};
 
 pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
     let name = args.scenario.display().to_string();
@@ -10,23 +10,8 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::Invalid);
     };
     let plan_name = args.plan.display().to_string();
-    let plan_text = match read_text(&args.plan) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("{plan_name}: error: cannot read file: {e}");
-            return Ok(Exit::Invalid);
-        }
-    };
-    let plan: allot_plan::Plan = match serde_json::from_str(&plan_text) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!(
-                "{plan_name}:{}:{}: error: not a plan: {e}",
-                e.line(),
-                e.column()
-            );
-            return Ok(Exit::Invalid);
-        }
+    let Some(plan) = read_plan(&args.plan) else {
+        return Ok(Exit::Invalid);
     };
     let report = allot_verify::verify(&scenario, &plan);
     for v in &report.violations {

@@ -791,3 +791,24 @@ fn a_closed_standard_output_neither_panics_nor_loses_files() {
     assert!(dir.join("plan.json").is_file(), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue 22, item 12: `allot … > /dev/full` used to exit 0 with nothing written.
+#[test]
+fn output_that_cannot_be_written_is_a_failure() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        eprintln!("SKIPPED output_that_cannot_be_written_is_a_failure: no /dev/full");
+        return;
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_allot"))
+        .args(["schema", "plan"])
+        .current_dir(root())
+        .stdout(full)
+        .output()
+        .expect("run allot");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("standard output failed"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -5,12 +5,14 @@
 //! binary decides how to print them and which exit code they mean.
 
 mod line_index;
+pub mod name;
 mod suggest;
 
 use std::fmt;
 use std::ops::Range;
 
 pub use line_index::{LineCol, LineIndex};
+pub use name::{Name, NameError, check_name, check_text, escape_control};
 pub use suggest::{did_you_mean, normalize_name, suggest};
 
 /// How bad a problem is.
@@ -115,7 +117,8 @@ impl Diagnostic {
             out.push_str("\n  hint: ");
             out.push_str(hint);
         }
-        out
+        // Messages quote the input, which may hold control characters: none reach a terminal.
+        escape_control(&out, true).into_owned()
     }
 }
 

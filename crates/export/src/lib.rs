@@ -241,6 +241,9 @@ pub fn read_plan(file: &str, text: &str) -> Result<Plan, ExportError> {
             ));
         }
     }
+    if let Err((field, e)) = allot_plan_format::check_strings(&value) {
+        return Err(format_error(&field, e.to_string()));
+    }
     serde_json::from_str(text).map_err(syntax)
 }
 
@@ -353,9 +356,11 @@ pub(crate) fn command(
 pub(crate) fn yaml_file<T: serde::Serialize>(path: String, header: &str, value: &T) -> File {
     let body = serde_norway::to_string(value).expect("manifest types serialise to YAML");
     let mut contents = String::new();
-    for line in header.lines() {
+    // Split on '\n' only and escape every other line break (CR, NEL, U+2028...) and control
+    // character, so that no text of the header can leave its comment line.
+    for line in header.split('\n') {
         contents.push_str("# ");
-        contents.push_str(line);
+        contents.push_str(&allot_diag::escape_control(line, false));
         contents.push('\n');
     }
     contents.push_str(&body);

@@ -86,7 +86,8 @@ impl Workload<'_> {
                 self.chips_per_host, self.replicas, self.min_replicas, self.max_replicas
             ),
         };
-        format!(
+        // One line whatever the names hold: it ends a script's comment and a manifest's header.
+        let line = format!(
             "allot plan: {what} {name}: {chips:.1} {chip} chips on {offering}, {shape}, {start}..{finish}",
             name = self.name,
             chips = self.chips,
@@ -94,7 +95,8 @@ impl Workload<'_> {
             offering = self.offering.id,
             start = self.start,
             finish = self.finish,
-        )
+        );
+        allot_diag::escape_control(&line, false).into_owned()
     }
 }
 

@@ -39,6 +39,7 @@ pub(crate) fn scripts(
     for w in workloads.iter().filter(|w| w.kind == Kind::Training) {
         let mut s = String::from("#!/bin/bash\n");
         s.push_str("# Slurm batch script written by `allot export`.\n");
+        // describe() is one line: control characters and line breaks in names are escaped.
         s.push_str(&format!("# {}\n", w.describe()));
         s.push_str("# Submit: sbatch FILE (or `allot export ... --to slurm --submit`)\n");
         let mut directive = |d: String| s.push_str(&format!("#SBATCH {d}\n"));

@@ -711,3 +711,104 @@ fn exports_are_deterministic() {
         );
     }
 }
+
+/// Names that would end a comment line in a shell script or a YAML header (issue 22, items 1
+/// and 2), set in a plan past its reader, as a plan made by hand or by another tool could.
+fn hostile_plan() -> Plan {
+    let mut plan = plan();
+    for (i, run) in plan.training.iter_mut().enumerate() {
+        run.name = format!(
+            "run{i}\ntouch /tmp/allot-pwned\r---\rapiVersion: rbac.authorization.k8s.io/v1\rkind: ClusterRoleBinding\u{2028}x\u{85}y"
+        );
+    }
+    for (i, demand) in plan.inference.iter_mut().enumerate() {
+        demand.name = format!("serve{i}\r\n---\nkind: Secret\u{1b}[2J");
+    }
+    plan
+}
+
+#[test]
+fn slurm_scripts_run_nothing_but_the_job_whatever_the_names_hold() {
+    let export = export(
+        &hostile_plan(),
+        PLAN_FILE,
+        &builtin(),
+        Target::Slurm,
+        &Settings::default(),
+    )
+    .unwrap();
+    assert!(!export.files.is_empty());
+    for file in &export.files {
+        let script = &file.contents;
+        // Every line is the shebang, a comment, an #SBATCH directive, or the job's one command.
+        let commands: Vec<&str> = script
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .collect();
+        assert_eq!(commands.len(), 1, "{}:\n{script}", file.path);
+        assert!(
+            commands[0].starts_with("echo 'allot plan: train run"),
+            "{}: {}",
+            file.path,
+            commands[0]
+        );
+        assert!(!script.contains('\r'), "{}: raw CR:\n{script}", file.path);
+        let bash = std::process::Command::new("bash")
+            .args(["-n", "-c", script])
+            .output()
+            .expect("bash runs");
+        assert!(
+            bash.status.success(),
+            "{}: bash -n: {}",
+            file.path,
+            String::from_utf8_lossy(&bash.stderr)
+        );
+    }
+}
+
+#[test]
+fn yaml_exports_are_exactly_the_objects_exported_whatever_the_names_hold() {
+    for target in [Target::Kubernetes, Target::Kueue, Target::SkyPilot] {
+        let export = export(
+            &hostile_plan(),
+            PLAN_FILE,
+            &builtin(),
+            target,
+            &Settings::default(),
+        )
+        .unwrap();
+        for file in &export.files {
+            let text = &file.contents;
+            assert!(
+                !text.contains(['\r', '\u{85}', '\u{2028}']),
+                "{}: a raw line break other than LF:\n{text}",
+                file.path
+            );
+            // One YAML document, and it is the object written.
+            let documents = serde_norway::Deserializer::from_str(text).count();
+            assert_eq!(documents, 1, "{}:\n{text}", file.path);
+            manifest(file);
+            let body = text
+                .lines()
+                .skip_while(|l| l.starts_with("# "))
+                .collect::<Vec<_>>();
+            assert!(
+                body.iter().all(|l| !l.starts_with('#')),
+                "{}: the header does not end where the object begins:\n{text}",
+                file.path
+            );
+        }
+    }
+}
+
+#[test]
+fn plan_files_with_control_characters_in_names_are_refused_with_the_field() {
+    let mut value: serde_json::Value = serde_json::from_str(PLAN_TEXT).unwrap();
+    value["training"][1]["name"] = "run\r---".into();
+    let e = error_of(&value.to_string());
+    assert!(
+        e.to_string().contains("training[1].name")
+            && e.to_string().contains("U+000D (carriage return)"),
+        "{e}"
+    );
+}

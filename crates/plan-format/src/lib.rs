@@ -15,6 +15,57 @@ pub const PLAN_VERSION: u32 = 1;
 /// The `format` field of every plan file.
 pub const PLAN_FORMAT: &str = "allot-plan";
 
+/// Checks every string of a plan file (keys and values, at any depth) against the name rule of
+/// `allot_diag::name` as far as a reader must: no control, line-break or invisible character, so
+/// that no name read from a plan can end a line of a script, a manifest or a terminal. Every
+/// reader of plan files calls this before using the plan. The error names the field
+/// (`training[0].name`, `cost_by_provider.KEY`).
+pub fn check_strings(value: &serde_json::Value) -> Result<(), (String, allot_diag::NameError)> {
+    fn walk(
+        value: &serde_json::Value,
+        path: &mut String,
+    ) -> Result<(), (String, allot_diag::NameError)> {
+        let check = |text: &str, path: &str| {
+            allot_diag::check_text(text)
+                .and_then(|()| match text.find(['\n', '\t']) {
+                    Some(at) => Err(allot_diag::NameError::Forbidden {
+                        c: text[at..].chars().next().unwrap_or('\n'),
+                        at: text[..at].chars().count(),
+                    }),
+                    None => Ok(()),
+                })
+                .map_err(|e| (path.to_string(), e))
+        };
+        match value {
+            serde_json::Value::String(s) => check(s, path),
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    walk(item, path)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            serde_json::Value::Object(map) => {
+                for (key, item) in map {
+                    let len = path.len();
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(key);
+                    check(key, path)?;
+                    walk(item, path)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+    walk(value, &mut String::new())
+}
+
 /// How a solve ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -549,7 +549,23 @@ impl<'s> Checker<'s> {
             });
             return;
         }
-        let Some(format) = schema.get("format").and_then(Value::as_str) else {
+        let format = schema.get("format").and_then(Value::as_str);
+        // Every string reaches some output: a name follows the name rule, free text holds no
+        // control character but newlines and tabs (allot_diag::name).
+        let rule = match format {
+            Some("name") => allot_diag::check_name(s),
+            _ => allot_diag::check_text(s),
+        };
+        if let Err(e) = rule {
+            out.push(Problem {
+                path: path.clone(),
+                span,
+                message: at(path, e.to_string()),
+                hints: vec![e.hint().to_string()],
+            });
+            return;
+        }
+        let Some(format) = format else {
             return;
         };
         let problem = match format {
@@ -560,7 +576,6 @@ impl<'s> Checker<'s> {
             }),
             "url" => (!(s.starts_with("https://") || s.starts_with("http://")) || s.contains(char::is_whitespace))
                 .then(|| format!("'{s}' is not a URL: expected http:// or https://")),
-            "name" => (s.trim().is_empty()).then(|| "must not be empty".to_string()),
             _ => None,
         };
         if let Some(message) = problem {
