@@ -28,9 +28,10 @@ pub struct RiskArgs {
     /// Seed: the same seed gives the same report whatever the thread count.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Worker threads (default: one per core).
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
+    /// Worker threads (default: one per core; at most 256: more only wait for the 2-64 cores a
+    /// machine has, and 100,000 used to start thousands of threads and hang).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=256))]
+    pub threads: u16,
     /// How each sample is re-planned. `fixed` (default): a recourse plan, the placements of the
     /// plan as written kept and everything else (capacity, serving, cluster sizes) re-optimised;
     /// when they no longer fit, the placements of the first stress plan that fits (each input
@@ -78,7 +79,8 @@ pub fn run(args: &RiskArgs) -> anyhow::Result<Exit> {
         }
         "fixed" => {
             let stress = allot_finance::stress_scenarios(&scenario)?;
-            let fixed = WarmReplan::recourse_with(&scenario, &solve, &stress, args.threads)?.0;
+            let fixed =
+                WarmReplan::recourse_with(&scenario, &solve, &stress, usize::from(args.threads))?.0;
             Box::new(move |s: &Scenario| fixed.replan(s))
         }
         _ => {
@@ -89,7 +91,7 @@ pub fn run(args: &RiskArgs) -> anyhow::Result<Exit> {
     let settings = RiskSettings {
         samples: args.samples,
         seed: args.seed,
-        threads: args.threads,
+        threads: usize::from(args.threads),
         swing: !args.no_swing,
     };
     let started = Instant::now();
@@ -135,10 +137,10 @@ pub fn run(args: &RiskArgs) -> anyhow::Result<Exit> {
             serde_json::to_string_pretty(&risk::to_json(name, args.seed, &report))?
         );
     } else {
-        let threads = if args.threads == 0 {
+        let threads = if usize::from(args.threads) == 0 {
             std::thread::available_parallelism().map_or(1, |n| n.get())
         } else {
-            args.threads
+            usize::from(args.threads)
         };
         let seconds = started.elapsed().as_secs_f64();
         out!("{}", risk::text(name, args.seed, threads, &report, seconds));

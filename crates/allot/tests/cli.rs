@@ -812,3 +812,15 @@ fn output_that_cannot_be_written_is_a_failure() {
         text(&out.stderr)
     );
 }
+
+/// Issue 22, item 13: `risk --threads 100000` started thousands of threads and hung.
+#[test]
+fn risk_threads_are_bounded_with_a_clear_error() {
+    let out = allot(&["risk", "examples/startup.toml", "--threads", "100000"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("0..=256"),
+        "{}",
+        text(&out.stderr)
+    );
+}
