@@ -13,7 +13,12 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
     let Some(plan) = read_plan(&args.plan) else {
         return Ok(Exit::Invalid);
     };
-    let report = allot_verify::verify(&scenario, &plan);
+    let mut report = allot_verify::verify(&scenario, &plan);
+    // The finance block beside the plan: its figures must be the plan's projection.
+    let document: serde_json::Value = serde_json::from_str(&plan_text).unwrap_or_default();
+    let finance = allot_verify::verify_finance(&scenario, &plan, document.get("finance"));
+    report.checks += finance.checks;
+    report.violations.extend(finance.violations);
     for v in &report.violations {
         outln!("violated: {}: {}", v.check, v.message);
     }

@@ -310,3 +310,68 @@ fn the_verifier_names_each_kind_of_tampering() {
     }
     assert!(missed.is_empty(), "{}", missed.join("\n"));
 }
+
+/// Issue 22, item 5: a plan claiming optimality at a gap it does not state, and finance
+/// figures edited in the plan JSON, passed ("637 checks passed").
+#[test]
+fn the_verifier_names_a_gap_and_finance_figures_that_are_not_the_plan_s() {
+    let s = frontier_lab();
+    let plan = allot_plan::plan(&s, &SolveSettings::default()).plan;
+    assert_eq!(plan.status, SolveStatus::Optimal);
+
+    let mut gap = plan.clone();
+    gap.mip_gap = 0.5;
+    let report = verify(&s, &gap);
+    assert!(
+        report
+            .violations
+            .iter()
+            .any(|v| v.check == "mip gap" && v.message.contains("50.00%")),
+        "{:?}",
+        report.violations
+    );
+    let mut negative = plan.clone();
+    negative.mip_gap = -0.1;
+    assert!(!verify(&s, &negative).passed());
+
+    let text = allot_present::finance_json::plan_json(&s, &plan).expect("plan JSON");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let clean = allot_verify::verify_finance(&s, &plan, json.get("finance"));
+    assert!(clean.passed(), "{:?}", clean.violations);
+    assert!(clean.checks > 20, "{}", clean.checks);
+    for (path, pointer, value) in [
+        ("finance.funding_gap_usd", "/finance/funding_gap_usd", 5e9),
+        (
+            "finance.years[0].cash_end_usd",
+            "/finance/years/0/cash_end_usd",
+            1.0,
+        ),
+        (
+            "finance.total.revenue_usd",
+            "/finance/total/revenue_usd",
+            0.0,
+        ),
+        ("finance.runway_months", "/finance/runway_months", 1.0),
+    ] {
+        let mut tampered = json.clone();
+        *tampered.pointer_mut(pointer).expect(pointer) = serde_json::json!(value);
+        let report = allot_verify::verify_finance(&s, &plan, tampered.get("finance"));
+        assert!(
+            report.violations.iter().any(|v| v.check == path),
+            "{path}: {:?}",
+            report.violations
+        );
+    }
+    // A figure the projection does not have is named too.
+    let mut extra = json.clone();
+    extra["finance"]["bonus_usd"] = serde_json::json!(1e9);
+    let report = allot_verify::verify_finance(&s, &plan, extra.get("finance"));
+    assert!(
+        report
+            .violations
+            .iter()
+            .any(|v| v.check == "finance.bonus_usd"),
+        "{:?}",
+        report.violations
+    );
+}

@@ -167,6 +167,7 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
         return r;
     }
 
+    mip_gap(&mut r, plan);
     r.check(plan.scenario == set.name, "scenario", || {
         format!(
             "the plan is of scenario '{}', not '{}'",
@@ -183,6 +184,37 @@ pub fn verify(scenario: &Scenario, plan: &Plan) -> Report {
     }
     v.reported_totals();
     v.r
+}
+
+/// The plan's gap: a finite number from 0 up, and the one its status words state (an optimal
+/// plan "within a relative gap of G%", a plan the time limit stopped "at a gap of G%"). The
+/// verifier has no bound of its own on the least cost, so whether the gap is within the one the
+/// solve asked for, which the plan does not record, is taken on trust.
+fn mip_gap(r: &mut Report, plan: &Plan) {
+    let gap = plan.mip_gap;
+    r.check(gap.is_finite() && gap >= 0.0, "mip gap", || {
+        format!("{gap}: a relative gap is a finite number from 0 up")
+    });
+    let stated = match plan.status {
+        allot_plan_format::SolveStatus::Optimal => Some(format!(
+            "optimal (within a relative gap of {:.2}%)",
+            gap * 100.0
+        )),
+        _ if plan.status_message.contains(" at a gap of ") => {
+            Some(format!(" at a gap of {:.2}%", gap * 100.0))
+        }
+        _ => None,
+    };
+    if let Some(words) = stated {
+        r.check(plan.status_message.contains(&words), "mip gap", || {
+            format!(
+                "status {} at a gap of {:.2}%, but its words say '{}'",
+                plan.status,
+                gap * 100.0,
+                plan.status_message
+            )
+        });
+    }
 }
 
 /// The scenario and plan under verification, and what the checks so far recomputed.
@@ -1256,5 +1288,83 @@ fn term_months(o: &Offering) -> Option<u32> {
         | PriceModel::SavingsPlan
         | PriceModel::Negotiated => o.term_months(),
         _ => None,
+    }
+}
+
+/// Checks the finance block a plan JSON reports (`finance`, which `allot plan --json` writes
+/// beside the plan) against the projection of this plan for this scenario: every figure, with
+/// keys on either side. The projection's arithmetic (`allot-finance`) is taken on trust; what is
+/// checked is that the figures reported are the projection of the plan verified by [`verify`],
+/// not edited. A plan JSON without the block reports no figure to check.
+pub fn verify_finance(
+    scenario: &Scenario,
+    plan: &Plan,
+    reported: Option<&serde_json::Value>,
+) -> Report {
+    let mut r = Report::default();
+    let Some(reported) = reported.filter(|v| !v.is_null()) else {
+        return r;
+    };
+    if !plan.status.has_solution() {
+        return r;
+    }
+    let projected = allot_finance::project(scenario, plan)
+        .ok()
+        .map(|st| allot_present::finance_json::FinanceJson::new(&st, false))
+        .and_then(|f| serde_json::to_value(f).ok());
+    let Some(projected) = projected else {
+        r.check(false, "finance", || {
+            "finance figures reported, but the plan has no projection for this scenario".to_string()
+        });
+        return r;
+    };
+    compare_figures(&mut r, "finance", reported, &projected);
+    r
+}
+
+/// Each figure of `got` equal to `want`'s (numbers to a relative 1e-6), recursively.
+fn compare_figures(r: &mut Report, at: &str, got: &serde_json::Value, want: &serde_json::Value) {
+    use serde_json::Value;
+    match (got, want) {
+        (Value::Object(g), Value::Object(w)) => {
+            for k in g.keys().chain(w.keys()).collect::<BTreeSet<_>>() {
+                let path = format!("{at}.{k}");
+                match (g.get(k), w.get(k)) {
+                    (Some(a), Some(b)) => compare_figures(r, &path, a, b),
+                    (None, Some(Value::Null)) | (Some(Value::Null), None) => {}
+                    (Some(_), None) => r.check(false, path, || {
+                        "reported, but the plan's projection has no such figure".to_string()
+                    }),
+                    (None, Some(_)) => r.check(false, path, || {
+                        "missing, but the plan's projection has it".to_string()
+                    }),
+                    (None, None) => {}
+                }
+            }
+        }
+        (Value::Array(g), Value::Array(w)) => {
+            r.check(g.len() == w.len(), at, || {
+                format!(
+                    "{} entries, but the plan's projection has {}",
+                    g.len(),
+                    w.len()
+                )
+            });
+            for (i, (a, b)) in g.iter().zip(w).enumerate() {
+                compare_figures(r, &format!("{at}[{i}]"), a, b);
+            }
+        }
+        (Value::Number(a), Value::Number(b)) => {
+            let (a, b) = (
+                a.as_f64().unwrap_or(f64::NAN),
+                b.as_f64().unwrap_or(f64::NAN),
+            );
+            r.check(same(a, b), at, || {
+                format!("reported {a} but the plan's projection gives {b}")
+            });
+        }
+        _ => r.check(got == want, at, || {
+            format!("reported {got} but the plan's projection gives {want}")
+        }),
     }
 }
