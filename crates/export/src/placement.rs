@@ -361,6 +361,7 @@ pub(crate) fn slug(text: &str, max: usize) -> String {
 /// provider and chip; a repeated name gets `-2`, `-3`...
 fn assign_slugs(workloads: &mut [Workload<'_>]) {
     let mut seen: BTreeMap<String, u32> = BTreeMap::new();
+    let mut taken: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for w in workloads {
         let base = match w.kind {
             Kind::Training => slug(&w.name, 56),
@@ -369,9 +370,16 @@ fn assign_slugs(workloads: &mut [Workload<'_>]) {
                 56,
             ),
         };
-        let n = seen.entry(base.clone()).or_insert(0);
-        *n += 1;
-        w.slug = if *n == 1 { base } else { format!("{base}-{n}") };
+        // Unique among every name given so far, suffixes included ("run", "run!" and "run 2"
+        // used to give "run", "run-2" and "run-2": one file overwrote another).
+        let n = seen.entry(base.clone()).or_insert(1);
+        let mut slug = base.clone();
+        while taken.contains(&slug) {
+            *n += 1;
+            slug = format!("{base}-{n}");
+        }
+        taken.insert(slug.clone());
+        w.slug = slug;
     }
 }
 

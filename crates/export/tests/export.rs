@@ -812,3 +812,24 @@ fn plan_files_with_control_characters_in_names_are_refused_with_the_field() {
         "{e}"
     );
 }
+
+/// Issue 22, item 8: names that slug alike lost files while every one was reported written.
+#[test]
+fn names_that_slug_alike_get_distinct_files() {
+    let mut plan = plan();
+    let names = ["run 2", "run", "run!", "run?"];
+    for (run, name) in plan.training.iter_mut().zip(names) {
+        run.name = name.to_string();
+    }
+    let export = export(
+        &plan,
+        PLAN_FILE,
+        &builtin(),
+        Target::Slurm,
+        &Settings::default(),
+    )
+    .unwrap();
+    let paths: std::collections::BTreeSet<&str> =
+        export.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths.len(), export.files.len(), "{paths:?}");
+}
