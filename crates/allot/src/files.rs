@@ -20,6 +20,11 @@ pub fn read_text(path: &Path) -> Result<String, String> {
 /// name: `allot_plan_format::check_strings`), printing what is wrong; `None` when it cannot be
 /// used (the caller exits with [`crate::exit::Exit::Invalid`]).
 pub fn read_plan(path: &Path) -> Option<allot_plan::Plan> {
+    read_plan_and_text(path).map(|(plan, _)| plan)
+}
+
+/// [`read_plan`], with the file's text (for the blocks beside the plan, such as `finance`).
+pub fn read_plan_and_text(path: &Path) -> Option<(allot_plan::Plan, String)> {
     let name = path.display().to_string();
     let text = match read_text(path) {
         Ok(t) => t,
@@ -29,7 +34,7 @@ pub fn read_plan(path: &Path) -> Option<allot_plan::Plan> {
         }
     };
     match allot_export::read_plan(&name, &text) {
-        Ok(plan) => Some(plan),
+        Ok(plan) => Some((plan, text)),
         Err(e) => {
             eprintln!(
                 "{}",

@@ -2,7 +2,7 @@
 
 use crate::cli::VerifyArgs;
 use crate::exit::Exit;
-use crate::files::{load_scenario, read_plan};
+use crate::files::{load_scenario, read_plan_and_text};
 
 pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
     let name = args.scenario.display().to_string();
@@ -10,7 +10,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::Invalid);
     };
     let plan_name = args.plan.display().to_string();
-    let Some(plan) = read_plan(&args.plan) else {
+    let Some((plan, plan_text)) = read_plan_and_text(&args.plan) else {
         return Ok(Exit::Invalid);
     };
     let mut report = allot_verify::verify(&scenario, &plan);
