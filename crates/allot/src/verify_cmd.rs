@@ -15,7 +15,6 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
     };
     let mut report = allot_verify::verify(&scenario, &plan);
     // The finance block beside the plan: its figures must be the plan's projection.
-    let plan_text = crate::files::read_text(&args.plan).unwrap_or_default();
     let document: serde_json::Value = serde_json::from_str(&plan_text).unwrap_or_default();
     let finance = allot_verify::verify_finance(&scenario, &plan, document.get("finance"));
     report.checks += finance.checks;
