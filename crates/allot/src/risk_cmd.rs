@@ -7,11 +7,10 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use allot_finance::{Replanner, RiskSettings};
+use allot_finance::RiskSettings;
 use allot_plan::SolveSettings;
-use allot_plan::replan::{FullReplan, WarmReplan};
+use allot_plan::replan;
 use allot_present::risk;
-use allot_scenario::Scenario;
 use clap::Args;
 
 use crate::exit::Exit;
@@ -72,22 +71,18 @@ pub fn run(args: &RiskArgs) -> anyhow::Result<Exit> {
         ..SolveSettings::default()
     };
     solve.check()?;
-    let replanner: Box<dyn Replanner> = match args.replan.as_str() {
-        "cold" => {
-            let cold = FullReplan { settings: solve };
-            Box::new(move |s: &Scenario| cold.replan(s))
-        }
-        "fixed" => {
-            let stress = allot_finance::stress_scenarios(&scenario)?;
-            let fixed =
-                WarmReplan::recourse_with(&scenario, &solve, &stress, usize::from(args.threads))?.0;
-            Box::new(move |s: &Scenario| fixed.replan(s))
-        }
-        _ => {
-            let warm = WarmReplan::new(&scenario, &solve).0;
-            Box::new(move |s: &Scenario| warm.replan(s))
-        }
+    let method = replan::Method::parse(&args.replan).unwrap_or_default();
+    let stress = match method {
+        replan::Method::Fixed => allot_finance::stress_scenarios(&scenario)?,
+        _ => Vec::new(),
     };
+    let replanner = replan::replanner(
+        method,
+        &scenario,
+        &solve,
+        &stress,
+        usize::from(args.threads),
+    )?;
     let settings = RiskSettings {
         samples: args.samples,
         seed: args.seed,
@@ -126,7 +121,7 @@ pub fn run(args: &RiskArgs) -> anyhow::Result<Exit> {
             }
         }
     };
-    let report = allot_finance::run_risk(&scenario, replanner.as_ref(), &settings, &progress)?;
+    let report = allot_finance::run_risk(&scenario, &replanner, &settings, &progress)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

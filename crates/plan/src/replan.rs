@@ -115,3 +115,69 @@ impl WarmReplan {
         }
     }
 }
+
+/// How each sample of a risk run is re-planned (`allot risk --replan`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Method {
+    /// [`WarmReplan::recourse_with`]: the base plan's placements kept (or a stress plan's), the
+    /// rest re-optimised.
+    #[default]
+    Fixed,
+    /// [`WarmReplan::new`]: a full plan of each sample from the base's basis.
+    Warm,
+    /// [`FullReplan`]: every sample planned from scratch.
+    Cold,
+}
+
+impl Method {
+    /// Every method, by its name.
+    pub const ALL: [(&'static str, Method); 3] = [
+        ("fixed", Method::Fixed),
+        ("warm", Method::Warm),
+        ("cold", Method::Cold),
+    ];
+
+    /// The method named `name` (`fixed`, `warm`, `cold`).
+    pub fn parse(name: &str) -> Option<Method> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, m)| *m)
+    }
+
+    /// Its name.
+    pub fn as_str(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map_or("fixed", |(n, _)| n)
+    }
+}
+
+/// A re-planner of samples, as the risk engine takes it.
+pub type Sampler = Box<dyn Fn(&Scenario) -> Plan + Send + Sync>;
+
+/// A re-planner of samples of `base`, as a closure for the risk engine. [`Method::Fixed`] tries
+/// the placements of `stress` (`allot_finance::stress_scenarios` of `base`; ignored by the other
+/// methods) when the base plan's do not fit, planned on `threads` threads (0: one per core).
+pub fn replanner(
+    method: Method,
+    base: &Scenario,
+    settings: &SolveSettings,
+    stress: &[Scenario],
+    threads: usize,
+) -> Result<Sampler, ThreadsError> {
+    Ok(match method {
+        Method::Cold => {
+            let cold = FullReplan {
+                settings: settings.clone(),
+            };
+            Box::new(move |s: &Scenario| cold.replan(s))
+        }
+        Method::Fixed => {
+            let fixed = WarmReplan::recourse_with(base, settings, stress, threads)?.0;
+            Box::new(move |s: &Scenario| fixed.replan(s))
+        }
+        Method::Warm => {
+            let warm = WarmReplan::new(base, settings).0;
+            Box::new(move |s: &Scenario| warm.replan(s))
+        }
+    })
+}

@@ -10,8 +10,17 @@ use crate::problem::Problem;
 
 /// The plan a job stored, read back.
 pub fn stored_plan(store: &Store, id: i64) -> Result<Plan, Problem> {
+    let job = store.job(id)?;
+    if job.job.kind != allot_store::JobKind::Plan {
+        return Err(Problem::conflict(
+            "not-a-plan",
+            format!(
+                "job {id} is a {} job: its result is an answer, not a plan (GET /plans?kind=plan lists the plans)",
+                kind_name(job.job.kind)
+            ),
+        ));
+    }
     let Some(text) = store.job_result(id)? else {
-        let job = store.job(id)?;
         return Err(Problem::conflict(
             "no-result",
             format!(
@@ -25,6 +34,14 @@ pub fn stored_plan(store: &Store, id: i64) -> Result<Plan, Problem> {
     };
     serde_json::from_str(&text)
         .map_err(|e| Problem::internal(format!("job {id}: its stored plan does not read: {e}")))
+}
+
+/// A job kind as the API writes it (`plan`, `what_if`, `why_not`, `risk`).
+pub fn kind_name(kind: allot_store::JobKind) -> String {
+    match serde_json::to_value(kind) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => "other".into(),
+    }
 }
 
 /// Two stored plans compared: `base` and `changed` are job ids.

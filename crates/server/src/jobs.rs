@@ -10,7 +10,6 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Instant;
 
-use allot_plan::progress::Report;
 use allot_plan::{SolveSettings, SolveStatus};
 use allot_store::{Job, JobResult, JobState, NewJob, Store};
 
@@ -21,7 +20,7 @@ use crate::wire::{JobJson, ProgressJson, SettingsJson};
 #[derive(Default)]
 struct Live {
     stop: Arc<AtomicBool>,
-    progress: Option<Report>,
+    progress: Option<ProgressJson>,
 }
 
 /// The queue and its workers.
@@ -31,6 +30,7 @@ pub struct Jobs {
     waiting: AtomicUsize,
     capacity: usize,
     live: Arc<Mutex<HashMap<i64, Live>>>,
+    warm: crate::questions::WarmBases,
 }
 
 impl Jobs {
@@ -43,6 +43,7 @@ impl Jobs {
             waiting: AtomicUsize::new(0),
             capacity,
             live: Arc::default(),
+            warm: Default::default(),
         });
         let receiver = Arc::new(Mutex::new(receiver));
         for i in 0..workers.max(1) {
@@ -109,10 +110,7 @@ impl Jobs {
     /// A stored job with its progress, as the API shows it.
     pub fn show(&self, job: Job) -> JobJson {
         let (progress, stopping) = match self.lock().get(&job.id) {
-            Some(live) => (
-                live.progress.as_ref().map(ProgressJson::from),
-                live.stop.load(Ordering::Relaxed),
-            ),
+            Some(live) => (live.progress.clone(), live.stop.load(Ordering::Relaxed)),
             None => (None, false),
         };
         let has_result = job.status.is_some();
@@ -158,24 +156,59 @@ impl Jobs {
         }
         let stop = self.lock().entry(id).or_default().stop.clone();
         let live = self.live.clone();
-        let listening = allot_plan::progress::listen(stop.clone(), move |report| {
+        let report = move |progress: ProgressJson| {
             if let Some(l) = live.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&id) {
-                l.progress = Some(report.clone());
+                l.progress = Some(progress);
             }
+        };
+        let solver_report = report.clone();
+        let listening = allot_plan::progress::listen(stop.clone(), move |r| {
+            solver_report(ProgressJson::from(r))
         });
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.plan(id)));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.execute(id, &stop, &report)
+        }));
         drop(listening);
         let mut result = match outcome {
             Ok(result) => result,
             Err(_) => failed("the planner stopped on an internal error (a bug: please report it)"),
         };
-        if stop.load(Ordering::SeqCst) && result.state == JobState::Done {
+        if stop.load(Ordering::SeqCst) {
+            // A plan keeps the best plan found; a question stopped before its answer has none.
             result.state = JobState::Cancelled;
+            if result.result.is_none() {
+                result.error = Some("cancelled before it had a result".into());
+            }
         }
         if let Err(e) = self.store.finish_job(id, &result) {
             eprintln!("allot serve: job {id}: {e}");
         }
         self.lock().remove(&id);
+    }
+
+    /// Runs job `id`: a plan, or a question about a stored plan.
+    fn execute(
+        &self,
+        id: i64,
+        stop: &Arc<AtomicBool>,
+        report: &(dyn Fn(ProgressJson) + Sync),
+    ) -> JobResult {
+        let job = match self.store.job(id) {
+            Ok(job) => job,
+            Err(e) => return failed(&e.to_string()),
+        };
+        match job.job.kind {
+            allot_store::JobKind::Plan => self.plan(id),
+            _ => crate::questions::run(
+                &job,
+                &crate::questions::Context {
+                    store: &self.store,
+                    warm: &self.warm,
+                    stop,
+                    progress: report,
+                },
+            ),
+        }
     }
 
     /// Plans the job's scenario version as `allot plan --json` would.

@@ -16,6 +16,7 @@ pub mod history;
 pub mod jobs;
 pub mod plans;
 pub mod problem;
+pub mod questions;
 pub mod scenarios;
 pub mod wire;
 
@@ -132,7 +133,8 @@ pub fn limit_bytes() -> usize {
     modifiers(&BearerAuth),
     tags(
         (name = "scenarios", description = "Scenarios and their versions"),
-        (name = "plans", description = "Plans as jobs")
+        (name = "plans", description = "Plans as jobs"),
+        (name = "questions", description = "Questions about a stored plan: what binds, finance, export, and what-if, why-not and risk as jobs")
     )
 )]
 struct ApiDoc;
@@ -164,6 +166,12 @@ pub fn router(app: Arc<App>) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(plans::result))
         .routes(routes!(plans::cancel))
         .routes(routes!(plans::diff))
+        .routes(routes!(questions::explain))
+        .routes(routes!(questions::finance))
+        .routes(routes!(questions::export))
+        .routes(routes!(questions::what_if))
+        .routes(routes!(questions::why_not))
+        .routes(routes!(questions::risk))
         .split_for_parts();
     api.info.version = ALLOT_VERSION.to_string();
     if app.config.token.is_some() {

@@ -86,7 +86,7 @@ pub async fn create(
         .into_response())
 }
 
-/// Plans and other jobs, newest first.
+/// Plans and question jobs (what-if, why-not, risk), newest first.
 #[utoipa::path(get, path = "/plans", tag = "plans",
     params(ListQuery),
     responses(
@@ -97,8 +97,21 @@ pub async fn list(
     State(app): State<Arc<App>>,
     QueryOf(q): QueryOf<ListQuery>,
 ) -> Result<Json<Vec<JobJson>>, Problem> {
+    let kind = match q.kind.as_deref() {
+        None => None,
+        Some(k) => Some(
+            serde_json::from_value::<allot_store::JobKind>(serde_json::Value::String(k.into()))
+                .map_err(|_| {
+                    Problem::bad_request(format!(
+                        "kind must be plan, what_if, why_not or risk, got \"{}\"",
+                        allot_diag::name::escape_control(k, false)
+                    ))
+                    .field("kind")
+                })?,
+        ),
+    };
     let filter = allot_store::JobFilter {
-        kind: None,
+        kind,
         scenario_id: q.scenario_id,
         limit: q.limit.unwrap_or(100),
     };

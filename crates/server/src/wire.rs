@@ -220,7 +220,7 @@ pub struct PlanRequestJson {
 /// What a running solve is doing, from the planner's progress reports.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProgressJson {
-    /// `relaxation`, `dive`, `branch and bound`, `LP` or `solve`.
+    /// `relaxation`, `dive`, `branch and bound`, `LP` or `solve`; `risk` for a risk run.
     pub phase: String,
     /// The dive's round.
     pub round: Option<u64>,
@@ -232,8 +232,29 @@ pub struct ProgressJson {
     pub nodes: Option<u64>,
     /// Branch and bound's relative gap (null before its first plan).
     pub gap: Option<f64>,
+    /// A risk run's plans done so far.
+    pub done: Option<u64>,
+    /// A risk run's plans in all (samples, the scenario as written, and the swings).
+    pub total: Option<u64>,
     /// The same in words.
     pub message: String,
+}
+
+impl ProgressJson {
+    /// A risk run that has planned `done` of its `total` plans in `seconds`.
+    pub fn risk(done: usize, total: usize, seconds: f64) -> ProgressJson {
+        ProgressJson {
+            phase: "risk".into(),
+            round: None,
+            method: None,
+            iteration: None,
+            nodes: None,
+            gap: None,
+            done: Some(done as u64),
+            total: Some(total as u64),
+            message: format!("risk: {done}/{total} plans, {seconds:.1} s"),
+        }
+    }
 }
 
 impl From<&allot_plan::progress::Report> for ProgressJson {
@@ -245,6 +266,8 @@ impl From<&allot_plan::progress::Report> for ProgressJson {
             iteration: r.iteration,
             nodes: r.nodes,
             gap: r.gap.filter(|g| g.is_finite()),
+            done: None,
+            total: None,
             message: r.describe(),
         }
     }
@@ -340,8 +363,111 @@ impl JobJson {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only jobs of this kind: `plan`, `what_if`, `why_not` or `risk`.
+    pub kind: Option<String>,
     /// Only the jobs of this scenario.
     pub scenario_id: Option<i64>,
     /// At most this many, newest first (default 100).
     pub limit: Option<usize>,
+}
+
+/// A what-if about a stored plan: its scenario with values changed, re-planned from the plan's
+/// solve, beside it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WhatIfJson {
+    /// The values to change together, `KEY=VALUE` with KEY a dotted path, array elements by
+    /// index or name (`allot explain --what-if`), e.g.
+    /// `policy.vendor_cap[nvidia].max_share=0.5`.
+    pub changes: Vec<String>,
+    /// Solver settings of the re-plan (`explain` is ignored: the comparison explains).
+    #[serde(default)]
+    pub settings: SettingsJson,
+}
+
+/// A why-not about a stored plan: one choice forced, beside the plan.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WhyNotJson {
+    /// The choice (`allot explain --why-not`): "RUN on PROVIDER/CHIP", "offering OFFERING",
+    /// "offering OFFERING >= CHIPS", "vendor VENDOR <= 40%" or "provider PROVIDER <= 40%".
+    pub choice: String,
+    /// Solver settings of both plans.
+    #[serde(default)]
+    pub settings: SettingsJson,
+}
+
+/// A risk run of a stored plan's scenario (`allot risk`); every field has its default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct RiskRequestJson {
+    /// Samples to draw and re-plan, 1 to 10,000.
+    pub samples: usize,
+    /// Seed of the sampling: the same seed gives the same report.
+    pub seed: u64,
+    /// How each sample is re-planned: `fixed` (the plan's placements kept, the rest
+    /// re-optimised), `warm` (a full plan from the base's basis) or `cold` (from scratch).
+    pub replan: String,
+    /// Also re-plan each uncertain input alone at its P10 and P90 (the tornado chart).
+    pub swing: bool,
+    /// Solver time limit per plan, seconds.
+    pub time_limit_s: f64,
+    /// Relative MIP gap per plan.
+    pub mip_gap: f64,
+}
+
+impl Default for RiskRequestJson {
+    fn default() -> Self {
+        RiskRequestJson {
+            samples: 100,
+            seed: 1,
+            replan: "fixed".into(),
+            swing: true,
+            time_limit_s: 60.0,
+            mip_gap: 1e-2,
+        }
+    }
+}
+
+/// Which statement of a stored plan.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FinanceQuery {
+    /// Only the summary (as in the plan JSON) instead of the whole statement.
+    #[serde(default)]
+    pub summary: bool,
+}
+
+/// Which scheduler files of a stored plan (`allot export`).
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// `skypilot`, `kubernetes`, `kueue` or `slurm`.
+    pub to: String,
+    /// The period serving pools are sized for (a label of the plan's periods; default: each
+    /// pool's peak).
+    pub period: Option<String>,
+    /// The command every job runs (default: a stand-in that prints the plan line).
+    pub command: Option<String>,
+    /// Container image for Kubernetes workloads (default `busybox:1.36`).
+    pub image: Option<String>,
+    /// Slurm GRES per chip, comma-separated `CHIP=NAME[:TYPE]`.
+    pub gres: Option<String>,
+}
+
+/// The binding constraints of a stored plan.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExplainJson {
+    /// The plan's job.
+    pub job_id: i64,
+    /// How its solve ended.
+    pub status: String,
+    /// Its discounted cost, USD.
+    pub objective_usd: f64,
+    /// What binds, largest effect first, with shadow prices and ranges (the plan JSON's
+    /// `explanations`, docs/explanations.md).
+    #[schema(value_type = Vec<Object>)]
+    pub bindings: serde_json::Value,
 }

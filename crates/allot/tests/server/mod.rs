@@ -3,6 +3,7 @@
 //! OpenAPI document (its path, method and status listed, its body valid against the schema).
 
 mod openapi;
+mod questions;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
