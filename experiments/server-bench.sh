@@ -3,7 +3,11 @@
 # (1) 20 concurrent clients x 50 reads (the plan list and one plan) while a branch-and-bound
 #     solve runs, against the same reads on an idle server (the baseline), median and p99;
 # (2) the resident memory (VmRSS) of the idle server holding 100 stored frontier plans, against
-#     the same server freshly started on an empty database.
+#     the same server freshly started on an empty database;
+# (3) 50 what-ifs of the stored frontier plan, each with another value (the API's demand), from
+#     POST /plans/{id}/what-if to the job done (warm-started from the plan's kept solve; the
+#     first, which makes that solve, is reported apart), against the baseline of the same change
+#     planned from scratch (a new scenario version, POST /plans), 5 times.
 # Usage: experiments/server-bench.sh [path/to/allot] (default target/release/allot).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,4 +75,35 @@ busy = reads(f"20 clients, solve {state} during the reads")
 print(f"p99 ratio (during solve / idle): {busy[int(len(busy)*0.99)-1] / base[int(len(base)*0.99)-1]:.2f}x")
 call("POST", f"/plans/{solving}/cancel")
 print(f"RSS: fresh server {fresh:.1f} MB; idle with 100 stored plans {idle:.1f} MB ({idle/fresh:.2f}x)")
+wait(solving)
+base_plan = jobs[0]
+key = "inference[openai-api].requests_per_day.initial"
+def timed(path, body):
+    t = time.perf_counter()
+    s, b = call("POST", path, body)
+    assert s == 202, b
+    job = json.loads(b)["id"]
+    while True:
+        s, b = call("GET", f"/plans/{job}")
+        j = json.loads(b)
+        if j["state"] not in ("queued", "running"):
+            break
+        time.sleep(0.005)
+    assert j["state"] == "done", j
+    return time.perf_counter() - t
+first = timed(f"/plans/{base_plan}/what-if", {"changes": [f"{key}=3.0e9"]})
+warm = sorted(timed(f"/plans/{base_plan}/what-if", {"changes": [f"{key}={3.1e9 + i * 0.04e9:.4e}"]}) for i in range(50))
+cold = []
+for i in range(5):
+    edited = toml.replace("requests_per_day = { initial = 3.9e9,", f"requests_per_day = {{ initial = {3.2e9 + i * 0.3e9:.4e},")
+    assert edited != toml
+    s, b = call("POST", f"/scenarios/{sid}/versions", {"toml": edited, "files": {"frontier-lab/catalog.toml": cat}})
+    assert s == 201, b
+    cold.append(timed("/plans", {"scenario_id": sid}))
+cold.sort()
+p95 = warm[int(len(warm) * 0.95) - 1]
+print(f"what-if: first (makes the kept solve) {first*1e3:.0f} ms; 50 warm: median {statistics.median(warm)*1e3:.0f} ms, "
+      f"p95 {p95*1e3:.0f} ms, max {warm[-1]*1e3:.0f} ms")
+print(f"baseline, the same change planned from scratch (5): median {statistics.median(cold)*1e3:.0f} ms; "
+      f"median ratio warm/cold {statistics.median(warm)/statistics.median(cold):.2f}x")
 PY

@@ -15,7 +15,8 @@ pub struct ServeArgs {
     /// Where to listen. An address beyond loopback needs --token.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
     pub addr: String,
-    /// A bearer token every request must carry (Authorization: Bearer TOKEN).
+    /// A bearer token every request must carry (Authorization: Bearer TOKEN). Prefer the
+    /// environment variable ALLOT_TOKEN, which other users cannot read from the process list.
     #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
     /// Solver worker threads (default: one per core).
@@ -36,7 +37,11 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Exit> {
     let config = allot_server::Config {
         db: args.db.clone(),
         addr: args.addr.clone(),
-        token: args.token.clone().filter(|t| !t.is_empty()),
+        token: args
+            .token
+            .clone()
+            .or_else(|| std::env::var("ALLOT_TOKEN").ok())
+            .filter(|t| !t.is_empty()),
         workers: args.workers,
         queue: args.queue,
         max_time_limit_s: args.max_time_limit,

@@ -144,22 +144,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
             .map_err(|e| {
                 let status = e.status();
                 if status == StatusCode::PAYLOAD_TOO_LARGE {
-                    Problem::new(
-                        status,
-                        "body-too-large",
-                        format!(
-                            "the request body is larger than the server's limit of {} bytes (allot serve --max-body)",
-                            crate::limit_bytes()
-                        ),
-                    )
+                    too_large()
                 } else {
                     Problem::bad_request(format!("cannot read the request body: {e}"))
                 }
             })?;
         let mut de = serde_json::Deserializer::from_slice(&bytes);
-        match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Ok(value) => Ok(JsonBody(value)),
-            Err(e) => {
+        serde_path_to_error::deserialize::<_, T>(&mut de)
+            .map(JsonBody)
+            .map_err(|e| {
                 let path = e.path().to_string();
                 let inner = e.into_inner();
                 let detail = format!(
@@ -172,14 +165,121 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
                 } else {
                     Problem::new(StatusCode::BAD_REQUEST, "malformed-json", detail)
                 };
-                Err(if path == "." {
+                if path == "." {
                     problem
                 } else {
                     problem.field(path)
-                })
+                }
+            })
+    }
+}
+
+/// A body that is JSON (as [`JsonBody`]) or a `multipart/form-data` upload, for requests that
+/// carry files: each form field is the JSON field of its name, its text the value, and a field
+/// named `files.NAME` is the file `NAME` of the `files` object (`curl -F toml=@scenario.toml -F
+/// 'files.catalog.toml=@catalog.toml'`). An unknown field, a field given twice or a file that
+/// is not UTF-8 is a 422 naming it.
+pub struct Upload<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Upload<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                let mime = v.split(';').next().unwrap_or("").trim();
+                mime.eq_ignore_ascii_case("multipart/form-data")
+            });
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(';').next().unwrap_or("").trim().ends_with("json"));
+        if !form && !json {
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "the request body must be JSON (Content-Type: application/json) or a form upload (multipart/form-data, e.g. curl -F toml=@scenario.toml)",
+            ));
+        }
+        if !form {
+            return JsonBody::<T>::from_request(req, state)
+                .await
+                .map(|JsonBody(v)| Upload(v));
+        }
+        let failed = |e: axum::extract::multipart::MultipartError| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                Problem::bad_request(format!("cannot read the form: {}", e.body_text()))
+            }
+        };
+        let mut multipart = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|e| {
+                Problem::bad_request(format!("cannot read the form: {}", e.body_text()))
+            })?;
+        let mut object = serde_json::Map::new();
+        let mut files = serde_json::Map::new();
+        while let Some(field) = multipart.next_field().await.map_err(failed)? {
+            let name = field.name().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(failed)?;
+            let shown = crate::questions::shown(&name);
+            let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid-body",
+                    format!("form field {shown} is not UTF-8 text"),
+                )
+                .field(shown.clone())
+            })?;
+            let (map, key) = match name.strip_prefix("files.") {
+                Some(file) if !file.is_empty() => (&mut files, file.to_string()),
+                _ => (&mut object, name.clone()),
+            };
+            if map.insert(key, serde_json::Value::String(text)).is_some() {
+                return Err(Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid-body",
+                    format!("form field {shown} is given twice"),
+                )
+                .field(shown));
             }
         }
+        if !files.is_empty() {
+            object.insert("files".into(), serde_json::Value::Object(files));
+        }
+        serde_path_to_error::deserialize::<_, T>(serde_json::Value::Object(object))
+            .map(Upload)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let problem = Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid-body",
+                    format!("form: {}", e.into_inner()),
+                );
+                if path == "." {
+                    problem
+                } else {
+                    problem.field(path)
+                }
+            })
     }
+}
+
+/// 413: the body is over `--max-body`.
+fn too_large() -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body-too-large",
+        format!(
+            "the request body is larger than the server's limit of {} bytes (allot serve --max-body)",
+            crate::limit_bytes()
+        ),
+    )
 }
 
 /// The numeric path parameters of a route (`/plans/{id}`), in order; a parameter that is not a

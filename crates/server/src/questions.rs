@@ -95,6 +95,11 @@ impl Base {
     }
 }
 
+/// A value from a request as shown in a message: control characters escaped.
+pub fn shown(value: &str) -> String {
+    allot_diag::name::escape_control(value, false).into_owned()
+}
+
 /// Runs `f` off the async workers (loading a scenario and reading a plan take milliseconds).
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
@@ -199,7 +204,7 @@ pub async fn export(
                     "to",
                     format!(
                         "to must be skypilot, kubernetes, kueue or slurm, got \"{}\"",
-                        allot_diag::name::escape_control(other, false)
+                        shown(other)
                     ),
                 ));
             }
@@ -462,7 +467,7 @@ pub async fn risk(
             "replan",
             format!(
                 "replan must be \"fixed\", \"warm\" or \"cold\", got \"{}\"",
-                allot_diag::name::escape_control(&req.replan, false)
+                shown(&req.replan)
             ),
         ));
     }

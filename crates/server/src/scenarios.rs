@@ -10,7 +10,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 
 use crate::App;
-use crate::problem::{Ids, JsonBody, Problem};
+use crate::problem::{Ids, Problem, Upload};
 use crate::wire::{
     CheckJson, CheckRequestJson, DiagnosticJson, NewScenarioJson, NewVersionJson,
     ScenarioDetailJson, ScenarioJson, VersionJson, VersionSummaryJson,
@@ -27,7 +27,7 @@ pub fn load_upload(toml: &str, files: &BTreeMap<String, String>) -> allot_scenar
         match files.get(relative).or_else(|| files.get(key)) {
             Some(text) => Ok((relative.to_string(), text.clone())),
             None => Err(format!(
-                "not uploaded with the scenario: add it to the request's `files` as \"{relative}\" (the server reads no files from its disk)"
+                "not uploaded with the scenario: add it to the request's `files` as \"{relative}\" (in a form upload, the field files.{relative}); the server reads no files from its disk"
             )),
         }
     };
@@ -113,35 +113,33 @@ fn created(v: allot_store::Version) -> impl IntoResponse {
 
 /// Checks a scenario without storing it.
 #[utoipa::path(post, path = "/validate", tag = "scenarios",
-    request_body = CheckRequestJson,
+    request_body(content((CheckRequestJson = "application/json"), (CheckRequestJson = "multipart/form-data")), description = "JSON, or a form upload: each field by its name, catalog files as fields `files.NAME`"),
     responses(
         (status = 200, description = "The diagnostics (valid or not)", body = CheckJson),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON or form", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither JSON nor a form", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field of the wrong type or unknown", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn validate(
-    JsonBody(req): JsonBody<CheckRequestJson>,
-) -> Result<Json<CheckJson>, Problem> {
+pub async fn validate(Upload(req): Upload<CheckRequestJson>) -> Result<Json<CheckJson>, Problem> {
     let (valid, diagnostics, _, _) = check_blocking(req.toml, req.files).await?;
     Ok(Json(CheckJson { valid, diagnostics }))
 }
 
 /// Creates a scenario (its version 1) from TOML text and its catalog files.
 #[utoipa::path(post, path = "/scenarios", tag = "scenarios",
-    request_body = NewScenarioJson,
+    request_body(content((NewScenarioJson = "application/json"), (NewScenarioJson = "multipart/form-data")), description = "JSON, or a form upload: each field by its name, catalog files as fields `files.NAME`"),
     responses(
         (status = 201, description = "Created; Location names the version", body = VersionJson),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON or form", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A scenario of that name exists", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither JSON nor a form", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid scenario: every diagnostic with line and column", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(
     State(app): State<Arc<App>>,
-    JsonBody(req): JsonBody<NewScenarioJson>,
+    Upload(req): Upload<NewScenarioJson>,
 ) -> Result<impl IntoResponse, Problem> {
     let name = req.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
@@ -205,19 +203,19 @@ pub async fn show(
 /// Adds a version to a scenario (an edit); earlier versions are kept.
 #[utoipa::path(post, path = "/scenarios/{id}/versions", tag = "scenarios",
     params(("id" = i64, Path, description = "Scenario id")),
-    request_body = NewVersionJson,
+    request_body(content((NewVersionJson = "application/json"), (NewVersionJson = "multipart/form-data")), description = "JSON, or a form upload: each field by its name, catalog files as fields `files.NAME`"),
     responses(
         (status = 201, description = "Created; Location names the version", body = VersionJson),
-        (status = 400, description = "Malformed JSON or bad id", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON or form, or bad id", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such scenario", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither JSON nor a form", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid scenario: every diagnostic with line and column", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn add_version(
     State(app): State<Arc<App>>,
     Ids(ids): Ids,
-    JsonBody(req): JsonBody<NewVersionJson>,
+    Upload(req): Upload<NewVersionJson>,
 ) -> Result<impl IntoResponse, Problem> {
     app.store.scenario(ids[0])?;
     let (valid, diagnostics, toml, files) = check_blocking(req.toml, req.files).await?;

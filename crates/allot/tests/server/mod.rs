@@ -2,6 +2,7 @@
 //! through scenarios → plan job → result, every response checked against the server's own
 //! OpenAPI document (its path, method and status listed, its body valid against the schema).
 
+mod docs;
 mod openapi;
 mod questions;
 
