@@ -6,15 +6,19 @@
 //! numbers as a table and as CSV. Everything ships inside the document: the style (system
 //! fonts), the chart library (Apache ECharts, vendored under `assets/` with its licence), the
 //! views' script and the data, so the file opens from disk with the network off. Nothing here
-//! does IO; the same page and script can be served by a server.
+//! does IO; the same page and script can be served by a server. [`assemble()`] computes what a
+//! report shows beside the plan (statement, what binds, risk) for `allot report` and the
+//! server alike.
 //!
 //! The data is one JSON value ([`ReportData`]) in a `<script type="application/json">`
 //! element, escaped so that no name from the scenario can end the element ([`escape`]).
 
+pub mod assemble;
 pub mod data;
 pub mod escape;
 pub mod page;
 
+pub use assemble::assemble;
 pub use data::{ReportData, ReportInput};
 pub use page::{VIEW_IDS, page};
 
