@@ -1,23 +1,16 @@
-// allot report: draws views 1-8 from the JSON in the element with id "allot-data", with the vendored
-// ECharts. Every chart has its numbers as a table and as CSV built here, in the page.
-// Nothing is fetched. window.allotReport exposes the data, what has rendered and each panel's
-// CSV, for tests and for a server that embeds the same script.
+// allot report: draws views 1-8 of a plan's report data (allot_web::ReportData) with the vendored
+// ECharts. Every chart has its numbers as a table and as CSV built here, in the page. Nothing is
+// fetched. In report.html the data is the JSON in the element with id "allot-data", drawn at
+// once; the dashboard of `allot serve` calls window.allotViews.draw(data, host) with data it
+// fetched. window.allotReport exposes the data drawn, what has rendered and each panel's CSV,
+// for tests.
 (function () {
   'use strict';
 
-  var DATA = JSON.parse(document.getElementById('allot-data').textContent);
-  var PLAN = DATA.plan;
-  var PERIODS = PLAN.periods || [];
+  var DATA = null, PLAN = null, PERIODS = [];
   var PALETTE = ['#2f6fb0', '#e07b39', '#3a9e6e', '#c64b4b', '#7d5ba6', '#8c6d46', '#d46fa9',
     '#5f7387', '#b8a631', '#2ea7b8', '#9c4f96', '#4d8f2f'];
-  var state = { rendered: {}, charts: [], tables: {} };
-  window.allotReport = {
-    data: DATA,
-    rendered: state.rendered,
-    csv: function (id) { return state.tables[id] ? toCsv(state.tables[id]()) : null; },
-    panels: function () { return Object.keys(state.tables); },
-    show: show
-  };
+  var state = { rendered: {}, charts: [], tables: {}, host: null, sections: [] };
 
   // ---- formatting ----
   function money(x) {
@@ -206,8 +199,7 @@
   }
 
   // ---- header and navigation ----
-  function keyNumbers() {
-    var box = document.getElementById('key-numbers');
+  function keyNumbers(box) {
     function key(label, value, attrs) {
       var v = el('div', { class: 'value', text: value });
       Object.keys(attrs || {}).forEach(function (k) { v.setAttribute(k, attrs[k]); });
@@ -234,11 +226,44 @@
     { id: 'why', title: 'Why', render: why }
   ];
 
+  // The report's views, drawn into `host`: { keys, nav (or null), main } elements. A second
+  // call replaces what the first drew.
+  function draw(data, host) {
+    state.charts.forEach(function (c) { c.dispose(); });
+    state.sections.forEach(function (s) { s.remove(); });
+    DATA = data;
+    PLAN = data.plan;
+    PERIODS = PLAN.periods || [];
+    COLOURS = {};
+    state = { rendered: {}, charts: [], tables: {}, host: host, sections: [] };
+    window.allotReport = {
+      data: DATA,
+      rendered: state.rendered,
+      csv: function (id) { return state.tables[id] ? toCsv(state.tables[id]()) : null; },
+      panels: function () { return Object.keys(state.tables); },
+      show: show
+    };
+    host.keys.textContent = '';
+    keyNumbers(host.keys);
+    if (host.nav) host.nav.textContent = '';
+    VIEWS.forEach(function (v, i) {
+      if (host.nav) {
+        var a = el('a', { href: '#' + v.id, id: 'nav-' + v.id }, [el('span', { class: 'n', text: String(i + 1) })]);
+        a.appendChild(document.createTextNode(v.title));
+        host.nav.appendChild(a);
+      }
+      var section = el('section', { class: 'view', id: 'view-' + v.id }, [el('h2', { text: (i + 1) + '. ' + v.title })]);
+      state.sections.push(section);
+      host.main.appendChild(section);
+    });
+  }
+
   function show(id) {
     var view = VIEWS.filter(function (v) { return v.id === id; })[0] || VIEWS[0];
     VIEWS.forEach(function (v) {
       document.getElementById('view-' + v.id).className = v.id === view.id ? 'view shown' : 'view';
-      document.getElementById('nav-' + v.id).className = v.id === view.id ? 'active' : '';
+      var link = document.getElementById('nav-' + v.id);
+      if (link) link.className = v.id === view.id ? 'active' : '';
     });
     if (!state.rendered[view.id]) {
       var section = document.getElementById('view-' + view.id);
@@ -256,18 +281,24 @@
     return view.id;
   }
 
-  function start() {
-    keyNumbers();
-    var nav = document.getElementById('nav');
-    var main = document.getElementById('views');
-    VIEWS.forEach(function (v, i) {
-      var a = el('a', { href: '#' + v.id, id: 'nav-' + v.id }, [el('span', { class: 'n', text: String(i + 1) })]);
-      a.appendChild(document.createTextNode(v.title));
-      nav.appendChild(a);
-      main.appendChild(el('section', { class: 'view', id: 'view-' + v.id }, [el('h2', { text: (i + 1) + '. ' + v.title })]));
+  // Hides every view of the report (the dashboard shows one of its own).
+  function hide() {
+    VIEWS.forEach(function (v) {
+      var section = document.getElementById('view-' + v.id);
+      if (section) section.className = 'view';
+      var link = document.getElementById('nav-' + v.id);
+      if (link) link.className = '';
+    });
+  }
+
+  // report.html: the data is in the page; draw it and follow the address's #view.
+  function start(blob) {
+    draw(JSON.parse(blob.textContent), {
+      keys: document.getElementById('key-numbers'),
+      nav: document.getElementById('nav'),
+      main: document.getElementById('views')
     });
     window.addEventListener('hashchange', function () { show(location.hash.slice(1)); });
-    window.addEventListener('resize', function () { state.charts.forEach(function (c) { c.resize(); }); });
     show(location.hash.slice(1));
     // The first view's charts are drawn; note when the frame that shows them has been painted.
     requestAnimationFrame(function () {
@@ -365,15 +396,24 @@
 
   // ---- 2. capacity ----
   function capacity(section) {
-    lead(section, 'Chips provisioned per period (average over the period), stacked, with the chips each training run and inference demand uses as lines. Capacity above the workloads\' chips is held for commitments and reservations that are paid either way.');
-    var by = 'chip';
-    var needs = DATA.capacity.needs;
-    var total = PERIODS.map(function (_, i) { return sum(needs.map(function (n) { return n.values[i]; })); });
+    var cap = DATA.capacity;
+    var powerWords = cap.pue !== 1 ? 'each chip at its TDP times the PUE of ' + num(cap.pue, 2) + ' ([policy.power])' : 'each chip at its TDP';
+    lead(section, 'Chips provisioned per period (average over the period), stacked, with the chips each training run and inference demand uses as lines; or their power in MW (' + powerWords +
+      ', 1 kW for a chip whose catalog entry has no TDP)' + (cap.power_cap_mw ? ' against the power cap' : '') +
+      '. Capacity above the workloads\' chips is held for commitments and reservations that are paid either way.');
+    var by = 'chip', unit = 'chips';
     var p = panel(section, {
-      id: 'capacity', title: 'Chips over time', height: 460,
-      controls: [segmented([['chip', 'By chip'], ['provider', 'By provider']], by, function (v) { by = v; p.refresh(); })],
+      id: 'capacity', title: 'Chips and power over time', height: 460,
+      controls: [
+        segmented([['chips', 'Chips'], ['mw', 'MW']], unit, function (v) { unit = v; p.refresh(); }),
+        segmented([['chip', 'By chip'], ['provider', 'By provider']], by, function (v) { by = v; p.refresh(); })
+      ],
       build: function () {
-        var stack = by === 'chip' ? DATA.capacity.by_chip : DATA.capacity.by_provider;
+        var mw = unit === 'mw';
+        var stack = mw ? (by === 'chip' ? cap.mw_by_chip : cap.mw_by_provider) : (by === 'chip' ? cap.by_chip : cap.by_provider);
+        var needs = mw ? cap.mw_needs : cap.needs;
+        var total = PERIODS.map(function (_, i) { return sum(needs.map(function (n) { return n.values[i]; })); });
+        var fmt = mw ? function (v) { return num(v, 1) + ' MW'; } : function (v) { return num(v); };
         var series = stack.map(function (s) {
           return coloured({ name: s.name, type: 'line', stack: 'capacity', areaStyle: { opacity: 0.55 }, symbol: 'none', lineStyle: { width: 0.5 }, data: s.values });
         });
@@ -381,16 +421,21 @@
           series.push({ name: n.name + ' (' + n.kind + ')', type: 'line', symbol: 'none', lineStyle: { width: 1.6, type: n.kind === 'training' ? 'dashed' : 'dotted' }, data: n.values });
         });
         series.push({ name: 'all workloads', type: 'line', symbol: 'none', itemStyle: { color: '#15202d' }, lineStyle: { width: 2 }, data: total });
+        if (mw && cap.power_cap_mw) {
+          series.push({ name: 'power cap', type: 'line', step: 'middle', symbol: 'none', itemStyle: { color: '#b3372f' }, lineStyle: { width: 2, type: [6, 3] }, data: cap.power_cap_mw });
+        }
+        var f = mw ? 'num2' : 'num', u = mw ? ' (MW)' : '';
         var cols = [{ label: 'period', get: function (i) { return PERIODS[i]; } }]
-          .concat(stack.map(function (s) { return { label: s.name, fmt: 'num', get: function (i) { return s.values[i]; } }; }))
-          .concat(needs.map(function (n) { return { label: 'need: ' + n.name, fmt: 'num', get: function (i) { return n.values[i]; } }; }));
+          .concat(stack.map(function (s) { return { label: s.name + u, fmt: f, get: function (i) { return s.values[i]; } }; }))
+          .concat(needs.map(function (n) { return { label: 'need: ' + n.name + u, fmt: f, get: function (i) { return n.values[i]; } }; }))
+          .concat(mw && cap.power_cap_mw ? [{ label: 'power cap (MW)', fmt: f, get: function (i) { return cap.power_cap_mw[i]; } }] : []);
         return {
           option: base({
             grid: { left: 70, right: 24, top: 64, bottom: 60 },
             xAxis: { type: 'category', data: PERIODS, boundaryGap: false },
-            yAxis: chipAxis,
+            yAxis: { type: 'value', axisLabel: { formatter: fmt }, splitLine: { lineStyle: { color: '#eef1f4' } } },
             dataZoom: [{ type: 'slider', height: 18, bottom: 8 }],
-            tooltip: { trigger: 'axis', confine: true, valueFormatter: function (v) { return num(v); } },
+            tooltip: { trigger: 'axis', confine: true, valueFormatter: fmt },
             series: series
           }),
           table: { columns: cols, rows: PERIODS.map(function (_, i) { return i; }) }
@@ -942,5 +987,16 @@
     });
   }
 
-  start();
+  window.addEventListener('resize', function () { state.charts.forEach(function (c) { c.resize(); }); });
+  window.allotViews = {
+    views: VIEWS.map(function (v) { return { id: v.id, title: v.title }; }),
+    draw: draw,
+    show: show,
+    hide: hide,
+    // What the dashboard's own views reuse.
+    util: { el: el, tableEl: tableEl, toCsv: toCsv, download: download, money: money, moneyExact: moneyExact,
+      num: num, pct: pct, escapeHtml: escapeHtml, segmented: segmented, palette: PALETTE }
+  };
+  var blob = document.getElementById('allot-data');
+  if (blob) start(blob);
 })();

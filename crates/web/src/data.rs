@@ -149,7 +149,7 @@ pub struct Series {
     pub values: Vec<f64>,
 }
 
-/// Chips per period.
+/// Chips and power per period.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Capacity {
     /// Chips provisioned by accelerator.
@@ -158,6 +158,19 @@ pub struct Capacity {
     pub by_provider: Vec<Series>,
     /// Chips each training run and inference demand uses.
     pub needs: Vec<Series>,
+    /// Power of the chips provisioned, MW, by accelerator: each chip at its TDP (1 kW when the
+    /// catalog has none, as the planner counts it) times [`Capacity::pue`].
+    pub mw_by_chip: Vec<Series>,
+    /// The same by provider.
+    pub mw_by_provider: Vec<Series>,
+    /// The same for the chips each training run and inference demand uses.
+    pub mw_needs: Vec<Series>,
+    /// The facility power cap per period (the average of its months), MW, when the scenario
+    /// has `[policy.power]`.
+    pub power_cap_mw: Option<Vec<f64>>,
+    /// Facility power per unit of chip power: `[policy.power]`'s PUE, or 1 without it (then
+    /// the power is the chips' own).
+    pub pue: f64,
 }
 
 /// A spend commitment: its terms from the scenario, its outcome from the plan, its payments
@@ -271,7 +284,7 @@ impl ReportData {
             scenario: scenario_info(input.scenario),
             plan: plan.clone(),
             cost_by_year: cost_by_year(input.scenario, plan),
-            capacity: capacity(plan),
+            capacity: capacity(input.scenario, plan),
             commitments: commitments(input.scenario, plan, input.statement.ok()),
             training_windows: training_windows(input.scenario),
             finance: input.statement.ok().map(|st| FinanceJson::new(st, false)),
@@ -383,7 +396,7 @@ fn series(map: BTreeMap<String, Vec<f64>>, kind: &str) -> Vec<Series> {
         .collect()
 }
 
-fn capacity(plan: &Plan) -> Capacity {
+fn capacity(s: &Scenario, plan: &Plan) -> Capacity {
     let index: BTreeMap<&str, usize> = plan
         .periods
         .iter()
@@ -391,50 +404,98 @@ fn capacity(plan: &Plan) -> Capacity {
         .map(|(i, p)| (p.as_str(), i))
         .collect();
     let n = plan.periods.len();
+    let pue = s.file.policy.power.as_ref().map_or(1.0, |p| p.pue);
+    // MW per chip: its TDP (the planner's default when the catalog has none) times the PUE.
+    let mw = |chip: &str| {
+        s.catalog
+            .accelerator(chip)
+            .and_then(|a| a.tdp_w)
+            .unwrap_or(allot_plan::prep::DEFAULT_TDP_W)
+            * pue
+            / 1e6
+    };
     let mut by_chip: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut by_provider: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut mw_by_chip: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut mw_by_provider: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let add = |map: &mut BTreeMap<String, Vec<f64>>, key: &str, p: usize, v: f64| {
+        map.entry(key.to_string()).or_insert_with(|| vec![0.0; n])[p] += v;
+    };
     for c in &plan.capacity {
         if let Some(&p) = index.get(c.period.as_str()) {
-            by_chip
-                .entry(c.chip.clone())
-                .or_insert_with(|| vec![0.0; n])[p] += c.chips;
-            by_provider
-                .entry(c.provider.clone())
-                .or_insert_with(|| vec![0.0; n])[p] += c.chips;
+            let power = c.chips * mw(&c.chip);
+            add(&mut by_chip, &c.chip, p, c.chips);
+            add(&mut by_provider, &c.provider, p, c.chips);
+            add(&mut mw_by_chip, &c.chip, p, power);
+            add(&mut mw_by_provider, &c.provider, p, power);
         }
     }
     let mut needs = Vec::new();
+    let mut mw_needs = Vec::new();
+    let mut need = |name: &str, kind: &str, chips: Vec<f64>, power: Vec<f64>| {
+        needs.push(Series {
+            name: name.to_string(),
+            kind: kind.to_string(),
+            values: chips,
+        });
+        mw_needs.push(Series {
+            name: name.to_string(),
+            kind: kind.to_string(),
+            values: power,
+        });
+    };
     for t in &plan.training {
-        let mut values = vec![0.0; n];
-        for (period, chips) in &t.chips_by_period {
+        let (mut chips, mut power) = (vec![0.0; n], vec![0.0; n]);
+        for (period, c) in &t.chips_by_period {
             if let Some(&p) = index.get(period.as_str()) {
-                values[p] += chips;
+                chips[p] += c;
+                power[p] += c * mw(&t.chip);
             }
         }
-        needs.push(Series {
-            name: t.name.clone(),
-            kind: "training".into(),
-            values,
-        });
+        need(&t.name, "training", chips, power);
     }
     for d in &plan.inference {
-        let mut values = vec![0.0; n];
+        let (mut chips, mut power) = (vec![0.0; n], vec![0.0; n]);
         for c in &d.chips_by_period {
             if let Some(&p) = index.get(c.period.as_str()) {
-                values[p] += c.chips;
+                chips[p] += c.chips;
+                power[p] += c.chips * mw(&c.chip);
             }
         }
-        needs.push(Series {
-            name: d.name.clone(),
-            kind: "inference".into(),
-            values,
-        });
+        need(&d.name, "inference", chips, power);
     }
     Capacity {
         by_chip: series(by_chip, ""),
         by_provider: series(by_provider, ""),
         needs,
+        mw_by_chip: series(mw_by_chip, ""),
+        mw_by_provider: series(mw_by_provider, ""),
+        mw_needs,
+        power_cap_mw: power_cap(s, n),
+        pue,
     }
+}
+
+/// The power cap per period, MW: the average over each period's months, as the planner and
+/// the verifier read it.
+fn power_cap(s: &Scenario, periods: usize) -> Option<Vec<f64>> {
+    let power = s.file.policy.power.as_ref()?;
+    let head = &s.file.scenario;
+    let per = head.period.months() as usize;
+    let monthly = power
+        .cap_mw
+        .monthly(head.start, head.horizon_months, head.period.months());
+    Some(
+        (0..periods)
+            .map(|p| {
+                let months = monthly.get(p * per..((p + 1) * per).min(monthly.len()));
+                match months {
+                    Some(m) if !m.is_empty() => m.iter().sum::<f64>() / m.len() as f64,
+                    _ => 0.0,
+                }
+            })
+            .collect(),
+    )
 }
 
 fn commitments(s: &Scenario, plan: &Plan, statement: Option<&Statement>) -> Vec<CommitmentView> {

@@ -254,3 +254,82 @@ fn a_report_without_finance_or_risk_says_why() {
     // The page itself is the same shell.
     assert!(page("x", "{}").contains("id=\"allot-data\">{}</script>"));
 }
+
+#[test]
+fn power_is_each_chip_at_its_tdp_times_the_pue_with_the_cap_per_period() {
+    let mut m = startup();
+    m.scenario.file.policy.power = Some(allot_scenario::PowerCap {
+        cap_mw: allot_scenario::Series::Constant(7.5),
+        pue: 1.25,
+    });
+    let (_, data) = data_of(&render(&m));
+    let cap = &data["capacity"];
+    assert_eq!(cap["pue"], 1.25);
+    let periods = m.plan.periods.len();
+    assert_eq!(cap["power_cap_mw"], serde_json::json!(vec![7.5; periods]));
+    for (p, period) in m.plan.periods.iter().enumerate() {
+        let want: f64 = m
+            .plan
+            .capacity
+            .iter()
+            .filter(|c| &c.period == period)
+            .map(|c| {
+                let tdp = m
+                    .scenario
+                    .catalog
+                    .accelerator(&c.chip)
+                    .and_then(|a| a.tdp_w);
+                c.chips * tdp.unwrap_or(1000.0) * 1.25 / 1e6
+            })
+            .sum();
+        for by in ["mw_by_chip", "mw_by_provider"] {
+            let got: f64 = cap[by]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["values"][p].as_f64().unwrap())
+                .sum();
+            assert!(close(got, want), "{by} {period}: {got} vs {want}");
+        }
+    }
+    assert_eq!(
+        cap["mw_needs"].as_array().map(Vec::len),
+        cap["needs"].as_array().map(Vec::len)
+    );
+    // Without [policy.power]: the chips' own power and no cap.
+    m.scenario.file.policy.power = None;
+    let (_, data) = data_of(&render(&m));
+    assert_eq!(data["capacity"]["pue"], 1.0);
+    assert!(data["capacity"]["power_cap_mw"].is_null());
+}
+
+#[test]
+fn assemble_explains_a_plan_without_explanations_and_skips_what_it_is_told_to() {
+    use allot_web::assemble::{Explain, Options, RiskRun, Step};
+    let scenario = load_example("startup.toml");
+    let plan = allot_plan::plan(&scenario, &SolveSettings::default()).plan;
+    assert!(plan.explanations.is_empty());
+    let mut options = Options {
+        solve: SolveSettings::default(),
+        explain: Explain::Resolve,
+        risk: RiskRun::Skip("not run here".into()),
+    };
+    let mut steps = Vec::new();
+    let made = allot_web::assemble(&scenario, &plan, &options, &mut |s| steps.push(s));
+    assert_eq!(steps, [Step::Explaining]);
+    assert!(!made.bindings.is_empty());
+    assert!(
+        made.bindings_note.contains("same cost"),
+        "{}",
+        made.bindings_note
+    );
+    assert!(made.statement.is_ok());
+    assert_eq!(made.risk.unwrap_err(), "not run here");
+
+    options.explain = Explain::Skip("made without explain".into());
+    let made = allot_web::assemble(&scenario, &plan, &options, &mut |_| {
+        panic!("nothing long to do")
+    });
+    assert!(made.bindings.is_empty());
+    assert_eq!(made.bindings_note, "made without explain");
+}
