@@ -12,6 +12,7 @@
 // boxing it would only move it to the heap.
 #![allow(clippy::result_large_err)]
 
+pub mod dashboard;
 pub mod history;
 pub mod jobs;
 pub mod plans;
@@ -172,6 +173,7 @@ pub fn router(app: Arc<App>) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(questions::what_if))
         .routes(routes!(questions::why_not))
         .routes(routes!(questions::risk))
+        .routes(routes!(dashboard::report_data))
         .split_for_parts();
     api.info.version = ALLOT_VERSION.to_string();
     if app.config.token.is_some() {
@@ -200,7 +202,8 @@ pub fn router(app: Arc<App>) -> (Router, utoipa::openapi::OpenApi) {
         })
         .layer(axum::middleware::from_fn_with_state(app.clone(), bearer))
         .layer(DefaultBodyLimit::max(app.config.max_body_bytes))
-        .with_state(app);
+        .with_state(app)
+        .merge(dashboard::page_routes());
     (router, api)
 }
 

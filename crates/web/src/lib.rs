@@ -8,12 +8,15 @@
 //! views' script and the data, so the file opens from disk with the network off. Nothing here
 //! does IO; the same page and script can be served by a server. [`assemble()`] computes what a
 //! report shows beside the plan (statement, what binds, risk) for `allot report` and the
-//! server alike.
+//! server alike; [`dashboard`] is the page `allot serve` shows at `/`, which draws the same
+//! views with the same script from data it fetches, and adds a scenario editor and the plan
+//! history.
 //!
 //! The data is one JSON value ([`ReportData`]) in a `<script type="application/json">`
 //! element, escaped so that no name from the scenario can end the element ([`escape`]).
 
 pub mod assemble;
+pub mod dashboard;
 pub mod data;
 pub mod escape;
 pub mod page;

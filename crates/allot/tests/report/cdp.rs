@@ -31,7 +31,8 @@ impl Drop for Browser {
 
 impl Browser {
     /// Starts `chromium` headless with a fresh profile in `profile`, with name resolution
-    /// disabled (every host resolves to nothing), and connects to its DevTools endpoint.
+    /// disabled (every host but 127.0.0.1, where a test's server listens, resolves to
+    /// nothing), and connects to its DevTools endpoint.
     pub fn start(chromium: &str, profile: &Path) -> Result<Browser, String> {
         std::fs::create_dir_all(profile).map_err(|e| e.to_string())?;
         let log = std::fs::File::create(profile.with_extension("stderr.log"))
@@ -49,7 +50,7 @@ impl Browser {
                 "--disable-sync",
                 "--disable-extensions",
                 "--disable-default-apps",
-                "--host-resolver-rules=MAP * ~NOTFOUND",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
                 "--hide-scrollbars",
                 "--remote-debugging-port=0",
             ])
@@ -253,9 +254,27 @@ impl Page<'_> {
             .map_err(|e| e.to_string())
     }
 
+    /// Gives the file input `selector` these files, as a user choosing them would (the
+    /// input's change event fires).
+    #[allow(dead_code)] // the dashboard's test uploads; the report's does not
+    pub fn set_files(&mut self, selector: &str, files: &[&Path]) -> Result<(), String> {
+        let document = self.call("DOM.getDocument", &json!({ "depth": 0 }))?;
+        let node = self.call(
+            "DOM.querySelector",
+            &json!({ "nodeId": document["root"]["nodeId"], "selector": selector }),
+        )?;
+        let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+        self.call(
+            "DOM.setFileInputFiles",
+            &json!({ "files": files, "nodeId": node["nodeId"] }),
+        )
+        .map(|_| ())
+    }
+
     /// Console errors, uncaught exceptions, error log entries and requests for anything but a
-    /// local file, data, blob or about: URL, seen in this tab so far.
-    pub fn problems(&mut self) -> Vec<String> {
+    /// local file, data, blob or about: URL (or `origin`, `http://127.0.0.1:PORT/`, a test's
+    /// server), seen in this tab so far.
+    pub fn problems(&mut self, origin: Option<&str>) -> Vec<String> {
         // Drain what has arrived.
         while let Ok(Some(m)) = self.browser.read() {
             if m.get("method").is_some() {
@@ -286,6 +305,7 @@ impl Page<'_> {
                     let url = p["request"]["url"].as_str().unwrap_or_default();
                     let local = ["file:", "data:", "blob:", "about:"]
                         .iter()
+                        .chain(origin.as_slice())
                         .any(|s| url.starts_with(s));
                     if !local {
                         out.push(format!("request: {url}"));
