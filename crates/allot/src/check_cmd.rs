@@ -7,7 +7,7 @@ use allot_diag::{Diagnostic, has_errors};
 
 use crate::cli::CheckArgs;
 use crate::exit::Exit;
-use crate::files::{print_diagnostics, read_text, reader_beside};
+use crate::files::{load_text, print_diagnostics, read_text};
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
     let mut failed = false;
@@ -40,7 +40,7 @@ fn check_file(path: &Path, quiet: bool) -> bool {
     let (diagnostics, files, summary) = if is_catalog(&text) {
         check_catalog(&name, &text)
     } else {
-        let loaded = allot_scenario::load(&name, &text, &mut reader_beside(path));
+        let loaded = load_text(&name, &text, path);
         let summary = loaded.scenario.as_ref().map(scenario_summary);
         (loaded.diagnostics, loaded.files, summary)
     };

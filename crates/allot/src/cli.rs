@@ -11,6 +11,9 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Let a scenario name catalog files outside its folder (absolute paths, `..`, links).
+    #[arg(long, global = true)]
+    pub allow_outside: bool,
 }
 
 /// Subcommands.

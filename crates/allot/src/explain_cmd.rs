@@ -12,7 +12,7 @@ use allot_scenario::Scenario;
 use clap::Args;
 
 use crate::exit::Exit;
-use crate::files::{print_diagnostics, read_text, reader_beside};
+use crate::files::{load_text, print_diagnostics, read_text};
 
 /// Arguments of `allot explain`.
 #[derive(Debug, Args)]
@@ -56,7 +56,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Exit> {
             return Ok(Exit::Invalid);
         }
     };
-    let loaded = allot_scenario::load(&name, &text, &mut reader_beside(&args.scenario));
+    let loaded = load_text(&name, &text, &args.scenario);
     print_diagnostics(&loaded.diagnostics, &loaded.files);
     let Some(scenario) = loaded.scenario else {
         return Ok(Exit::Invalid);
@@ -131,7 +131,7 @@ fn what_if(
     } else {
         format!("{name} (as changed by --what-if)")
     };
-    let loaded = allot_scenario::load(&shown, &edited.text, &mut reader_beside(path));
+    let loaded = load_text(&shown, &edited.text, path);
     let fresh: Vec<allot_diag::Diagnostic> = loaded
         .diagnostics
         .iter()

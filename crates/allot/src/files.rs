@@ -1,18 +1,56 @@
 //! Reading input files and printing diagnostics against them.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use allot_diag::Diagnostic;
 use allot_skypilot::{CatalogText, SkyCatalog};
 
-/// Reads a file as UTF-8 text, with a message that names it.
+/// The largest input file read (256 MiB): more is refused, never read into memory.
+pub const MAX_INPUT_BYTES: u64 = 256 << 20;
+
+/// `--allow-outside`: a scenario may name catalog files anywhere (set once, in `main`).
+pub static ALLOW_OUTSIDE: AtomicBool = AtomicBool::new(false);
+
+/// Reads a regular file of at most [`MAX_INPUT_BYTES`] as UTF-8 text; a directory, FIFO, device
+/// or socket is refused before it is opened (reading one could block or never end).
 pub fn read_text(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let kind = std::fs::metadata(path)
+        .map_err(|e| e.to_string())?
+        .file_type();
+    if !kind.is_file() {
+        use std::os::unix::fs::FileTypeExt;
+        let what = [
+            (kind.is_dir(), "a directory"),
+            (kind.is_fifo(), "a FIFO"),
+            (kind.is_char_device() || kind.is_block_device(), "a device"),
+        ];
+        let what = what.iter().find(|w| w.0).map_or("a socket", |w| w.1);
+        return Err(format!("not a regular file ({what})"));
+    }
+    let mut bytes = Vec::new();
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(format!(
+            "larger than {} MiB, the limit for an input file",
+            MAX_INPUT_BYTES >> 20
+        ));
+    }
     String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
+        let at = e.utf8_error().valid_up_to();
+        let before = &e.as_bytes()[..at];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let col = at
+            - before
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |n| n + 1)
+            + 1;
+        format!("not UTF-8 text (invalid byte at line {line}, byte {col} of the line, offset {at})")
     })
 }
 
@@ -45,13 +83,27 @@ pub fn read_plan_and_text(path: &Path) -> Option<(allot_plan::Plan, String)> {
     }
 }
 
-/// A function reading catalog files named in `scenario`, relative to its folder.
+/// A function reading catalog files named in `scenario`, relative to its folder; unless
+/// [`ALLOW_OUTSIDE`], one that a link takes out of the folder is refused.
 pub fn reader_beside(
     scenario: &Path,
 ) -> impl FnMut(&str) -> Result<(String, String), String> + use<> {
     let dir: PathBuf = scenario.parent().map(Path::to_path_buf).unwrap_or_default();
     move |relative: &str| {
         let path = dir.join(relative);
+        let inside = |d: &Path| {
+            Some(
+                path.canonicalize()
+                    .ok()?
+                    .starts_with(d.canonicalize().ok()?),
+            )
+        };
+        if !ALLOW_OUTSIDE.load(Ordering::Relaxed) && inside(&dir) == Some(false) {
+            return Err(
+                "a link leads outside the scenario's folder (pass --allow-outside to read it)"
+                    .into(),
+            );
+        }
         let text = read_text(&path)?;
         Ok((path.display().to_string(), text))
     }
@@ -79,9 +131,19 @@ pub fn load_scenario(path: &Path) -> Option<allot_scenario::Scenario> {
             return None;
         }
     };
-    let loaded = allot_scenario::load(&name, &text, &mut reader_beside(path));
+    let loaded = load_text(&name, &text, path);
     print_diagnostics(&loaded.diagnostics, &loaded.files);
     loaded.scenario
+}
+
+/// Loads a scenario's text (named `name`, read from `path`) with its catalog files beside it,
+/// under the `--allow-outside` rule.
+pub fn load_text(name: &str, text: &str, path: &Path) -> allot_scenario::Loaded {
+    let paths = match ALLOW_OUTSIDE.load(Ordering::Relaxed) {
+        true => allot_scenario::CatalogPaths::Anywhere,
+        false => allot_scenario::CatalogPaths::Inside,
+    };
+    allot_scenario::load_with(name, text, &mut reader_beside(path), paths)
 }
 
 /// Reads a SkyPilot catalog folder, printing its problems; `None` when it cannot be used.

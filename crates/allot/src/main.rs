@@ -33,6 +33,7 @@ use crate::exit::Exit;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    files::ALLOW_OUTSIDE.store(cli.allow_outside, std::sync::atomic::Ordering::Relaxed);
     let exit = match run(cli) {
         Ok(exit) => exit,
         Err(e) => {

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod finance;
+mod hardening;
 mod report;
 mod server;
 mod skypilot;

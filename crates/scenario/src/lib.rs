@@ -49,10 +49,42 @@ pub struct Loaded {
 /// in messages and the text, or an error message.
 pub type ReadFile<'a> = dyn FnMut(&str) -> Result<(String, String), String> + 'a;
 
+/// Which paths a scenario may name in `[catalog] files` (docs/scenario.md).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CatalogPaths {
+    /// Relative to the scenario and inside its folder: no absolute path, no `..` (the default).
+    #[default]
+    Inside,
+    /// Any path (`--allow-outside`).
+    Anywhere,
+}
+
+/// Why `path` is not a path inside the scenario's folder, or `None` when it is. Purely lexical:
+/// whether a link inside the folder leads out of it is the reader's business.
+pub fn outside_folder(path: &str) -> Option<&'static str> {
+    use std::path::Component;
+    let p = std::path::Path::new(path);
+    if path.is_empty() {
+        return Some("an empty path");
+    }
+    if p.has_root() || path.starts_with('~') {
+        return Some("an absolute path");
+    }
+    p.components()
+        .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)))
+        .then_some("a path with '..'")
+}
+
 /// Loads the scenario `text` (named `file` in messages): checks its syntax and structure, builds
 /// its catalog (reading catalog files through `read`), applies price overrides and checks every
-/// reference, date and relation.
+/// reference, date and relation. Catalog files must be inside the scenario's folder
+/// ([`CatalogPaths::Inside`]; [`load_with`] to choose).
 pub fn load(file: &str, text: &str, read: &mut ReadFile<'_>) -> Loaded {
+    load_with(file, text, read, CatalogPaths::Inside)
+}
+
+/// [`load`], with the rule for the paths of catalog files.
+pub fn load_with(file: &str, text: &str, read: &mut ReadFile<'_>, paths: CatalogPaths) -> Loaded {
     let mut files = vec![(file.to_string(), text.to_string())];
     let loaded = allot_toml::load::<ScenarioFile>(file, text);
     let mut diagnostics = loaded.diagnostics;
@@ -93,13 +125,27 @@ pub fn load(file: &str, text: &str, read: &mut ReadFile<'_>) -> Loaded {
         CatalogBuilder::new()
     };
     for (i, path) in parsed.catalog.files.iter().enumerate() {
+        let at = format!("catalog.files[{i}]");
+        if let Some(why) = outside_folder(path).filter(|_| paths == CatalogPaths::Inside) {
+            diagnostics.push(
+                Diagnostic::error(
+                    file,
+                    spans.value(&at),
+                    format!("{at}: catalog file '{path}' is {why}, outside the scenario's folder"),
+                )
+                .with_hint(
+                    "name catalog files relative to the scenario, inside its folder (copy the \
+                     file there), or pass --allow-outside to read any path",
+                ),
+            );
+            continue;
+        }
         match read(path) {
             Ok((name, content)) => {
                 builder.add_file(&name, &content);
                 files.push((name, content));
             }
             Err(e) => {
-                let at = format!("catalog.files[{i}]");
                 diagnostics.push(Diagnostic::error(
                     file,
                     spans.value(&at),
