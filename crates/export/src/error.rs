@@ -96,6 +96,13 @@ pub enum ExportError {
         /// What to write instead.
         hint: String,
     },
+    /// Two files of one export would have the same path, so one would overwrite the other
+    /// (an internal error: workload names are made unique).
+    #[error("internal error: two exported files have the path '{path}'")]
+    DuplicatePath {
+        /// The path.
+        path: String,
+    },
 }
 
 impl ExportError {
@@ -144,6 +151,10 @@ impl ExportError {
                 hint
             }
             ExportError::BadGres { hint, .. } => hint.clone(),
+            ExportError::DuplicatePath { .. } => {
+                "this is a bug in allot: please report it with the plan file; nothing was written"
+                    .to_string()
+            }
         }
     }
 }

@@ -255,7 +255,7 @@ pub(crate) fn manifests(
                     metadata: meta,
                     spec: JobSetSpec {
                         replicated_jobs: vec![ReplicatedJob {
-                            name: "workers".to_string(),
+                            name: crate::placement::REPLICATED_JOB.to_string(),
                             replicas: i32::try_from(w.slices).unwrap_or(i32::MAX),
                             template: JobTemplateSpec {
                                 metadata: None,

@@ -323,11 +323,23 @@ pub fn export(
         }
         Target::Slurm => slurm::scripts(&workloads, settings, &mut notes),
     };
+    distinct_paths(&files)?;
     Ok(Export {
         files,
         notes,
         period,
     })
+}
+
+/// Every file has a path of its own: an export never overwrites one of its files.
+fn distinct_paths(files: &[File]) -> Result<(), ExportError> {
+    let mut paths = std::collections::BTreeSet::new();
+    match files.iter().find(|f| !paths.insert(f.path.as_str())) {
+        Some(f) => Err(ExportError::DuplicatePath {
+            path: f.path.clone(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Quotes `text` for a POSIX shell.
@@ -370,6 +382,27 @@ pub(crate) fn yaml_file<T: serde::Serialize>(path: String, header: &str, value: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 22, item 8's guard: an export with two files of one path is an internal error.
+    #[test]
+    fn two_files_of_one_path_are_an_internal_error() {
+        let file = |path: &str| File {
+            path: path.to_string(),
+            contents: String::new(),
+        };
+        assert_eq!(
+            distinct_paths(&[file("a/x.yaml"), file("a/y.yaml")]),
+            Ok(())
+        );
+        let e = distinct_paths(&[file("a/x.yaml"), file("b/x.yaml"), file("a/x.yaml")]);
+        assert_eq!(
+            e,
+            Err(ExportError::DuplicatePath {
+                path: "a/x.yaml".to_string()
+            })
+        );
+        assert!(e.unwrap_err().hint().contains("bug"));
+    }
 
     #[test]
     fn quotes_for_the_shell() {

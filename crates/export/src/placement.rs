@@ -357,26 +357,57 @@ pub(crate) fn slug(text: &str, max: usize) -> String {
     }
 }
 
-/// Names each workload uniquely: training runs by their name, serving pools by demand,
-/// provider and chip; a repeated name gets `-2`, `-3`...
+/// The name of the one replicated job of a JobSet.
+pub(crate) const REPLICATED_JOB: &str = "workers";
+
+/// The longest name a workload may have. A JobSet's pods are named
+/// `<jobset>-<replicated job>-<slice>-<host>-<5 random characters>`, which JobSet's webhook
+/// requires to be a DNS-1035 label of at most 63 characters, so a JobSet's own name is shorter
+/// by the rest; any other workload keeps room for a Kubernetes suffix (56).
+fn name_limit(w: &Workload<'_>) -> usize {
+    let digits = |n: u32| n.saturating_sub(1).to_string().len();
+    match w.kind {
+        Kind::Training if w.hosts > 1 || w.slices > 1 => {
+            63 - REPLICATED_JOB.len() - "----abcde".len() - digits(w.slices) - digits(w.hosts)
+        }
+        _ => 56,
+    }
+}
+
+/// `text` cut to at most `max` characters, with no dash at its end.
+fn cut(text: &str, max: usize) -> &str {
+    let end = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
+    text[..end].trim_end_matches('-')
+}
+
+/// Names each workload uniquely, as a DNS-1035 label within [`name_limit`]: training runs by
+/// their name, serving pools by demand, provider and chip; a name starting with a digit gets
+/// `run-` or `serve-` before it; a repeated name gets `-2`, `-3`... (cut to fit).
 fn assign_slugs(workloads: &mut [Workload<'_>]) {
     let mut seen: BTreeMap<String, u32> = BTreeMap::new();
     let mut taken: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for w in workloads {
-        let base = match w.kind {
-            Kind::Training => slug(&w.name, 56),
-            Kind::Serving => slug(
-                &format!("{}-{}-{}", w.name, w.provider, w.accelerator.id),
-                56,
+        let max = name_limit(w);
+        let (text, prefix) = match w.kind {
+            Kind::Training => (w.name.clone(), "run-"),
+            Kind::Serving => (
+                format!("{}-{}-{}", w.name, w.provider, w.accelerator.id),
+                "serve-",
             ),
         };
+        let mut base = slug(&text, 200);
+        if base.starts_with(|c: char| c.is_ascii_digit()) {
+            base.insert_str(0, prefix);
+        }
+        let base = cut(&base, max).to_string();
         // Unique among every name given so far, suffixes included ("run", "run!" and "run 2"
         // used to give "run", "run-2" and "run-2": one file overwrote another).
         let n = seen.entry(base.clone()).or_insert(1);
         let mut slug = base.clone();
         while taken.contains(&slug) {
             *n += 1;
-            slug = format!("{base}-{n}");
+            let suffix = format!("-{n}");
+            slug = format!("{}{suffix}", cut(&base, max - suffix.len()));
         }
         taken.insert(slug.clone());
         w.slug = slug;

@@ -833,3 +833,90 @@ fn names_that_slug_alike_get_distinct_files() {
         export.files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths.len(), export.files.len(), "{paths:?}");
 }
+
+/// A DNS-1035 label: 1-63 characters, lowercase letters, digits and '-', starting with a letter
+/// and ending with a letter or digit (what Kubernetes requires of JobSet, Job and pod names).
+fn dns_1035(name: &str) -> Result<(), String> {
+    let ok = (1..=63).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    ok.then_some(())
+        .ok_or_else(|| format!("'{name}' ({} chars) is not a DNS-1035 label", name.len()))
+}
+
+/// Issue 22, item 9: JobSet pod names (`<jobset>-<replicatedjob>-<jobindex>-<podindex>-<5>`,
+/// as JobSet's webhook computes them) over 63 characters for names of 46+ characters, and
+/// names starting with a digit. Every object name of every Kubernetes and Kueue export is a
+/// DNS-1035 label, every pod name a JobSet makes too, and names and paths stay unique.
+#[test]
+fn kubernetes_names_are_dns_1035_labels_and_jobset_pod_names_fit() {
+    let long = "a".repeat(46);
+    let cases: &[&[&str]] = &[
+        &[&long, &long, &long, &long, &long, &long],
+        &["7b-finetune", "70b", "1", "0-run", "9", "8"],
+        &[
+            &"x".repeat(200),
+            &"x".repeat(199),
+            &format!("{}!", "x".repeat(200)),
+            "x",
+            "x 2",
+            "x-2",
+        ],
+        &["Ω", "ω", "--", "-", "_", "."],
+    ];
+    let mut failures = Vec::new();
+    for names in cases {
+        let mut plan = plan();
+        for (run, name) in plan.training.iter_mut().zip(names.iter()) {
+            run.name = name.to_string();
+        }
+        for target in [Target::Kubernetes, Target::Kueue] {
+            let export =
+                export(&plan, PLAN_FILE, &builtin(), target, &Settings::default()).unwrap();
+            let mut objects = std::collections::BTreeSet::new();
+            for file in &export.files {
+                let (kind, name, pod) = match manifest(file) {
+                    Manifest::JobSet(js) => {
+                        let name = js.metadata.name.clone().unwrap_or_default();
+                        let pod = js.spec.replicated_jobs.iter().map(|rj| {
+                            let completions = rj
+                                .template
+                                .spec
+                                .as_ref()
+                                .and_then(|s| s.completions)
+                                .unwrap_or(1);
+                            format!(
+                                "{name}-{}-{}-{}-abcde",
+                                rj.name,
+                                rj.replicas - 1,
+                                completions - 1
+                            )
+                        });
+                        ("JobSet", name.clone(), pod.max_by_key(String::len))
+                    }
+                    Manifest::Job(job) => {
+                        ("Job", job.metadata.name.clone().unwrap_or_default(), None)
+                    }
+                    Manifest::Deployment(d) => (
+                        "Deployment",
+                        d.metadata.name.clone().unwrap_or_default(),
+                        None,
+                    ),
+                    _ => continue,
+                };
+                for n in std::iter::once(&name).chain(pod.as_ref()) {
+                    if let Err(e) = dns_1035(n) {
+                        failures.push(format!("{target:?} {names:?}: {}: {kind}: {e}", file.path));
+                    }
+                }
+                if !objects.insert(name.clone()) {
+                    failures.push(format!("{target:?} {names:?}: {name} twice"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
