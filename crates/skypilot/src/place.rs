@@ -433,6 +433,8 @@ pub fn place(
     // Options are sorted best first, so the first per cloud is that cloud's best.
     let mut best: Vec<Vec<Option<usize>>> = vec![vec![None; l]; dag.tasks.len()];
     let mut unary = vec![vec![f64::INFINITY; l]; dag.tasks.len()];
+    // What each label costs in dollars, to break ties on finish time.
+    let mut unary_usd = unary.clone();
     for (t, opts) in per_task.iter().enumerate() {
         for (k, c) in opts.options.iter().enumerate() {
             let x = clouds.iter().position(|n| *n == c.cloud).expect("labelled");
@@ -443,6 +445,11 @@ pub fn place(
                     .as_ref()
                     .map_or(0.0, |i| transfer(&i.cloud, &c.cloud, i.gb));
                 unary[t][x] = objective(c) + input;
+                unary_usd[t][x] = c.total_usd
+                    + dag.tasks[t]
+                        .inputs
+                        .as_ref()
+                        .map_or(0.0, |i| egress_usd(&i.cloud, &c.cloud, i.gb));
             }
         }
     }
@@ -457,6 +464,21 @@ pub fn place(
             (a, b, table)
         })
         .collect();
+    let in_usd = Problem {
+        labels: l,
+        unary: unary_usd,
+        edges: dag
+            .edges
+            .iter()
+            .map(|&(a, b)| {
+                let gb = dag.tasks[a].outputs_gb;
+                let table = (0..l * l)
+                    .map(|i| egress_usd(&clouds[i / l], &clouds[i % l], gb))
+                    .collect();
+                (a, b, table)
+            })
+            .collect(),
+    };
     let problem = Problem {
         labels: l,
         unary,
@@ -464,7 +486,7 @@ pub fn place(
     };
     let solution = match minimize {
         Minimize::Cost => solve::min_sum(&problem),
-        Minimize::Time => solve::min_makespan(&problem, &topological(dag)),
+        Minimize::Time => solve::min_makespan(&problem, &in_usd, &topological(dag)),
     };
     let Some(solution) = solution else {
         return Ok(assemble(dag, minimize, per_task, None, false));

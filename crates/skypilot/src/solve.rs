@@ -7,7 +7,8 @@
 //!   factor would exceed [`MAX_TABLE`] entries (a dense DAG over many clouds), coordinate descent
 //!   from the per-task best gives a good labelling that is reported as not proven optimal.
 //! - Earliest finish ([`min_makespan`]): depth-first branch and bound over the tasks in
-//!   topological order, bounded by the longest path with every remaining task at its fastest.
+//!   topological order, bounded by the longest path with every remaining task at its fastest;
+//!   among labellings that finish at the same time, the one of least cost.
 
 /// The largest factor table variable elimination builds.
 pub const MAX_TABLE: usize = 1 << 22;
@@ -224,9 +225,14 @@ pub fn makespan(p: &Problem, order: &[usize], labels: &[usize]) -> f64 {
     finish.into_iter().fold(0.0, f64::max)
 }
 
+/// Two finish times this close (relative) are the same finish.
+const SAME: f64 = 1e-9;
+
 /// The labelling that finishes earliest (`unary` and `edges` in hours), tasks in `order`
-/// (a topological order).
-pub fn min_makespan(p: &Problem, order: &[usize]) -> Option<Solution> {
+/// (a topological order); among labellings that finish then, the one of least total `cost`
+/// (the same labels and edges, in dollars), so that a faster-or-equal choice never costs more
+/// for nothing.
+pub fn min_makespan(p: &Problem, cost: &Problem, order: &[usize]) -> Option<Solution> {
     if p.unary.iter().any(|u| u.iter().all(|c| !c.is_finite())) {
         return None;
     }
@@ -235,6 +241,14 @@ pub fn min_makespan(p: &Problem, order: &[usize]) -> Option<Solution> {
         .unary
         .iter()
         .map(|u| u.iter().copied().fold(f64::INFINITY, f64::min))
+        .collect();
+    let cheapest: Vec<f64> = (0..n)
+        .map(|t| {
+            (0..p.labels)
+                .filter(|&x| p.unary[t][x].is_finite())
+                .map(|x| cost.unary[t][x])
+                .fold(f64::INFINITY, f64::min)
+        })
         .collect();
     let mut labels: Vec<usize> = p
         .unary
@@ -247,9 +261,12 @@ pub fn min_makespan(p: &Problem, order: &[usize]) -> Option<Solution> {
         .collect();
     let mut search = Search {
         p,
+        cost,
         order,
         fastest,
+        cheapest,
         best: makespan(p, order, &labels),
+        best_cost: total(cost, &labels),
         best_labels: labels.clone(),
         nodes: 0,
         finish: vec![0.0; n],
@@ -264,9 +281,12 @@ pub fn min_makespan(p: &Problem, order: &[usize]) -> Option<Solution> {
 
 struct Search<'a> {
     p: &'a Problem,
+    cost: &'a Problem,
     order: &'a [usize],
     fastest: Vec<f64>,
+    cheapest: Vec<f64>,
     best: f64,
+    best_cost: f64,
     best_labels: Vec<usize>,
     nodes: usize,
     finish: Vec<f64>,
@@ -289,7 +309,7 @@ impl Search<'_> {
             .fold(0.0, f64::max)
     }
 
-    fn bound(&self, labels: &[usize], depth: usize) -> f64 {
+    fn bound(&self, depth: usize) -> f64 {
         let mut relaxed = self.finish.clone();
         let mut worst: f64 = 0.0;
         for (i, &t) in self.order.iter().enumerate() {
@@ -305,8 +325,39 @@ impl Search<'_> {
             }
             worst = worst.max(relaxed[t]);
         }
-        let _ = labels;
         worst
+    }
+
+    /// A lower bound on the cost of any completion: the tasks placed so far with the edges
+    /// between them, every other task at its cheapest label (edge costs are never negative).
+    fn cost_bound(&self, labels: &[usize], depth: usize) -> f64 {
+        let placed = &self.order[..depth];
+        let unary: f64 = self
+            .order
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| match i < depth {
+                true => self.cost.unary[t][labels[t]],
+                false => self.cheapest[t],
+            })
+            .sum();
+        let edges: f64 = self
+            .cost
+            .edges
+            .iter()
+            .filter(|(a, b, _)| placed.contains(a) && placed.contains(b))
+            .map(|(a, b, table)| table[labels[*a] * self.cost.labels + labels[*b]])
+            .sum();
+        unary + edges
+    }
+
+    /// Whether a completion finishing by `finish` at a cost of at least `cost` could be better
+    /// than the best so far: earlier, or as early and cheaper.
+    fn better(&self, finish: f64, cost: f64) -> bool {
+        let tie = SAME * self.best.abs().max(1.0);
+        finish < self.best - tie
+            || (finish <= self.best + tie
+                && cost < self.best_cost - SAME * self.best_cost.abs().max(1.0))
     }
 
     fn dfs(&mut self, depth: usize, labels: &mut Vec<usize>) {
@@ -316,8 +367,10 @@ impl Search<'_> {
         self.nodes += 1;
         if depth == self.order.len() {
             let m = self.finish.iter().copied().fold(0.0, f64::max);
-            if m < self.best - 1e-12 {
-                self.best = m;
+            let c = total(self.cost, labels);
+            if self.better(m, c) {
+                self.best = self.best.min(m);
+                self.best_cost = c;
                 self.best_labels = labels.clone();
             }
             return;
@@ -326,12 +379,16 @@ impl Search<'_> {
         let mut choices: Vec<usize> = (0..self.p.labels)
             .filter(|&x| self.p.unary[t][x].is_finite())
             .collect();
-        choices.sort_by(|&a, &b| self.p.unary[t][a].total_cmp(&self.p.unary[t][b]));
+        choices.sort_by(|&a, &b| {
+            let key = |x: usize| (self.p.unary[t][x], self.cost.unary[t][x]);
+            let (ka, kb) = (key(a), key(b));
+            ka.0.total_cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
+        });
         for x in choices {
             labels[t] = x;
             let start = self.start(t, labels, depth, &self.finish.clone());
             self.finish[t] = start + self.p.unary[t][x];
-            if self.bound(labels, depth + 1) < self.best - 1e-12 {
+            if self.better(self.bound(depth + 1), self.cost_bound(labels, depth + 1)) {
                 self.dfs(depth + 1, labels);
             }
         }
@@ -455,7 +512,7 @@ mod tests {
             let (n, labels) = (2 + case % 5, 2 + case % 2);
             let p = random_problem(&mut seed, n, labels, (0.0, 1.0, 10.0), (0.5, 5.0));
             let order: Vec<usize> = (0..n).collect();
-            let s = min_makespan(&p, &order).unwrap();
+            let s = min_makespan(&p, &p, &order).unwrap();
             let mut best = f64::INFINITY;
             let total_labelings = labels.pow(n as u32);
             for code in 0..total_labelings {

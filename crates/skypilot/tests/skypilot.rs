@@ -524,3 +524,49 @@ fn random_pipelines_match_brute_force_and_beat_skypilots_rule() {
         );
     }
 }
+
+/// Issue 22, item 11: `--minimize time` chose $55.04/h over $23.60/h for the same finish. On
+/// every test task, the fastest placement costs no more than any placement finishing as early:
+/// the least-cost placement (when it finishes as early) and, per task, every option as fast.
+#[test]
+fn minimizing_time_breaks_ties_on_cost() {
+    let mut failures = Vec::new();
+    for name in [
+        "h100.yaml",
+        "gcp-h100.yaml",
+        "ordered.yaml",
+        "any-of.yaml",
+        "spot.yaml",
+        "pipeline.yaml",
+        "model.yaml",
+        "dag-20.yaml",
+    ] {
+        let fast = placed(name, Minimize::Time);
+        let cheap = placed(name, Minimize::Cost);
+        if cheap.makespan_hours <= fast.makespan_hours * (1.0 + 1e-9)
+            && fast.total_usd > cheap.total_usd * (1.0 + 1e-9)
+        {
+            failures.push(format!(
+                "{name}: ${} for {} h, but ${} for {} h",
+                fast.total_usd, fast.makespan_hours, cheap.total_usd, cheap.makespan_hours
+            ));
+        }
+        if fast.tasks.len() == 1 {
+            let chosen = fast.tasks[0].chosen.as_ref().unwrap();
+            for o in &fast.tasks[0].options {
+                if o.hours <= chosen.hours * (1.0 + 1e-9) && o.total_usd < chosen.total_usd - 1e-9 {
+                    failures.push(format!(
+                        "{name}: chose ${} ({}/{}), but {}/{} costs ${} in as many hours",
+                        chosen.total_usd,
+                        chosen.cloud,
+                        chosen.instance,
+                        o.cloud,
+                        o.instance,
+                        o.total_usd
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
