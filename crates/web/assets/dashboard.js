@@ -97,6 +97,7 @@
     if (PLAN_VIEWS.indexOf(id) >= 0) {
       if (dash.drawn) {
         V.show(id);
+        if (id === 'why') questions();
       } else {
         $('view-noplan').className = 'view shown';
         $('nav-' + id).className = 'active';
@@ -346,36 +347,38 @@
       return poll(r.body.id);
     });
   }
-  function poll(id) {
+  // Polls job `id` until it ends, telling `onTick` of each state; resolves with the job.
+  function pollJob(id, onTick) {
     return new Promise(function (resolve, reject) {
       function tick() {
         api('GET', '/plans/' + id).then(function (r) {
-          var j = r.body;
-          var doing = j.progress ? ': ' + j.progress.message : '';
-          edState('Plan ' + id + ' (' + j.scenario_name + ' v' + j.version + ') ' + j.state + doing + (j.stopping ? ' (stopping)' : ''));
-          dash.lastJob = j;
-          if (j.state === 'queued' || j.state === 'running') { setTimeout(tick, POLL_MS); return; }
-          $('ed-cancel').hidden = true;
-          $('ed-plan').disabled = false;
-          if (!j.result) {
-            edState('Plan ' + id + ' ' + j.state + (j.error ? ': ' + j.error : ' without a plan.'), 'bad');
-            resolve(j);
-            return;
-          }
-          edState('Plan ' + id + ' ' + j.state + ': ' + (j.status || '') + (j.objective_usd !== null ? ', discounted cost ' + U.money(j.objective_usd) : '') + '.', 'good');
-          loadJobs().then(function () { return showPlan(id); }).then(function () {
-            location.hash = '#' + PLAN_VIEWS[0];
-            go(PLAN_VIEWS[0]);
-            resolve(j);
-          }, reject);
-        }, function (e) {
-          $('ed-cancel').hidden = true;
-          $('ed-plan').disabled = false;
-          reject(e);
-        });
+          onTick(r.body);
+          if (r.body.state === 'queued' || r.body.state === 'running') setTimeout(tick, POLL_MS);
+          else resolve(r.body);
+        }, reject);
       }
       tick();
     });
+  }
+  function poll(id) {
+    var done = function () { $('ed-cancel').hidden = true; $('ed-plan').disabled = false; };
+    return pollJob(id, function (j) {
+      var doing = j.progress ? ': ' + j.progress.message : '';
+      edState('Plan ' + id + ' (' + j.scenario_name + ' v' + j.version + ') ' + j.state + doing + (j.stopping ? ' (stopping)' : ''));
+      dash.lastJob = j;
+    }).then(function (j) {
+      done();
+      if (!j.result) {
+        edState('Plan ' + id + ' ' + j.state + (j.error ? ': ' + j.error : ' without a plan.'), 'bad');
+        return j;
+      }
+      edState('Plan ' + id + ' ' + j.state + ': ' + (j.status || '') + (j.objective_usd !== null ? ', discounted cost ' + U.money(j.objective_usd) : '') + '.', 'good');
+      return loadJobs().then(function () { return showPlan(id); }).then(function () {
+        location.hash = '#' + PLAN_VIEWS[0];
+        go(PLAN_VIEWS[0]);
+        return j;
+      });
+    }, function (e) { done(); throw e; });
   }
 
   // The paths a scenario's [catalog] files names, read from its text (the server checks it).
@@ -445,6 +448,64 @@
     var files = {};
     files[SCENARIO_FILE] = '';
     setContent(files, { scenarioId: null, version: null, name: '', saved: false });
+  }
+
+  // ---- 8. why: why-not and what-if about the plan shown ----
+  // Forms under the binding constraints: each question is a job on the server (POST
+  // /plans/{id}/why-not or /what-if), polled, whose result is the comparison of `allot explain
+  // --json`, shown side by side with the plan.
+  var qaCharts = [];
+  function questions() {
+    var section = $('view-why');
+    if (!section || section.querySelector('.qa')) return;
+    var run = (window.allotReport.data.plan.training || [])[0];
+    var exampleChoice = (run ? run.name : 'RUN') + ' on PROVIDER/CHIP';
+    var choice = el('input', { type: 'text', id: 'qa-why-not', placeholder: exampleChoice, 'aria-label': 'Why not: a choice to force' });
+    var changes = el('textarea', { id: 'qa-what-if', rows: '3', spellcheck: 'false', placeholder: 'policy.vendor_cap[nvidia].max_share=0.5\n(one KEY=VALUE a line)', 'aria-label': 'What if: changes, one KEY=VALUE a line' });
+    var askWhy = el('button', { type: 'submit', class: 'primary', text: 'Why not?' });
+    var askWhat = el('button', { type: 'submit', class: 'primary', text: 'What if?' });
+    var state = el('div', { class: 'job-state', id: 'qa-state', role: 'status' });
+    var answer = el('div', { id: 'qa-answer' });
+    var whyForm = el('form', null, [el('label', { text: 'Why not ', for: 'qa-why-not' }), choice, askWhy]);
+    var whatForm = el('form', null, [el('label', { text: 'What if ', for: 'qa-what-if' }), changes, askWhat]);
+    section.appendChild(el('div', { class: 'panel qa' }, [
+      el('div', { class: 'panel-head' }, [el('h3', { text: 'Ask about this plan' })]),
+      el('p', { class: 'note', text: 'Why not: force a choice ("RUN on PROVIDER/CHIP", "offering ID >= CHIPS", "vendor NAME <= 40%") and see what it costs. What if: change values of the scenario (KEY=VALUE, as allot explain --what-if) and re-plan from this plan. Each answer is planned on the server and shown beside this plan.' }),
+      whyForm, whatForm, state, answer
+    ]));
+    var planId = dash.planId;
+    function ask(path, body, forced) {
+      state.textContent = 'Asking…';
+      state.className = 'job-state';
+      answer.textContent = '';
+      api('POST', '/plans/' + planId + '/' + path, body).then(function (r) {
+        return pollJob(r.body.id, function (j) {
+          state.textContent = 'Job ' + j.id + ' (' + j.kind.replace(/_/g, '-') + ') ' + j.state + (j.progress ? ': ' + j.progress.message : '');
+        });
+      }).then(function (j) {
+        if (!j.result) throw new Error('job ' + j.id + ' ' + j.state + (j.error ? ': ' + j.error : ' without an answer'));
+        return api('GET', '/plans/' + j.id + '/result');
+      }).then(function (r) {
+        state.textContent = '';
+        qaCharts.forEach(function (c) { c.dispose(); });
+        qaCharts = [];
+        answer.textContent = '';
+        comparison(answer, r.body, 'plan ' + planId, forced, 'qa', qaCharts);
+        dash.answer = r.body;
+      }).catch(function (e) {
+        state.textContent = e.message;
+        state.className = 'job-state bad';
+      });
+    }
+    whyForm.addEventListener('submit', function (e) {
+      e.preventDefault();
+      if (choice.value.trim()) ask('why-not', { choice: choice.value.trim() }, 'forced');
+    });
+    whatForm.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var list = changes.value.split('\n').map(function (l) { return l.trim(); }).filter(function (l) { return l; });
+      if (list.length) ask('what-if', { changes: list }, 'changed');
+    });
   }
 
   // ---- 10. history ----
@@ -528,7 +589,7 @@
       hist.charts.forEach(function (c) { c.dispose(); });
       hist.charts = [];
       box.textContent = '';
-      comparison(box, r.body, 'A: plan ' + hist.a, 'B: plan ' + hist.b, 'diff');
+      comparison(box, r.body, 'A: plan ' + hist.a, 'B: plan ' + hist.b, 'diff', hist.charts);
       hist.shown = r.body;
       return r.body;
     });
@@ -536,7 +597,7 @@
 
   // A comparison (the JSON of allot explain, history diff, why-not and what-if) side by side:
   // the answer, what the difference is made of, what else moved, and the two plans' tables.
-  function comparison(box, c, baseLabel, otherLabel, id) {
+  function comparison(box, c, baseLabel, otherLabel, id, charts) {
     box.appendChild(el('h3', { text: c.question }));
     box.appendChild(el('p', { class: 'answer', text: c.answer }));
     (c.notes || []).forEach(function (n) { box.appendChild(el('p', { class: 'note', text: '(' + n + ')' })); });
@@ -550,7 +611,7 @@
     };
     var years = keys(c.base.cost_by_year, c.changed.cost_by_year);
     var chart = echarts.init(chartBox, null, { renderer: 'svg' });
-    hist.charts.push(chart);
+    charts.push(chart);
     chart.setOption({
       animation: false,
       textStyle: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif' },

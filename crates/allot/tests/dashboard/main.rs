@@ -188,6 +188,23 @@ fn dashboard_plans_the_frontier_upload_and_draws_every_view() {
     );
     screenshot(&mut page, "2-capacity-mw.png");
 
+    // 8. Why: a what-if about the plan, planned by the server, answered beside the plan.
+    let answer = ask(
+        &mut page,
+        "qa-what-if",
+        "policy.vendor_cap[nvidia].max_share=0.5",
+    );
+    assert_eq!(answer["kind"], "what_if", "{answer}");
+    let base = answer["base"]["objective_usd"].as_f64().unwrap();
+    let want = plan["objective_usd"].as_f64().unwrap();
+    assert!((base - want).abs() <= 1e-9 * want, "{base} vs {want}");
+    let csv = page.eval("allotDashboard.csv('qa-costs')").unwrap();
+    assert!(
+        csv.as_str().unwrap_or_default().lines().count() > 3,
+        "{csv}"
+    );
+    screenshot(&mut page, "8-why-what-if.png");
+
     // The assets come from the server, cached for good under their hash.
     let cache = page
         .eval(
@@ -289,7 +306,31 @@ fn editor_shows_an_error_at_its_line_then_plans_the_fix_and_history_compares() {
     assert!((cells[1] - b).abs() <= 1e-6 * b.abs(), "{row}");
     assert!((cells[2] - (b - a)).abs() <= 1e-6 * a.abs(), "{row}");
     screenshot(&mut page, "10-history.png");
+
+    // A why-not about the second plan.
+    let answer = ask(&mut page, "qa-why-not", "frontier-2029 on aws/trainium3");
+    assert_eq!(answer["kind"], "why_not", "{answer}");
+    assert!(answer["answer"].as_str().is_some_and(|a| !a.is_empty()));
     no_problems(&mut page, &served.origin);
+}
+
+/// Asks a question in view 8's form `field` (`qa-what-if` or `qa-why-not`) and waits for the
+/// answer the page shows (the comparison JSON).
+fn ask(page: &mut Page<'_>, field: &str, question: &str) -> Value {
+    page.eval("location.hash = '#why'").unwrap();
+    page.wait_for(&format!("document.getElementById('{field}')"))
+        .expect("the question's form");
+    let question = serde_json::to_string(question).unwrap();
+    page.eval(&format!(
+        "allotDashboard.answer = null; const f = document.getElementById('{field}'); \
+         f.value = {question}; f.form.requestSubmit()"
+    ))
+    .unwrap();
+    if let Err(e) = page.wait_for("allotDashboard.answer") {
+        let state = page.eval("document.getElementById('qa-state').textContent");
+        panic!("no answer: {e}; {state:?}");
+    }
+    page.eval("allotDashboard.answer").unwrap()
 }
 
 /// Replaces the editor's text, as typing would (the input event fires).
