@@ -3,7 +3,8 @@
 # stored through the page, the page requested once before), the time from the request of `/` to
 # the first view of the plan painted in headless Chromium (Debian's chromium), over RUNS fresh
 # tabs (default 9), alternating with the same plan's report.html (`--samples 0`, the same data)
-# opened from file://, with both medians and their ratio. PROFILE=release (default) or debug.
+# opened from file://, with both medians and their ratio; first, one run in a fresh browser with
+# nothing cached. PROFILE=release (default) or debug.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PROFILE="${PROFILE:-release}"
