@@ -8,6 +8,8 @@
 #     POST /plans/{id}/what-if to the job done (warm-started from the plan's kept solve; the
 #     first, which makes that solve, is reported apart), against the baseline of the same change
 #     planned from scratch (a new scenario version, POST /plans), 5 times.
+# The reads of (1) are measured better by `cargo bench -p allot --bench serve` (native client
+# threads; these Python threads share one interpreter lock and measure the client).
 # Usage: experiments/server-bench.sh [path/to/allot] (default target/release/allot).
 set -euo pipefail
 cd "$(dirname "$0")/.."
