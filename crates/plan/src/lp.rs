@@ -16,6 +16,13 @@ pub struct Col(pub usize);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Row(pub usize);
 
+/// The largest coefficient, in size, a model may hand a solver (HiGHS refuses matrix values
+/// from 1e15, its `large_matrix_value`).
+pub const LARGEST_COEFFICIENT: f64 = 1e15;
+/// Costs and finite bounds from this size on are infinite to a solver (HiGHS's
+/// `infinite_cost` and `infinite_bound`).
+pub const INFINITE: f64 = 1e20;
+
 /// A variable.
 #[derive(Debug, Clone)]
 pub struct ColDef {
@@ -120,9 +127,14 @@ impl Model {
         }
     }
 
-    /// The first non-finite coefficient, cost or crossed bound, if any: a bug in the builder
-    /// or its data, reported instead of handed to the solver.
+    /// The first non-finite coefficient, cost or crossed bound, or a number past what a solver
+    /// takes ([`LARGEST_COEFFICIENT`], [`INFINITE`]), if any: reported, with the names of the
+    /// row and column (which name the scenario's entries), instead of handed to the solver.
     pub fn invalid(&self) -> Option<String> {
+        let beyond = self.beyond_limits();
+        if beyond.is_some() {
+            return beyond;
+        }
         for c in &self.cols {
             if !c.cost.is_finite()
                 || c.lo.is_nan()
@@ -154,6 +166,42 @@ impl Model {
                 return Some(format!(
                     "coefficient {v} of '{}' in '{}'",
                     self.cols[c.0].name, self.rows[r.0].name
+                ));
+            }
+        }
+        None
+    }
+
+    /// The first coefficient of at least [`LARGEST_COEFFICIENT`] or cost or finite bound of at
+    /// least [`INFINITE`] in size.
+    fn beyond_limits(&self) -> Option<String> {
+        let huge = |v: f64| v.is_finite() && v.abs() >= INFINITE;
+        let hint = "a scenario value, or a series grown over the horizon, is too large for the \
+                    solver; the names say which entry";
+        for c in &self.cols {
+            if huge(c.cost) || huge(c.lo) || huge(c.hi) {
+                return Some(format!(
+                    "variable '{}' has cost {:e} and bounds [{:e}, {:e}], past the solver's \
+                     {INFINITE:e}: {hint}",
+                    c.name, c.cost, c.lo, c.hi
+                ));
+            }
+        }
+        for r in &self.rows {
+            if huge(r.lo) || huge(r.hi) {
+                return Some(format!(
+                    "constraint '{}' has bounds [{:e}, {:e}], past the solver's {INFINITE:e}: \
+                     {hint}",
+                    r.name, r.lo, r.hi
+                ));
+            }
+        }
+        for &(r, c, v) in &self.entries {
+            if v.is_finite() && v.abs() >= LARGEST_COEFFICIENT {
+                return Some(format!(
+                    "constraint '{}' has coefficient {v:e} for variable '{}', past the \
+                     solver's {LARGEST_COEFFICIENT:e}: {hint}",
+                    self.rows[r.0].name, self.cols[c.0].name
                 ));
             }
         }
@@ -404,6 +452,42 @@ fn lp_name(name: &str, prefix: char, index: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 22, item 10: numbers HiGHS refuses ("HiGHS rejected the model", no location) are
+    /// reported with the row and column they are in, and solved as an error.
+    #[test]
+    fn numbers_past_the_solvers_limits_name_their_row_and_column() {
+        let cases: [(f64, f64, f64, &str); 4] = [
+            (
+                1e16,
+                0.0,
+                1.0,
+                "constraint 'work ft' has coefficient 1e16 for variable 'place ft'",
+            ),
+            (
+                1.0,
+                1e20,
+                1.0,
+                "constraint 'work ft' has bounds [1e20, inf]",
+            ),
+            (1.0, 0.0, 1e21, "variable 'place ft' has cost 1e21"),
+            (-1e15, 0.0, 1.0, "coefficient -1e15"),
+        ];
+        for (coefficient, rhs, cost, expected) in cases {
+            let mut m = Model::default();
+            let x = m.col("place ft", 0.0, 1.0, cost);
+            m.row("work ft", rhs, f64::INFINITY, &[(x, coefficient)]);
+            let why = m.invalid().unwrap_or_default();
+            assert!(why.contains(expected), "{why}");
+            let solved = crate::solver::solve(&m, &crate::solver::SolveSettings::default());
+            assert_eq!(solved.status, allot_plan_format::SolveStatus::Error);
+            assert!(solved.message.contains(expected), "{}", solved.message);
+        }
+        let mut m = Model::default();
+        let x = m.col("x", 0.0, 1e19, 1e19);
+        m.row("r", 0.0, 1e19, &[(x, 9.9e14)]);
+        assert_eq!(m.invalid(), None);
+    }
 
     #[test]
     fn writes_a_readable_lp() {

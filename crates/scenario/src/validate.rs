@@ -231,6 +231,31 @@ fn check_series(settings: &Settings, series: &Series, path: &str, r: &mut Report
             if let Some(from) = g.from {
                 check_month_in_horizon(settings, from, &format!("{path}.from"), r);
             }
+            // Grown over the horizon, the series must stay a number the solver can take.
+            let last = series
+                .monthly(
+                    settings.start,
+                    settings.horizon_months,
+                    settings.period.months(),
+                )
+                .into_iter()
+                .fold(0.0, |m: f64, v| {
+                    if v.is_nan() {
+                        f64::INFINITY
+                    } else {
+                        m.max(v.abs())
+                    }
+                });
+            if last > allot_toml::LARGEST_NUMBER {
+                r.error(
+                    &format!("{path}.growth_per_year"),
+                    format!(
+                        "grows {} to {last:e} within the horizon, past 1e18",
+                        g.initial
+                    ),
+                )
+                .hint("numbers past 1e18 are beyond what the planner's solver can take; lower the growth or shorten the horizon");
+            }
         }
         Series::Points(p) => {
             let mut previous: Option<Month> = None;

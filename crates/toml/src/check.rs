@@ -610,6 +610,23 @@ impl<'s> Checker<'s> {
             });
             return;
         };
+        if n.abs() > LARGEST_NUMBER {
+            out.push(Problem {
+                path: path.clone(),
+                span,
+                message: at(
+                    path,
+                    format!("must be at most 1e18 in size, found {written}"),
+                ),
+                hints: vec![
+                    "numbers past 1e18 are beyond what the planner's solver can take (it \
+                     refuses coefficients past 1e15 in its own units); check the unit and the \
+                     exponent"
+                        .to_string(),
+                ],
+            });
+            return;
+        }
         let bound = |key: &str| schema.get(key).and_then(Value::as_f64);
         let mut fail = |what: String| {
             out.push(Problem {
@@ -641,6 +658,10 @@ impl<'s> Checker<'s> {
         }
     }
 }
+
+/// The largest number, in size, that any field may hold: larger ones would reach the solver as
+/// coefficients or bounds it refuses or takes for infinity (issue 22, item 10).
+pub const LARGEST_NUMBER: f64 = 1e18;
 
 fn fmt_bound(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {

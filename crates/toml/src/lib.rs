@@ -19,7 +19,7 @@ mod document;
 mod path;
 mod salvage;
 
-pub use check::{check_schema, check_schema_at};
+pub use check::{LARGEST_NUMBER, check_schema, check_schema_at};
 pub use document::{Document, SpanMap};
 pub use path::Path;
 pub use salvage::{Salvaged, salvage};

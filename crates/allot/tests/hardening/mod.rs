@@ -2,3 +2,4 @@
 //! scenario's folder, names Kubernetes would refuse, ties and numbers the solver cannot take.
 
 mod input_files;
+mod solver_limits;

@@ -1,0 +1,79 @@
+//! Issue 22, item 10: `check` accepted values the solver then refused ("HiGHS rejected the
+//! model", no location). Every number is at most 1e18 in size, a grown series too, each refused
+//! with file, line, field and hint; a model the solver would still refuse names its row and
+//! column (which name the scenario's entries).
+
+use std::path::Path;
+
+use crate::{allot, root, text};
+
+/// tiny.toml with `from` replaced by `to` (and, for a long horizon, 600 months).
+fn tiny_with(name: &str, from: &str, to: &str) -> String {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hardening-solver-limits");
+    std::fs::create_dir_all(&dir).unwrap();
+    let catalog = std::fs::read_to_string(root().join("testdata/explain/catalog.toml")).unwrap();
+    std::fs::write(dir.join("catalog.toml"), catalog).unwrap();
+    let tiny = std::fs::read_to_string(root().join("testdata/explain/tiny.toml")).unwrap();
+    let mut edited = tiny.replace(from, to);
+    if to.contains("growth") {
+        edited = edited.replace("horizon_months = 3", "horizon_months = 600");
+    }
+    assert_ne!(tiny, edited, "{from}");
+    let path = dir.join(name);
+    std::fs::write(&path, edited).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn numbers_the_solver_cannot_take_are_refused_by_check() {
+    // (name, text replaced, replacement, expected in stderr: location, field, hint)
+    let cases = [
+        (
+            "tokens.toml",
+            "tokens = 5e10",
+            "tokens = 1e308",
+            ":23:10: error: training[0].tokens: must be at most 1e18 in size, found 1e308",
+        ),
+        (
+            "tokens-25.toml",
+            "tokens = 5e10",
+            "tokens = 1e25",
+            "training[0].tokens: must be at most 1e18 in size",
+        ),
+        (
+            "requests.toml",
+            "requests_per_day = 1e6",
+            "requests_per_day = -1e300",
+            "inference[0].requests_per_day: must be at most 1e18 in size",
+        ),
+        (
+            "price.toml",
+            "usd_per_chip_hour = 2.0",
+            "usd_per_chip_hour = 1e19",
+            "catalog.price_override[0].usd_per_chip_hour: must be at most 1e18",
+        ),
+        (
+            "growth.toml",
+            "requests_per_day = 1e6",
+            "requests_per_day = { initial = 1e6, growth_per_year = 1e6 }",
+            "inference[0].requests_per_day.growth_per_year: grows 1000000 to",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, from, to, expected) in cases {
+        let path = tiny_with(name, from, to);
+        let out = allot(&["check", &path]);
+        let stderr = text(&out.stderr);
+        if out.status.code() != Some(2)
+            || !stderr.contains(expected)
+            || !stderr.contains("hint: numbers past 1e18 are beyond what the planner's solver")
+        {
+            failures.push(format!("{name}: {:?}\n{stderr}", out.status.code()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n---\n"));
+    // The largest allowed number passes check (and plans: infeasible, not refused).
+    let path = tiny_with("tokens-18.toml", "tokens = 5e10", "tokens = 1e18");
+    let out = allot(&["plan", &path]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+}
