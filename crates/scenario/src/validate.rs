@@ -71,6 +71,11 @@ impl<'a> Report<'a> {
         }
     }
 
+    /// Whether `path` is written in the file (not left to its default).
+    fn written(&self, path: &str) -> bool {
+        self.spans.has(&self.original(path))
+    }
+
     pub(crate) fn error(&mut self, path: &str, message: impl std::fmt::Display) -> &mut Diagnostic {
         let path = self.original(path);
         let d = Diagnostic::error(
@@ -300,8 +305,20 @@ fn check_series(settings: &Settings, series: &Series, path: &str, r: &mut Report
     }
 }
 
+/// `chips = []` written out read as "any chip" (issue 22, item 15): an empty list is refused;
+/// leaving the field out allows any.
+fn empty_list(list: &[String], path: &str, what: &str, r: &mut Report<'_>) {
+    if list.is_empty() && r.written(path) {
+        r.error(path, format!("an empty list allows no {what}"))
+            .hint(format!(
+                "leave the field out to allow any {what}, or name at least one"
+            ));
+    }
+}
+
 /// Resolves an allowed-chips list; returns the canonical ids found.
 fn check_chips(catalog: &Catalog, chips: &[String], path: &str, r: &mut Report<'_>) -> Vec<String> {
+    empty_list(chips, path, "chip", r);
     chips
         .iter()
         .enumerate()
@@ -315,6 +332,7 @@ fn check_providers(
     path: &str,
     r: &mut Report<'_>,
 ) -> Vec<String> {
+    empty_list(providers, path, "provider", r);
     providers
         .iter()
         .enumerate()

@@ -427,13 +427,15 @@ fn parse_vms(
                 return None;
             }
             match s.parse::<f64>() {
-                Ok(v) if v.is_finite() && v >= 0.0 => Some(v),
+                // At most what an allot catalog holds (allot-toml's 1e18): a larger price came
+                // back from the import as infinity (issue 22, item 15).
+                Ok(v) if v.is_finite() && (0.0..=1e18).contains(&v) => Some(v),
                 _ => {
                     out.push(
                         Diagnostic::error(
                             f.file,
                             Some(field_span(f.text, start, c?)),
-                            format!("column {name}: '{s}' is not a price or count (expected a number ≥ 0)"),
+                            format!("column {name}: '{s}' is not a price or count (expected a number from 0 to 1e18)"),
                         )
                         .with_hint("leave the field empty when there is no value"),
                     );

@@ -651,6 +651,21 @@ impl<'s> Checker<'s> {
         {
             return fail(format!("must be at most {}", fmt_bound(max)));
         }
+        // The integer type's own range: past it, the reader failed with no field.
+        let (lo, hi) = match schema.get("format").and_then(Value::as_str) {
+            Some("uint8") => (0.0, f64::from(u8::MAX)),
+            Some("uint16") => (0.0, f64::from(u16::MAX)),
+            Some("uint32") => (0.0, f64::from(u32::MAX)),
+            Some("int32") => (f64::from(i32::MIN), f64::from(i32::MAX)),
+            _ => (f64::NEG_INFINITY, f64::INFINITY),
+        };
+        if n > hi || n < lo {
+            return fail(format!(
+                "must be from {} to {}",
+                fmt_bound(lo),
+                fmt_bound(hi)
+            ));
+        }
         if let Some(max) = bound("exclusiveMaximum")
             && n >= max
         {

@@ -100,6 +100,11 @@ impl SpanMap {
         self.lookup(path).map(|e| e.value.clone())
     }
 
+    /// Whether `path` itself is written in the document (not only an enclosing value).
+    pub fn has(&self, path: &str) -> bool {
+        self.entries.contains_key(&Path::from(path))
+    }
+
     /// The span of the key at `path` (falling back to its value, then to enclosing values).
     pub fn key(&self, path: &str) -> Option<Range<usize>> {
         self.lookup(path)

@@ -2,4 +2,5 @@
 //! scenario's folder, names Kubernetes would refuse, ties and numbers the solver cannot take.
 
 mod input_files;
+mod small_errors;
 mod solver_limits;
