@@ -10,7 +10,7 @@
 use allot_scenario::Scenario;
 
 use crate::build::{self, Built, CHIP_UNIT, MONEY_UNIT, Tag};
-use crate::explain::{ramp_subject, span, usd};
+use crate::explain::{ramp_subject, span};
 use crate::lp::Col;
 use crate::plan::{Change, Relaxation};
 use crate::prep::{self, Prepared};
@@ -291,7 +291,7 @@ fn describe(
         let a = &f.availability[index];
         let what = ramp_subject(a);
         let most = periods.iter().map(|x| x.1).fold(0.0, f64::max);
-        let extra = round_up(most, 100.0);
+        let extra = least(most, 1.0);
         let span = span(&periods, &label);
         out.push(Change {
             kind: "availability".into(),
@@ -318,15 +318,16 @@ fn describe(
         });
     }
     if !power.is_empty() {
-        let most = round_up(power.iter().map(|x| x.1).fold(0.0, f64::max), 1.0);
+        let most = least(power.iter().map(|x| x.1).fold(0.0, f64::max), 0.001);
         let span = span(&power, &label);
+        let mw = figures(most);
         out.push(Change {
             kind: "power".into(),
             subject: "power cap".into(),
             period: Some(span.clone()),
             from: "cap_mw".into(),
-            to: format!("+{most:.0} MW"),
-            message: format!("raise the power cap by {most:.0} MW in {span}"),
+            to: format!("+{mw} MW"),
+            message: format!("raise the power cap by {mw} MW in {span}"),
         });
     }
     for (year, extra) in budgets {
@@ -336,7 +337,7 @@ fn describe(
             .iter()
             .find(|b| b.year == year)
             .map_or(0.0, |b| b.max_usd);
-        let to = round_up(from + extra, 1e7);
+        let to = from + least(extra, 1.0);
         out.push(Change {
             kind: "budget".into(),
             subject: format!("budget {year}"),
@@ -344,14 +345,15 @@ fn describe(
             from: format!("{from}"),
             to: format!("{to}"),
             message: format!(
-                "raise the {year} compute budget from ${} to ${}",
-                usd(from),
-                usd(to)
+                "raise the {year} compute budget from ${} to ${} (+${})",
+                money(from),
+                money(to),
+                money(to - from)
             ),
         });
     }
     for (p, usd_needed) in funding {
-        let amount = round_up(usd_needed, 1e7);
+        let amount = least(usd_needed, 1.0);
         out.push(Change {
             kind: "funding".into(),
             subject: "funding".into(),
@@ -360,7 +362,7 @@ fn describe(
             to: format!("{amount}"),
             message: format!(
                 "raise ${} more funding by {} (or lower the cash floor by as much)",
-                usd(amount),
+                money(amount),
                 label(p)
             ),
         });
@@ -401,8 +403,53 @@ fn exclusivity_fixes(scenario: &Scenario) -> Vec<Relaxation> {
     out
 }
 
-fn round_up(v: f64, step: f64) -> f64 {
-    (v / step).ceil() * step
+/// `v` rounded up to four significant figures, in steps of at least `unit` (a whole dollar, a
+/// whole chip, a kW): the least change that suffices, in the scenario's own scale — $496.84
+/// becomes $497, $113,496.84 becomes $113,500, 28,664,310,000 becomes 28,670,000,000.
+pub fn least(v: f64, unit: f64) -> f64 {
+    if v.is_nan() || v <= 0.0 || v.is_infinite() {
+        return v.max(0.0);
+    }
+    let exponent = (v.log10().floor() - 3.0).max(unit.log10().round()) as i32;
+    // Whole multiples of a power of ten, computed so that 113,500 is not 113,500.00000000001.
+    if exponent >= 0 {
+        let step = 10f64.powi(exponent);
+        (v / step).ceil() * step
+    } else {
+        let scale = 10f64.powi(-exponent);
+        (v * scale).ceil() / scale
+    }
+}
+
+/// A positive figure with its four significant figures and no trailing zeros: `113.5`, `497`,
+/// `0.125`.
+fn figures(v: f64) -> String {
+    let decimals = if v > 0.0 {
+        (3 - v.log10().floor() as i32).clamp(0, 6) as usize
+    } else {
+        0
+    };
+    let text = format!("{v:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// Dollars to four significant figures: `28.67B`, `160M`, `113.5K`, `497`.
+fn money(v: f64) -> String {
+    let a = v.abs();
+    let (scale, suffix) = if a >= 1e9 {
+        (1e9, "B")
+    } else if a >= 1e6 {
+        (1e6, "M")
+    } else if a >= 1e3 {
+        (1e3, "K")
+    } else {
+        (1.0, "")
+    };
+    format!("{}{suffix}", figures(v / scale))
 }
 
 fn thousands(v: f64) -> String {
@@ -415,4 +462,33 @@ fn thousands(v: f64) -> String {
         out.push(ch);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_least_change_is_stated_in_the_scenario_s_own_scale() {
+        // (need, unit, least, as money)
+        let cases = [
+            (496.84, 1.0, 497.0, "497"),
+            (113_496.84, 1.0, 113_500.0, "113.5K"),
+            (28_664_310_000.0, 1.0, 28_670_000_000.0, "28.67B"),
+            (160_000_000.0, 1.0, 160_000_000.0, "160M"),
+            (0.3, 1.0, 1.0, "1"),
+            (7.0, 1.0, 7.0, "7"),
+        ];
+        for (need, unit, want, shown) in cases {
+            let got = least(need, unit);
+            assert_eq!(got, want, "{need}");
+            assert!(got >= need, "{need}: {got} does not suffice");
+            assert_eq!(money(got), shown, "{need}");
+        }
+        assert_eq!(least(12.3456, 0.001), 12.35);
+        assert_eq!(figures(least(12.3456, 0.001)), "12.35");
+        assert_eq!(least(0.01234, 0.001), 0.013);
+        assert_eq!(figures(0.013), "0.013");
+        assert_eq!(least(0.0, 1.0), 0.0);
+    }
 }

@@ -556,11 +556,12 @@ fn a_budget_too_low_is_diagnosed_with_the_budget_that_works() {
     assert_eq!(change.kind, "budget", "{r:?}");
     let (_, fixed) = with(&body, &change.to, (2.0, 3.0, 9.0));
     assert_eq!(fixed.status, SolveStatus::Optimal, "{change:?}");
-    // The budget found is the plan's cost, rounded up.
+    // The budget found is the plan's cost, rounded up to four significant figures (issue 21,
+    // item 4: not to the next $10M).
     let work = 3.0 * monthly_tokens() / 1e6 * chip_hours_per_million();
     let to: f64 = change.to.parse().unwrap();
     assert!(
-        to >= 2.0 * work && to <= 2.0 * work + 1e7,
+        to >= 2.0 * work && to <= 2.0 * work * 1.001 + 1.0,
         "{to} vs {}",
         2.0 * work
     );
@@ -595,6 +596,21 @@ fn with_cash(start: f64) -> (Scenario, Plan) {
 }
 
 #[test]
+fn a_small_cash_shortfall_is_diagnosed_as_the_small_raise_it_needs() {
+    // Issue 21, item 4: a $496.84 shortfall was reported as "raise $10.0M".
+    let cost = 2.0 * 3.0 * monthly_tokens() / 1e6 * chip_hours_per_million();
+    let (s, p) = with_cash(cost - 496.84);
+    let r = diagnose(&s, &p);
+    let change = &r[0].changes[0];
+    assert_eq!(change.kind, "funding", "{r:?}");
+    assert_eq!(change.to, "497", "{change:?}");
+    assert!(
+        change.message.starts_with("raise $497 more funding"),
+        "{change:?}"
+    );
+}
+
+#[test]
 fn a_cash_floor_admits_exactly_the_plans_the_company_can_pay_for() {
     let cost = 2.0 * 3.0 * monthly_tokens() / 1e6 * chip_hours_per_million();
     let (s, p) = with_cash(cost * 1.001);
@@ -605,7 +621,11 @@ fn a_cash_floor_admits_exactly_the_plans_the_company_can_pay_for() {
     let change = &r[0].changes[0];
     assert_eq!(change.kind, "funding", "{r:?}");
     let amount: f64 = change.to.parse().unwrap();
-    assert!(amount >= 0.01 * cost, "{amount} vs {}", 0.01 * cost);
+    assert!(
+        amount >= 0.01 * cost && amount <= 0.01 * cost * 1.001 + 1.0,
+        "{amount} vs {}",
+        0.01 * cost
+    );
     // Raising that funding in that month makes it plan.
     let month = change.period.clone().unwrap();
     let body = format!(
