@@ -68,13 +68,18 @@ sources = [{ url = "https://example.com/y", date = "2026" }]
 "#;
 
 fn scenario(body: &str, prices: (f64, f64, f64)) -> Scenario {
-    let text = format!(
-        "version = 1\n[scenario]\nname = \"t\"\nstart = \"2027-01\"\nhorizon_months = 3\n[catalog]\nbuiltin = false\nfiles = [\"c.toml\"]\n{body}"
-    );
     let catalog = CATALOG
         .replace("PRICE_A", &prices.0.to_string())
         .replace("PRICE_B", &prices.1.to_string())
         .replace("PRICE_Y", &prices.2.to_string());
+    scenario_in("", body, catalog)
+}
+
+/// A scenario of `body` on the catalog text `catalog`, with `head` added to `[scenario]`.
+fn scenario_in(head: &str, body: &str, catalog: String) -> Scenario {
+    let text = format!(
+        "version = 1\n[scenario]\nname = \"t\"\nstart = \"2027-01\"\nhorizon_months = 3\n{head}[catalog]\nbuiltin = false\nfiles = [\"c.toml\"]\n{body}"
+    );
     let mut read =
         |_: &str| -> Result<(String, String), String> { Ok(("c.toml".into(), catalog.clone())) };
     let loaded = allot_scenario::load("t.toml", &text, &mut read);
@@ -593,6 +598,45 @@ VALUE
 fn with_cash(start: f64) -> (Scenario, Plan) {
     let body = format!("{DEMAND}\n[finance]\nstarting_cash_usd = {start}\ncash_floor_usd = 0\n");
     with(&body, "", (2.0, 3.0, 9.0))
+}
+
+#[test]
+fn a_term_cohort_pays_each_month_of_its_term_discounted_at_the_month_s_middle() {
+    // Issue 21, item 6: docs/model.md said (1 + r)^(-mu/12); the builder discounts each month at
+    // its middle, (1 + r)^(-(mu + 1/2)/12), mu from 0, over the whole 12-month term (past the
+    // 3-month horizon), at 730.5 hours a month.
+    let catalog = CATALOG
+        .replace("PRICE_A", "100")
+        .replace("PRICE_B", "100")
+        .replace("PRICE_Y", "100")
+        + r#"
+[[provider]]
+id = "gamma"
+name = "Gamma Cloud"
+[[offering]]
+id = "gamma/x1"
+provider = "gamma"
+instance = "x1"
+chip = "x1"
+chips_per_instance = 1
+region = "r"
+price_model = "reserved_1y"
+usd_per_instance_hour = 1.5
+sources = [{ url = "https://example.com/g", date = "2026" }]
+"#;
+    let s = scenario_in("discount_rate = 0.1\n", DEMAND, catalog);
+    let p = solve(&s);
+    assert_eq!(p.status, SolveStatus::Optimal);
+    let chips = monthly_tokens() / 1e6 * chip_hours_per_million() / 730.5;
+    let per_chip: f64 = (0..12)
+        .map(|mu| 1.5 * 730.5 * 1.1f64.powf(-(f64::from(mu) + 0.5) / 12.0))
+        .sum();
+    let expected = chips * per_chip;
+    assert!(
+        (p.objective_usd - expected).abs() <= 1e-6 * expected,
+        "{} against the hand-computed {expected}",
+        p.objective_usd
+    );
 }
 
 #[test]
@@ -1118,4 +1162,28 @@ end = "2027-02"
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "training big");
     assert!(found[0].1.starts_with("trains "), "{found:?}");
+}
+
+#[test]
+fn the_docs_state_the_month_and_the_discounting_the_code_uses() {
+    // Issue 21, item 6: the docs said 30.44 days a month and (1 + r)^(-mu/12) for cohorts.
+    assert_eq!(
+        allot_catalog::HOURS_PER_MONTH,
+        24.0 * allot_plan::prep::DAYS_PER_MONTH
+    );
+    assert_eq!(allot_plan::prep::DAYS_PER_MONTH, 30.4375);
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for page in ["docs/model.md", "docs/finance.md"] {
+        let text = std::fs::read_to_string(root.join(page)).expect(page);
+        assert!(!text.contains("30.44 "), "{page} states 30.44 days a month");
+        assert!(
+            text.contains("30.4375"),
+            "{page} does not state 30.4375 days a month"
+        );
+    }
+    let model = std::fs::read_to_string(root.join("docs/model.md")).expect("model.md");
+    assert!(
+        model.contains("(1 + r)^(−(μ + ½)/12)"),
+        "docs/model.md's cohort discount"
+    );
 }
