@@ -72,16 +72,16 @@ fn scenario(body: &str, prices: (f64, f64, f64)) -> Scenario {
         .replace("PRICE_A", &prices.0.to_string())
         .replace("PRICE_B", &prices.1.to_string())
         .replace("PRICE_Y", &prices.2.to_string());
-    scenario_in("", body, catalog)
+    scenario_in("", body, &catalog)
 }
 
 /// A scenario of `body` on the catalog text `catalog`, with `head` added to `[scenario]`.
-fn scenario_in(head: &str, body: &str, catalog: String) -> Scenario {
+fn scenario_in(head: &str, body: &str, catalog: &str) -> Scenario {
     let text = format!(
         "version = 1\n[scenario]\nname = \"t\"\nstart = \"2027-01\"\nhorizon_months = 3\n{head}[catalog]\nbuiltin = false\nfiles = [\"c.toml\"]\n{body}"
     );
     let mut read =
-        |_: &str| -> Result<(String, String), String> { Ok(("c.toml".into(), catalog.clone())) };
+        |_: &str| -> Result<(String, String), String> { Ok(("c.toml".into(), catalog.to_string())) };
     let loaded = allot_scenario::load("t.toml", &text, &mut read);
     let errors: Vec<String> = loaded
         .diagnostics
@@ -624,7 +624,7 @@ price_model = "reserved_1y"
 usd_per_instance_hour = 1.5
 sources = [{ url = "https://example.com/g", date = "2026" }]
 "#;
-    let s = scenario_in("discount_rate = 0.1\n", DEMAND, catalog);
+    let s = scenario_in("discount_rate = 0.1\n", DEMAND, &catalog);
     let p = solve(&s);
     assert_eq!(p.status, SolveStatus::Optimal);
     let chips = monthly_tokens() / 1e6 * chip_hours_per_million() / 730.5;
