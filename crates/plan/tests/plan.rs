@@ -80,8 +80,9 @@ fn scenario_in(head: &str, body: &str, catalog: &str) -> Scenario {
     let text = format!(
         "version = 1\n[scenario]\nname = \"t\"\nstart = \"2027-01\"\nhorizon_months = 3\n{head}[catalog]\nbuiltin = false\nfiles = [\"c.toml\"]\n{body}"
     );
-    let mut read =
-        |_: &str| -> Result<(String, String), String> { Ok(("c.toml".into(), catalog.to_string())) };
+    let mut read = |_: &str| -> Result<(String, String), String> {
+        Ok(("c.toml".into(), catalog.to_string()))
+    };
     let loaded = allot_scenario::load("t.toml", &text, &mut read);
     let errors: Vec<String> = loaded
         .diagnostics
