@@ -38,4 +38,4 @@ pub use place::{
     Candidate, EdgeCost, Minimize, Placement, Status, TaskPlacement, place, skypilot_rule,
 };
 pub use resources::{Amount, Choice, Request};
-pub use task::{Dag, DataSource, Task, Work, parse_dag};
+pub use task::{Dag, DataSource, MAX_NESTING, Task, Work, parse_dag};

@@ -570,3 +570,48 @@ fn minimizing_time_breaks_ties_on_cost() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Issue 22, item 7: deep flow nesting took time growing with its square (a 200 KB task file
+/// took 46.8 s in `place`). Past 64 levels, any task text is refused at once, at the bracket.
+#[test]
+fn deep_nesting_is_refused_at_once_with_its_place() {
+    let deep = |open: &str, close: &str, n: usize| {
+        format!("name: x\nrun: {}1{}\n", open.repeat(n), close.repeat(n))
+    };
+    let cases = [
+        (deep("{a: ", "}", 40_000), Some(":2:")),
+        (deep("[", "]", 100_000), Some(":2:")),
+        (
+            format!("name: x\n# {}\nrun: echo\n", "[".repeat(65)),
+            Some(":2:"),
+        ),
+        (
+            format!("name: x\nrun: \"{}\"\n", "{".repeat(65)),
+            Some(":2:"),
+        ),
+        (deep("[", "]", allot_skypilot::MAX_NESTING), None),
+        (deep("{a: ", "}", allot_skypilot::MAX_NESTING), None),
+    ];
+    for (text, refused_at) in cases {
+        let started = std::time::Instant::now();
+        let outcome = parse_dag("deep.yaml", &text);
+        assert!(
+            started.elapsed().as_secs_f64() < 1.0,
+            "{:?}",
+            started.elapsed()
+        );
+        let message = match &outcome {
+            Err(allot_skypilot::Error::Invalid(d)) => d
+                .iter()
+                .map(|d| d.render(Some(&text)))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            _ => String::new(),
+        };
+        let deep = message.contains("brackets nested deeper than 64 levels");
+        match refused_at {
+            Some(at) => assert!(deep && message.contains(at), "{message}"),
+            None => assert!(!deep, "{message}"),
+        }
+    }
+}
