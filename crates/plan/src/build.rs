@@ -1021,8 +1021,8 @@ fn yearly_budgets(b: &mut Builder<'_>) {
 }
 
 /// Constraint 10, cash floor (docs/model.md): with `[finance] cash_floor_usd`, a running
-/// balance per period, bounded below by the floor: last period's cash, plus revenue less other
-/// opex and funding, less compute, shortfalls and top-ups paid in the period.
+/// balance per period, bounded below by the floor: last period's cash, plus revenue and token
+/// revenue less other opex and funding, less compute, shortfalls and top-ups paid in the period.
 fn cash_floor(b: &mut Builder<'_>) {
     let (s, prep) = (b.s, b.prep);
     let n = b.n;
@@ -1038,6 +1038,22 @@ fn cash_floor(b: &mut Builder<'_>) {
     };
     let revenue = monthly(&fin.revenue_usd_per_month);
     let opex = monthly(&fin.other_opex_usd_per_month);
+    // Every demand is served in full, so its revenue is a known inflow, as the finance
+    // projection counts it.
+    let mut tokens = vec![0.0; n];
+    for work in &prep.serving {
+        let price = s
+            .file
+            .inference
+            .iter()
+            .find(|d| d.name == work.name)
+            .and_then(|d| d.price_usd_per_million_tokens);
+        if let Some(price) = price {
+            for (t, w) in tokens.iter_mut().zip(&work.tokens) {
+                *t += w / 1e6 * price;
+            }
+        }
+    }
     let mut prev: Option<Col> = None;
     for (p, per) in prep.periods.iter().enumerate() {
         let cash = b.m.col(
@@ -1065,9 +1081,10 @@ fn cash_floor(b: &mut Builder<'_>) {
             terms.push((col, 1.0));
         }
         let start_cash = if p == 0 { fin.starting_cash_usd } else { 0.0 };
-        let inflow = (start_cash + (revenue[p] - opex[p]) * f64::from(per.months) + funding)
-            / MONEY_UNIT
-            - reserved;
+        let inflow =
+            (start_cash + (revenue[p] - opex[p]) * f64::from(per.months) + tokens[p] + funding)
+                / MONEY_UNIT
+                - reserved;
         let row =
             b.m.row(format!("cash {}", per.label), inflow, inflow, &terms);
         b.tags.push((row, Tag::Cash { period: p }));

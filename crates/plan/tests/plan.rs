@@ -656,6 +656,27 @@ fn a_small_cash_shortfall_is_diagnosed_as_the_small_raise_it_needs() {
 }
 
 #[test]
+fn the_cash_floor_counts_token_revenue_as_finance_does() {
+    // Issue 21, item 3: with no starting cash, a demand that earns 1.5x what serving it costs
+    // pays for itself month by month; the floor ignored that revenue and found it infeasible.
+    let cost_per_million = 2.0 * chip_hours_per_million();
+    let body = format!(
+        "{DEMAND}price_usd_per_million_tokens = {}\n[finance]\nstarting_cash_usd = 0\ncash_floor_usd = 0\n",
+        1.5 * cost_per_million
+    );
+    let (s, p) = with(&body, "", (2.0, 3.0, 9.0));
+    assert_eq!(p.status, SolveStatus::Optimal, "{}", p.status_message);
+    assert!(allot_verify::verify(&s, &p).passed());
+    // At 0.9x, every month loses money: infeasible, and the verifier agrees on the same plan.
+    let body = body.replace(
+        &format!("= {}\n", 1.5 * cost_per_million),
+        &format!("= {}\n", 0.9 * cost_per_million),
+    );
+    let (_, p) = with(&body, "", (2.0, 3.0, 9.0));
+    assert_eq!(p.status, SolveStatus::Infeasible);
+}
+
+#[test]
 fn a_cash_floor_admits_exactly_the_plans_the_company_can_pay_for() {
     let cost = 2.0 * 3.0 * monthly_tokens() / 1e6 * chip_hours_per_million();
     let (s, p) = with_cash(cost * 1.001);

@@ -822,12 +822,6 @@ fn inference_demands(v: &mut Verifier<'_>) {
         let Some(arch) = arch_of(&d.model) else {
             continue;
         };
-        let monthly = d
-            .requests_per_day
-            .monthly(set.start, set.horizon_months, pm);
-        let per_request = f64::from(d.input_tokens) + f64::from(d.output_tokens);
-        let first = d.start.unwrap_or(set.start);
-        let lastm = d.end.unwrap_or(set.last_month());
         let latency = d.min_tokens_per_s_per_user.or(match d.latency {
             allot_scenario::LatencyClass::Interactive => {
                 LatencyClass::Interactive.min_tokens_per_s_per_user()
@@ -891,19 +885,9 @@ fn inference_demands(v: &mut Verifier<'_>) {
             pool.1 += c.chips * v.hours(p);
         }
         let mut demanded = 0.0;
-        for (p, per) in v.periods.iter().enumerate() {
-            let need: f64 = (0..per.months)
-                .map(|k| {
-                    let month = per.start.plus(i64::from(k));
-                    if month < first || month > lastm {
-                        0.0
-                    } else {
-                        monthly[(p as u32 * pm + k) as usize]
-                    }
-                })
-                .sum::<f64>()
-                * DAYS
-                * per_request;
+        let needs = demand_tokens(d, set, &v.periods, pm);
+        for p in 0..v.periods.len() {
+            let need = needs[p];
             v.r.check(
                 le(need, served[p]),
                 format!("{what} {}", v.labels[p]),
@@ -1237,8 +1221,8 @@ fn yearly_budgets(v: &mut Verifier<'_>) {
 }
 
 /// Constraint 10, cash floor (docs/model.md): with `[finance] cash_floor_usd`, the running
-/// balance (starting cash, revenue less other opex, funding, less everything the plan pays in
-/// the period as it times it) at least the floor in every period.
+/// balance (starting cash, revenue and token revenue less other opex, funding, less everything
+/// the plan pays in the period as it times it) at least the floor in every period.
 fn cash_floor(v: &mut Verifier<'_>) {
     let (f, set) = (v.f, v.set);
     let Some(fin) = &f.finance else {
@@ -1255,11 +1239,13 @@ fn cash_floor(v: &mut Verifier<'_>) {
         series(&fin.revenue_usd_per_month),
         series(&fin.other_opex_usd_per_month),
     );
+    let tokens = token_revenue(v);
     let mut cash = fin.starting_cash_usd;
     for (p, per) in v.periods.iter().enumerate() {
         let first = (per.start.index() - set.start.index()) as usize;
         let months = first..(first + per.months as usize).min(revenue.len());
         let inflow: f64 = months.clone().map(|k| revenue[k] - opex[k]).sum::<f64>()
+            + tokens[p]
             + fin
                 .funding
                 .iter()
@@ -1276,6 +1262,57 @@ fn cash_floor(v: &mut Verifier<'_>) {
             || format!("cash {cash:.4e} below the floor {floor:.4e}"),
         );
     }
+}
+
+/// Tokens (input + output) demand `d` asks to be served in each period: requests per day of
+/// each month inside its start and end, times 30.4375 days, times tokens per request.
+fn demand_tokens(
+    d: &allot_scenario::InferenceDemand,
+    set: &allot_scenario::Settings,
+    periods: &[Period],
+    pm: u32,
+) -> Vec<f64> {
+    let monthly = d
+        .requests_per_day
+        .monthly(set.start, set.horizon_months, pm);
+    let per_request = f64::from(d.input_tokens) + f64::from(d.output_tokens);
+    let first = d.start.unwrap_or(set.start);
+    let last = d.end.unwrap_or(set.last_month());
+    periods
+        .iter()
+        .enumerate()
+        .map(|(p, per)| {
+            (0..per.months)
+                .map(|k| {
+                    let month = per.start.plus(i64::from(k));
+                    if month < first || month > last {
+                        0.0
+                    } else {
+                        monthly[(p as u32 * pm + k) as usize]
+                    }
+                })
+                .sum::<f64>()
+                * DAYS
+                * per_request
+        })
+        .collect()
+}
+
+/// Revenue from serving in each period: every priced demand's tokens times its price.
+fn token_revenue(v: &Verifier<'_>) -> Vec<f64> {
+    let mut out = vec![0.0; v.periods.len()];
+    for d in &v.f.inference {
+        let Some(price) = d.price_usd_per_million_tokens else {
+            continue;
+        };
+        for (o, t) in out
+            .iter_mut()
+            .zip(demand_tokens(d, v.set, &v.periods, v.pm))
+        {
+            *o += t / 1e6 * price;
+        }
+    }
+    out
 }
 
 /// How many months of a term offering's term (its depreciation for owned hardware); `None`
