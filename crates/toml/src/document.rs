@@ -16,6 +16,34 @@ pub struct Document<'a> {
     pub(crate) root: Spanned<DeTable<'a>>,
 }
 
+/// For an error the parser gives no place (its recursion limit, e.g. on 100,000 dotted keys):
+/// the line where the text first fails to parse with an error of no place, found by bisecting
+/// on prefixes of whole lines.
+fn first_failing_line(text: &str) -> Option<Range<usize>> {
+    let ends: Vec<usize> = text
+        .match_indices('\n')
+        .map(|(i, _)| i + 1)
+        .chain((!text.ends_with('\n')).then_some(text.len()))
+        .collect();
+    let fails = |end: usize| {
+        let (_, errors) = DeTable::parse_recoverable(&text[..end]);
+        errors.iter().any(|e| e.span().is_none())
+    };
+    // The first line whose prefix fails: prefixes before it parse without a placeless error.
+    let (mut lo, mut hi) = (0, ends.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if fails(ends[mid]) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let end = *ends.get(lo)?;
+    let start = if lo == 0 { 0 } else { ends[lo - 1] };
+    Some(start..end.max(start + 1).min(text.len()))
+}
+
 impl<'a> Document<'a> {
     /// Parses `text`, recovering from syntax errors so that all of them are reported. The
     /// document is always returned; it is only meaningful when there are no diagnostics.
@@ -24,7 +52,10 @@ impl<'a> Document<'a> {
         let diagnostics = errors
             .iter()
             .map(|e| {
-                let span = e.span().map(|s| clamp(s, text.len()));
+                let span = e
+                    .span()
+                    .map(|s| clamp(s, text.len()))
+                    .or_else(|| first_failing_line(text));
                 Diagnostic::error(file, span, format!("invalid TOML: {}", tidy(e.message())))
             })
             .collect();

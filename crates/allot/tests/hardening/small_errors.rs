@@ -102,3 +102,25 @@ fn task_yaml_may_start_with_a_bom() {
         assert_eq!(out.status.code(), Some(0), "{task}: {}", text(&out.stderr));
     }
 }
+
+/// 100,000 dotted keys stop the TOML parser at its recursion limit, which gives no place: the
+/// line is found by bisecting on whole-line prefixes.
+#[test]
+fn a_parser_error_with_no_place_is_given_its_line() {
+    let dir = dir();
+    let path = dir.join("dots.toml");
+    let key = vec!["a"; 100_000].join(".");
+    std::fs::write(
+        &path,
+        format!("version = 1\n\n[scenario]\n{key} = 1\nname = \"x\"\n"),
+    )
+    .unwrap();
+    let out = allot(&["check", &path.display().to_string()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("dots.toml:4:1: error: invalid TOML: recursion limit"),
+        "{}",
+        &stderr[..stderr.len().min(500)]
+    );
+}
