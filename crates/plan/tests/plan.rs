@@ -1209,3 +1209,32 @@ fn the_docs_state_the_month_and_the_discounting_the_code_uses() {
         "docs/model.md's cohort discount"
     );
 }
+
+/// Issue 22, item 6: `--time-limit` is a wall-clock limit for the whole plan. Preparing and
+/// building the model take from it; when they use it up, the solver is not started (it used to
+/// get the whole limit again: 3M variables under a 2 s limit took 15.2 s).
+#[test]
+fn the_time_limit_counts_the_build() {
+    let s = generated(36, 200, 200, 1);
+    let limit = 0.02;
+    let settings = SolveSettings {
+        time_limit_s: limit,
+        ..SolveSettings::default()
+    };
+    let started = std::time::Instant::now();
+    let out = plan(&s, &settings);
+    let wall = started.elapsed().as_secs_f64();
+    let (build, solve) = (
+        out.timings.build.as_secs_f64(),
+        out.timings.solve.as_secs_f64(),
+    );
+    assert!(
+        build > limit,
+        "the build ({build} s) should outlast the limit here"
+    );
+    assert_eq!(out.plan.status, SolveStatus::TimeLimitNoSolution);
+    assert!(
+        solve < 0.005,
+        "the solver ran {solve} s after the limit (build {build} s, wall {wall} s)"
+    );
+}

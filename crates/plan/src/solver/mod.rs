@@ -209,7 +209,7 @@ pub struct Solution {
 }
 
 impl Solution {
-    fn failed(status: SolveStatus, message: impl Into<String>) -> Solution {
+    pub(crate) fn failed(status: SolveStatus, message: impl Into<String>) -> Solution {
         Solution {
             status,
             objective: f64::NAN,
