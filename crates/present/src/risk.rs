@@ -1,21 +1,28 @@
 //! A risk report (`allot risk`) as text — the inputs' spread, the measures' quantiles and the
-//! sensitivity ranking — and as JSON, with every sample.
+//! sensitivity ranking — and as JSON, with every sample and the quantiles of each year (the fan
+//! chart). The JSON reads back ([`RiskJson`] is `Deserialize`): the server stores a risk job's
+//! result as this JSON, and the dashboard's risk view is made from it.
 
 use std::fmt::Write as _;
 
 use allot_finance::RiskReport;
-use allot_finance::risk::{Measures, Quantiles};
-use serde::Serialize;
+use allot_finance::risk::{Measures, Quantiles, YearQuantiles};
+use serde::{Deserialize, Serialize};
 
 use crate::number::money;
 use crate::table::{Align, Table};
 
-#[derive(Serialize)]
-struct QuantilesJson {
-    p10: f64,
-    p50: f64,
-    p90: f64,
-    mean: f64,
+/// The 10th, 50th and 90th percentiles of a measure, with its mean, USD.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuantilesJson {
+    /// 10th percentile.
+    pub p10: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// Mean.
+    pub mean: f64,
 }
 
 impl From<&Quantiles> for QuantilesJson {
@@ -29,11 +36,15 @@ impl From<&Quantiles> for QuantilesJson {
     }
 }
 
-#[derive(Serialize)]
-struct MeasuresJson {
-    total_cost_usd: f64,
-    cumulative_loss_usd: f64,
-    funding_gap_usd: f64,
+/// The outcome measures of one plan, USD.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeasuresJson {
+    /// Total cost over the horizon.
+    pub total_cost_usd: f64,
+    /// Accumulated losses.
+    pub cumulative_loss_usd: f64,
+    /// Funding gap.
+    pub funding_gap_usd: f64,
 }
 
 impl From<&Measures> for MeasuresJson {
@@ -46,58 +57,117 @@ impl From<&Measures> for MeasuresJson {
     }
 }
 
-#[derive(Serialize)]
-struct InputJson {
-    name: String,
-    kind: String,
-    p10: f64,
-    p50: f64,
-    p90: f64,
+/// One uncertain input and its spread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputJson {
+    /// The input's name.
+    pub name: String,
+    /// Its kind.
+    pub kind: String,
+    /// 10th percentile.
+    pub p10: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
 }
 
-#[derive(Serialize)]
-struct SwingJson {
-    measure: String,
-    at_p10: f64,
-    at_p90: f64,
+/// One measure with one input alone at its 10th and at its 90th percentile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SwingJson {
+    /// The measure's name (`total cost`, `cumulative loss`, `funding gap`).
+    pub measure: String,
+    /// The measure with the input at its 10th percentile.
+    pub at_p10: f64,
+    /// The measure with the input at its 90th percentile.
+    pub at_p90: f64,
 }
 
-#[derive(Serialize)]
-struct SensitivityJson {
-    name: String,
-    rank_correlation_total_cost: f64,
-    rank_correlation_cumulative_loss: f64,
-    rank_correlation_funding_gap: f64,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    swing: Vec<SwingJson>,
+/// How much one input moves the results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SensitivityJson {
+    /// The input's name.
+    pub name: String,
+    /// Spearman rank correlation with total cost.
+    pub rank_correlation_total_cost: f64,
+    /// Spearman rank correlation with cumulative loss.
+    pub rank_correlation_cumulative_loss: f64,
+    /// Spearman rank correlation with the funding gap.
+    pub rank_correlation_funding_gap: f64,
+    /// Each measure with the input alone at its P10 and P90, when the swing was computed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub swing: Vec<SwingJson>,
 }
 
-#[derive(Serialize)]
-struct SampleJson {
-    index: usize,
-    values: Vec<f64>,
-    status: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    measures: Option<MeasuresJson>,
+/// One sample: the values drawn and what they led to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SampleJson {
+    /// Index, from 0.
+    pub index: usize,
+    /// One value per input, in the order of `inputs`.
+    pub values: Vec<f64>,
+    /// The plan's status.
+    pub status: String,
+    /// The measures, when the plan has a solution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measures: Option<MeasuresJson>,
+}
+
+/// One year of the fan chart: the quantiles of cumulative loss and funding gap at its end over
+/// the samples with a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct YearJson {
+    /// The year.
+    pub year: i32,
+    /// Accumulated losses at the year's end.
+    pub cumulative_loss_usd: QuantilesJson,
+    /// The funding gap up to the year's end.
+    pub funding_gap_usd: QuantilesJson,
+}
+
+impl From<&YearQuantiles> for YearJson {
+    fn from(y: &YearQuantiles) -> Self {
+        YearJson {
+            year: y.year,
+            cumulative_loss_usd: QuantilesJson::from(&y.cumulative_loss),
+            funding_gap_usd: QuantilesJson::from(&y.funding_gap),
+        }
+    }
 }
 
 /// The whole `allot risk --json` output.
-#[derive(Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskJson {
-    scenario: String,
-    samples: usize,
-    seed: u64,
-    failed: usize,
-    inputs: Vec<InputJson>,
-    as_written: Option<MeasuresJson>,
-    total_cost_usd: Option<QuantilesJson>,
-    cumulative_loss_usd: Option<QuantilesJson>,
-    funding_gap_usd: Option<QuantilesJson>,
-    sensitivity: Vec<SensitivityJson>,
-    sample: Vec<SampleJson>,
+    /// The scenario's name.
+    pub scenario: String,
+    /// Samples drawn.
+    pub samples: usize,
+    /// Seed of the sampling.
+    pub seed: u64,
+    /// Samples without a plan.
+    pub failed: usize,
+    /// The uncertain inputs.
+    pub inputs: Vec<InputJson>,
+    /// The measures of the scenario as written.
+    pub as_written: Option<MeasuresJson>,
+    /// Quantiles of total cost over the samples with a plan.
+    pub total_cost_usd: Option<QuantilesJson>,
+    /// Quantiles of cumulative loss.
+    pub cumulative_loss_usd: Option<QuantilesJson>,
+    /// Quantiles of the funding gap.
+    pub funding_gap_usd: Option<QuantilesJson>,
+    /// Inputs, the most influential first.
+    pub sensitivity: Vec<SensitivityJson>,
+    /// Every sample.
+    pub sample: Vec<SampleJson>,
+    /// Per year, the quantiles of cumulative loss and funding gap (the fan chart); absent from
+    /// results written before it was added.
+    #[serde(default)]
+    pub years: Vec<YearJson>,
 }
 
-/// The report as JSON: the scenario's name, the seed, inputs, quantiles, sensitivity and samples.
+/// The report as JSON: the scenario's name, the seed, inputs, quantiles, sensitivity, samples
+/// and the quantiles of each year.
 pub fn to_json(name: &str, seed: u64, r: &RiskReport) -> RiskJson {
     let q = |k: usize| r.quantiles.as_ref().map(|q| QuantilesJson::from(&q[k]));
     RiskJson {
@@ -153,6 +223,7 @@ pub fn to_json(name: &str, seed: u64, r: &RiskReport) -> RiskJson {
                 measures: s.measures.as_ref().map(MeasuresJson::from),
             })
             .collect(),
+        years: r.fan().iter().map(YearJson::from).collect(),
     }
 }
 

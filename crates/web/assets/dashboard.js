@@ -98,6 +98,7 @@
       if (dash.drawn) {
         V.show(id);
         if (id === 'why') questions();
+        if (id === 'risk') riskRun();
       } else {
         $('view-noplan').className = 'view shown';
         $('nav-' + id).className = 'active';
@@ -130,13 +131,15 @@
       return plans;
     });
   }
-  function showPlan(id) {
+  // Draws plan `id`'s views; with `riskId`, view 7 shows that finished risk job of the plan.
+  function showPlan(id, riskId) {
     say('Loading plan ' + id + '…');
-    return api('GET', '/plans/' + id + '/report-data').then(function (r) {
+    return api('GET', '/plans/' + id + '/report-data' + (riskId ? '?risk=' + riskId : '')).then(function (r) {
       var data = r.body;
       V.draw(data, { keys: $('key-numbers'), nav: null, main: $('views') });
       dash.drawn = true;
       dash.planId = id;
+      dash.riskId = riskId || null;
       $('scenario-name').textContent = data.scenario.name + ' · plan ' + id;
       $('plan-choice').value = String(id);
       say('');
@@ -505,6 +508,74 @@
       e.preventDefault();
       var list = changes.value.split('\n').map(function (l) { return l.trim(); }).filter(function (l) { return l; });
       if (list.length) ask('what-if', { changes: list }, 'changed');
+    });
+  }
+
+  // ---- 7. risk: run it for the plan shown ----
+  // A form above the risk view: a risk job on the server (POST /plans/{id}/risk) polled with its
+  // progress; when it is done the plan's report data is reloaded with ?risk=JOB, whose risk
+  // section report.js draws (fan charts and tornado). A finished risk job of this plan is
+  // offered as it is.
+  function riskRun() {
+    var section = $('view-risk');
+    if (!section || section.querySelector('.risk-run')) return;
+    var planId = dash.planId;
+    var samples = el('input', { type: 'number', id: 'rk-samples', min: '1', max: '10000', step: '1', value: '24', 'aria-label': 'Samples' });
+    var seed = el('input', { type: 'number', id: 'rk-seed', min: '0', step: '1', value: '1', 'aria-label': 'Seed' });
+    var run = el('button', { type: 'submit', class: 'primary', id: 'rk-run', text: 'Run risk' });
+    var bar = el('progress', { id: 'rk-progress', max: '1', value: '0' });
+    bar.hidden = true;
+    var state = el('div', { class: 'job-state', id: 'rk-state', role: 'status' });
+    var earlier = el('div', { id: 'rk-earlier' });
+    var form = el('form', null, [
+      el('label', { text: 'Samples ', for: 'rk-samples' }), samples,
+      el('label', { text: ' seed ', for: 'rk-seed' }), seed, run
+    ]);
+    var box = el('div', { class: 'panel risk-run' }, [
+      el('div', { class: 'panel-head' }, [el('h3', { text: 'Run risk' })]),
+      el('p', { class: 'note', text: dash.riskId
+        ? 'Shown: risk job ' + dash.riskId + '. Run it again with other samples or seed: each sample re-plans the scenario, so this takes a while.'
+        : 'Sample the scenario\'s [[uncertainty]] entries and re-plan each sample on the server (a risk job), then draw the fan and tornado charts. Each sample is a plan: keep samples small for a first look.' }),
+      form, bar, state, earlier
+    ]);
+    var head = section.querySelector('h2');
+    section.insertBefore(box, head ? head.nextSibling : section.firstChild);
+    function show(riskId) {
+      return showPlan(planId, riskId).then(function () { go('risk'); });
+    }
+    api('GET', '/plans?kind=risk&limit=100').then(function (r) {
+      var done = (r.body || []).filter(function (j) {
+        return j.base_job_id === planId && j.state === 'done' && j.id !== dash.riskId;
+      });
+      if (!done.length) return;
+      var j = done[0];
+      var offer = el('button', { type: 'button', id: 'rk-show', text: 'Show risk job ' + j.id + ' (finished ' + (j.finished_at || '').replace('T', ' ').slice(0, 16) + ')' });
+      offer.addEventListener('click', function () { show(j.id).catch(failed); });
+      earlier.appendChild(el('p', { class: 'note', text: 'A finished risk run of this plan exists: ' }, [offer]));
+    }).catch(function () { /* the offer is optional */ });
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      run.disabled = true;
+      state.className = 'job-state';
+      state.textContent = 'Starting a risk run…';
+      api('POST', '/plans/' + planId + '/risk', { samples: +samples.value, seed: +seed.value }).then(function (r) {
+        dash.riskJob = r.body.id;
+        return pollJob(r.body.id, function (j) {
+          var p = j.progress;
+          if (p && p.total) {
+            bar.hidden = false; bar.max = p.total; bar.value = p.done || 0;
+            bar.title = (p.done || 0) + ' of ' + p.total + ' samples planned';
+          }
+          state.textContent = 'Risk job ' + j.id + ' ' + j.state + (p ? ': ' + p.message : '');
+        });
+      }).then(function (j) {
+        if (j.state !== 'done') throw new Error('risk job ' + j.id + ' ' + j.state + (j.error ? ': ' + j.error : ' without a result'));
+        return show(j.id);
+      }).catch(function (e) {
+        run.disabled = false;
+        state.textContent = e.message;
+        state.className = 'job-state bad';
+      });
     });
   }
 

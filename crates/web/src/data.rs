@@ -7,12 +7,13 @@
 
 use std::collections::BTreeMap;
 
-use allot_finance::risk::Quantiles;
+use allot_finance::risk::Measures;
 use allot_finance::{RiskReport, Statement};
 use allot_plan_format::{Binding, Plan};
 use allot_present::finance_json::{FinanceJson, terms_name};
+use allot_present::risk::{QuantilesJson, RiskJson, SensitivityJson};
 use allot_scenario::Scenario;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Format tag of the report data.
 pub const REPORT_FORMAT: &str = "allot-report";
@@ -565,51 +566,89 @@ fn training_windows(s: &Scenario) -> Vec<TrainingWindow> {
         .collect()
 }
 
-fn triple(q: &Quantiles) -> [f64; 3] {
-    [q.p10, q.p50, q.p90]
+fn risk(r: &RiskReport, method: &str) -> Risk {
+    Risk::from_json(&allot_present::risk::to_json("", 0, r), method)
 }
 
-fn risk(r: &RiskReport, method: &str) -> Risk {
-    use allot_finance::risk::Measures;
-    Risk {
-        samples: r.samples.len(),
-        failed: r.failed,
-        settings: method.to_string(),
-        measures: r
-            .quantiles
-            .iter()
-            .flat_map(|qs| {
-                qs.iter()
-                    .zip(Measures::NAMES)
-                    .map(|(q, name)| MeasureQuantiles {
+impl Risk {
+    /// The risk view of a stored `allot risk --json` (a risk job's result); `settings` says how
+    /// the run was made. Results written before the JSON had its `years` have no fan.
+    pub fn from_risk_json(json: &serde_json::Value, settings: &str) -> Result<Risk, String> {
+        let json = RiskJson::deserialize(json)
+            .map_err(|e| format!("the risk result does not read as allot risk --json: {e}"))?;
+        Ok(Risk::from_json(&json, settings))
+    }
+
+    /// The risk view of `allot risk --json`: the one place the view's data is computed, for a
+    /// risk run made here (through [`allot_present::risk::to_json`]) and for a stored one.
+    pub fn from_json(r: &RiskJson, settings: &str) -> Risk {
+        let names = Measures::NAMES;
+        let quantiles = [
+            &r.total_cost_usd,
+            &r.cumulative_loss_usd,
+            &r.funding_gap_usd,
+        ];
+        let measures = if quantiles.iter().all(|q| q.is_some()) {
+            quantiles
+                .iter()
+                .zip(names)
+                .filter_map(|(q, name)| {
+                    q.as_ref().map(|q| MeasureQuantiles {
                         name: name.to_string(),
                         p10: q.p10,
                         p50: q.p50,
                         p90: q.p90,
                         mean: q.mean,
                     })
-            })
-            .collect(),
-        fan: r
-            .fan()
-            .iter()
-            .map(|y| FanYear {
-                year: y.year,
-                cumulative_loss: triple(&y.cumulative_loss),
-                funding_gap: triple(&y.funding_gap),
-            })
-            .collect(),
-        sensitivity: r
-            .sensitivity
-            .iter()
-            .map(|s| SensitivityView {
-                name: s.name.clone(),
-                rank_correlation: s.rank_correlation,
-                swing: s.swing,
-            })
-            .collect(),
-        base: r
-            .base
-            .map(|m| [m.total_cost_usd, m.cumulative_loss_usd, m.funding_gap_usd]),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let swing = |s: &SensitivityJson| -> Option<[(f64, f64); 3]> {
+            let at = |name: &str| {
+                s.swing
+                    .iter()
+                    .find(|w| w.measure == name)
+                    .map(|w| (w.at_p10, w.at_p90))
+            };
+            Some([at(names[0])?, at(names[1])?, at(names[2])?])
+        };
+        Risk {
+            samples: r.samples,
+            failed: r.failed,
+            settings: settings.to_string(),
+            measures,
+            fan: r
+                .years
+                .iter()
+                .map(|y| FanYear {
+                    year: y.year,
+                    cumulative_loss: triple(&y.cumulative_loss_usd),
+                    funding_gap: triple(&y.funding_gap_usd),
+                })
+                .collect(),
+            sensitivity: r
+                .sensitivity
+                .iter()
+                .map(|s| SensitivityView {
+                    name: s.name.clone(),
+                    rank_correlation: [
+                        s.rank_correlation_total_cost,
+                        s.rank_correlation_cumulative_loss,
+                        s.rank_correlation_funding_gap,
+                    ],
+                    swing: swing(s),
+                })
+                .collect(),
+            base: r
+                .as_written
+                .as_ref()
+                .map(|m| [m.total_cost_usd, m.cumulative_loss_usd, m.funding_gap_usd]),
+        }
     }
+}
+
+fn triple(q: &QuantilesJson) -> [f64; 3] {
+    [q.p10, q.p50, q.p90]
 }

@@ -333,3 +333,98 @@ fn assemble_explains_a_plan_without_explanations_and_skips_what_it_is_told_to() 
     assert!(made.bindings.is_empty());
     assert_eq!(made.bindings_note, "made without explain");
 }
+
+/// The risk view made from a stored `allot risk --json` (a risk job's result, as the server
+/// stores it: pretty JSON text) is the one made from the `RiskReport` of the same run, and its
+/// fan is the report's per-year quantiles.
+#[test]
+fn the_risk_view_from_the_stored_json_equals_the_one_from_the_risk_report() {
+    let m = startup();
+    let input = |risk| ReportInput {
+        scenario: &m.scenario,
+        plan: &m.plan,
+        statement: Ok(&m.statement),
+        risk,
+        risk_method: "4 samples, seed 1",
+        bindings: &m.plan.explanations,
+        bindings_note: "From the plan.",
+        generator: "allot test",
+    };
+    let from_report = allot_web::ReportData::new(&input(Ok(&m.risk)));
+    let stored = serde_json::to_string_pretty(&allot_present::risk::to_json(
+        &m.scenario.file.scenario.name,
+        1,
+        &m.risk,
+    ))
+    .unwrap();
+    let stored: Value = serde_json::from_str(&stored).unwrap();
+    assert_eq!(
+        stored["years"].as_array().map(Vec::len),
+        Some(2),
+        "{stored}"
+    );
+    let mut from_json = allot_web::ReportData::new(&input(Err("not run")));
+    from_json.risk = Some(
+        allot_web::data::Risk::from_risk_json(&stored, "4 samples, seed 1").expect("reads back"),
+    );
+    from_json.risk_note = None;
+    let (a, b) = (
+        serde_json::to_value(&from_report).unwrap(),
+        serde_json::to_value(&from_json).unwrap(),
+    );
+    // serde_json parses a number to within an ulp of the written one unless its
+    // `float_roundtrip` feature is on (it is not in this workspace): equal to 1e-15.
+    same(&a, &b, "");
+    let risk = &a["risk"];
+    let fan = m.risk.fan();
+    assert_eq!(risk["fan"].as_array().map(Vec::len), Some(fan.len()));
+    for (y, v) in fan.iter().zip(risk["fan"].as_array().unwrap()) {
+        assert_eq!(v["year"], y.year);
+        assert_eq!(
+            v["cumulative_loss"][1].as_f64(),
+            Some(y.cumulative_loss.p50)
+        );
+        assert_eq!(v["funding_gap"][2].as_f64(), Some(y.funding_gap.p90));
+        assert_eq!(v["funding_gap"][0].as_f64(), Some(y.funding_gap.p10));
+    }
+    assert!(
+        risk["sensitivity"][0]["swing"].is_array(),
+        "the swing reads back: {risk}"
+    );
+    // A result written before the JSON had its years still reads, without a fan.
+    let mut old = stored.clone();
+    old.as_object_mut().unwrap().remove("years");
+    let old = allot_web::data::Risk::from_risk_json(&old, "").expect("an older result reads");
+    assert!(old.fan.is_empty());
+    assert_eq!(old.measures.len(), 3);
+}
+
+/// `a` and `b` have the same shape and text, and their numbers are equal to a relative 1e-15.
+fn same(a: &Value, b: &Value, at: &str) {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!(
+                (x - y).abs() <= 1e-15 * x.abs().max(y.abs()),
+                "{at}: {x} vs {y}"
+            );
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{at}");
+            for (i, (x, y)) in x.iter().zip(y).enumerate() {
+                same(x, y, &format!("{at}[{i}]"));
+            }
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            assert_eq!(
+                x.keys().collect::<Vec<_>>(),
+                y.keys().collect::<Vec<_>>(),
+                "{at}"
+            );
+            for (k, x) in x {
+                same(x, &y[k], &format!("{at}.{k}"));
+            }
+        }
+        _ => assert_eq!(a, b, "{at}"),
+    }
+}

@@ -467,3 +467,134 @@ fn dashboard_first_view_benchmark() {
         a / b
     );
 }
+
+/// View 7 runs risk (issue 20): the startup example (which has `[[uncertainty]]`) uploaded and
+/// planned, a risk job of 6 samples started from the view's form, its progress shown, and when
+/// it is done the report data reloaded with `?risk=JOB`: the fan charts and the tornado are
+/// drawn, and the P50s shown are the job result's (`allot risk --json`).
+#[test]
+fn view_7_runs_risk_and_draws_the_fan_and_tornado_of_the_job() {
+    let Some((mut browser, served)) = start("dashboard-risk", &[]) else {
+        return;
+    };
+    let mut page = browser.open_page().expect("page");
+    page.navigate(&format!("{}/", served.origin))
+        .expect("open the dashboard");
+    page.wait_for("window.allotDashboard && allotDashboard.view === 'editor'")
+        .expect("an empty server opens on the editor");
+    page.set_files(
+        "#ed-upload-scenario",
+        &[&root().join("examples/startup.toml")],
+    )
+    .expect("choose the scenario");
+    page.eval("document.getElementById('ed-upload').click()")
+        .unwrap();
+    if let Err(e) = page.wait_for("allotDashboard.checked && allotDashboard.checked.valid") {
+        panic!("the upload does not check valid: {e}; {}", said(&mut page));
+    }
+    plan_it(&mut page);
+    page.eval("location.hash = '#risk'").unwrap();
+    page.wait_for("document.getElementById('rk-run')")
+        .expect("view 7's Run risk form");
+    let before = page
+        .eval("document.getElementById('view-risk').querySelectorAll('.empty').length")
+        .unwrap();
+    assert_eq!(before, 1, "before a run, view 7 says risk was not run");
+    page.eval(
+        "document.getElementById('rk-samples').value = '6'; \
+         document.getElementById('rk-run').form.requestSubmit()",
+    )
+    .unwrap();
+    page.wait_for("allotDashboard.riskJob")
+        .expect("a risk job started");
+    if let Err(e) = page.wait_for(
+        "allotDashboard.riskId && allotDashboard.view === 'risk' && allotReport.rendered.risk > 0 \
+         && document.getElementById('chart-risk-tornado')",
+    ) {
+        let state = page.eval("document.getElementById('rk-state') && document.getElementById('rk-state').textContent");
+        panic!("the risk run is not drawn: {e}; {state:?}");
+    }
+    let job = page.eval("allotDashboard.riskId").unwrap();
+    assert_eq!(job, page.eval("allotDashboard.riskJob").unwrap());
+    let result = page
+        .eval(&format!("fetch('/plans/{job}/result').then(r => r.json())"))
+        .expect("the risk job's result");
+    assert_eq!(result["samples"], 6, "{result}");
+    let years = result["years"].as_array().expect("the result's years");
+    assert_eq!(years.len(), 2, "startup runs 2027-2028: {result}");
+    let state = page
+        .eval(
+            "(() => { const drawn = id => { const c = document.getElementById('chart-' + id); \
+             const s = c && c.querySelector('svg'); return !!s && s.querySelectorAll('path, rect, text').length > 5; }; \
+             const r = allotReport.data.risk; \
+             const row = Array.from(document.querySelectorAll('#panel-risk-quantiles tr')) \
+               .find(tr => tr.cells[0] && tr.cells[0].textContent === 'cumulative loss'); \
+             return { fanLoss: drawn('risk-fan-loss'), fanGap: drawn('risk-fan-gap'), \
+               tornado: drawn('risk-tornado'), errors: document.querySelectorAll('#view-risk .error, #view-risk .empty').length, \
+               measures: r.measures, fan: r.fan, \
+               shownP50: row ? row.cells[2].textContent : null, \
+               form: !!document.getElementById('rk-run') }; })()",
+        )
+        .unwrap();
+    assert_eq!(state["fanLoss"], true, "{state}");
+    assert_eq!(state["fanGap"], true, "{state}");
+    assert_eq!(state["tornado"], true, "{state}");
+    assert_eq!(state["errors"], 0, "{state}");
+    assert_eq!(state["form"], true, "the form stays to run again: {state}");
+    // The quantiles drawn are the job result's, over the horizon and per year (to the ulp
+    // serde_json's parsing of the stored result may lose).
+    let same = |a: &Value, b: &Value| {
+        let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+        assert!((a - b).abs() <= 1e-15 * a.abs().max(b.abs()), "{a} vs {b}");
+    };
+    for (k, key) in ["total_cost_usd", "cumulative_loss_usd", "funding_gap_usd"]
+        .iter()
+        .enumerate()
+    {
+        for q in ["p10", "p50", "p90"] {
+            same(&state["measures"][k][q], &result[key][q]);
+        }
+    }
+    for (i, y) in years.iter().enumerate() {
+        let fan = &state["fan"][i];
+        assert_eq!(fan["year"], y["year"]);
+        for (j, q) in ["p10", "p50", "p90"].iter().enumerate() {
+            same(&fan["cumulative_loss"][j], &y["cumulative_loss_usd"][q]);
+            same(&fan["funding_gap"][j], &y["funding_gap_usd"][q]);
+        }
+    }
+    // The P50 the table shows, as the page writes money.
+    let p50 = &result["cumulative_loss_usd"]["p50"];
+    let written = page.eval(&format!("allotViews.util.money({p50})")).unwrap();
+    assert_eq!(state["shownP50"], written, "{state}");
+    let csv = page.eval("allotReport.csv('risk-fan-loss')").unwrap();
+    let first = csv.as_str().unwrap().lines().nth(1).unwrap().to_string();
+    let shown: f64 = first.split(',').nth(2).unwrap().parse().unwrap();
+    same(&shown.into(), &years[0]["cumulative_loss_usd"]["p50"]);
+    screenshot(&mut page, "7-risk-run.png");
+    // The finished job is offered when the plan is shown again without it.
+    page.eval(
+        "allotDashboard.showPlan(allotDashboard.planId).then(() => allotDashboard.go('risk'))",
+    )
+    .unwrap();
+    page.wait_for("document.getElementById('rk-show')")
+        .expect("the finished risk job offered");
+    page.eval("document.getElementById('rk-show').click()")
+        .unwrap();
+    page.wait_for(&format!(
+        "allotDashboard.riskId === {job} && allotReport.rendered.risk > 0"
+    ))
+    .expect("the offered job shown");
+    no_problems(&mut page, &served.origin);
+    // (after the check for console errors: the browser logs the refusals as such)
+    // ?risk= names a finished risk job of this plan, or the answer says what it is instead.
+    let refused = page
+        .eval(
+            "Promise.all([allotDashboard.planId, 999999].map(r => \
+             fetch('/plans/' + allotDashboard.planId + '/report-data?risk=' + r) \
+             .then(x => x.json().then(b => [x.status, b.name || b.title, b.detail]))))",
+        )
+        .unwrap();
+    assert_eq!(refused[0][0], 409, "{refused}");
+    assert_eq!(refused[1][0], 404, "{refused}");
+}
