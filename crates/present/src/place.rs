@@ -249,7 +249,7 @@ pub fn summary(p: &Placement, rule: Option<&Placement>, file: &str, rows: usize)
     {
         let saved = rule.total_usd - p.total_usd;
         out.push_str(&format!(
-            "\nSkyPilot's rule (cheapest per hour for each task) costs ${}",
+            "\nSkyPilot's rule (an hour of each task at its node price, plus egress, chosen jointly) costs ${}",
             num(Some(rule.total_usd), 2)
         ));
         if saved > 0.005 {

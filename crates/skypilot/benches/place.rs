@@ -1,7 +1,8 @@
 //! Placement speed on the checked-in SkyPilot catalog subset (`testdata/skypilot/catalog-v8`):
 //! reading the catalog, placing one task, a model task (runtimes from the performance model), a
 //! three-task pipeline and a 20-task DAG. Baseline, measured in the same run: SkyPilot's rule
-//! (cheapest per hour for each task, no joint choice) on the same input.
+//! (an hour of each task at its node price plus egress, chosen jointly, as SkyPilot's optimizer
+//! does) on the same input.
 //!
 //! Run with `cargo bench -p allot-skypilot --bench place`. Prints the median of 51 runs after one
 //! warm-up; the performance model's one-off calibration is timed separately.

@@ -410,17 +410,7 @@ pub fn place(
     if per_task.iter().any(|t| t.options.is_empty()) {
         return Ok(assemble(dag, minimize, per_task, None, false));
     }
-    // Labels: the clouds of every candidate and of every input.
-    let mut clouds: BTreeSet<String> = per_task
-        .iter()
-        .flat_map(|t| t.options.iter().map(|c| c.cloud.clone()))
-        .collect();
-    clouds.extend(
-        dag.tasks
-            .iter()
-            .filter_map(|t| t.inputs.as_ref().map(|i| i.cloud.clone())),
-    );
-    let clouds: Vec<String> = clouds.into_iter().collect();
+    let clouds = cloud_labels(dag, &per_task);
     let l = clouds.len();
     let objective = |c: &Candidate| match minimize {
         Minimize::Cost => c.total_usd,
@@ -467,17 +457,7 @@ pub fn place(
     let in_usd = Problem {
         labels: l,
         unary: unary_usd,
-        edges: dag
-            .edges
-            .iter()
-            .map(|&(a, b)| {
-                let gb = dag.tasks[a].outputs_gb;
-                let table = (0..l * l)
-                    .map(|i| egress_usd(&clouds[i / l], &clouds[i % l], gb))
-                    .collect();
-                (a, b, table)
-            })
-            .collect(),
+        edges: egress_tables(dag, &clouds),
     };
     let problem = Problem {
         labels: l,
@@ -508,9 +488,41 @@ pub fn place(
     ))
 }
 
-/// SkyPilot's choice by its rule: for each task, the launchable candidate with the lowest price
-/// per node-hour (among the first ordered request that has one), ignoring runtimes and egress;
-/// then costed like [`place`]'s result, so the two totals compare.
+/// The labels of a placement: the clouds of every candidate and of every input.
+fn cloud_labels(dag: &Dag, per_task: &[TaskOptions]) -> Vec<String> {
+    let mut clouds: BTreeSet<String> = per_task
+        .iter()
+        .flat_map(|t| t.options.iter().map(|c| c.cloud.clone()))
+        .collect();
+    clouds.extend(
+        dag.tasks
+            .iter()
+            .filter_map(|t| t.inputs.as_ref().map(|i| i.cloud.clone())),
+    );
+    clouds.into_iter().collect()
+}
+
+/// Egress in dollars of each edge's data from every label to every label (`l × l`, row-major).
+fn egress_tables(dag: &Dag, clouds: &[String]) -> Vec<(usize, usize, Vec<f64>)> {
+    let l = clouds.len();
+    dag.edges
+        .iter()
+        .map(|&(a, b)| {
+            let gb = dag.tasks[a].outputs_gb;
+            let table = (0..l * l)
+                .map(|i| egress_usd(&clouds[i / l], &clouds[i % l], gb))
+                .collect();
+            (a, b, table)
+        })
+        .collect()
+}
+
+/// SkyPilot's choice by its rule (`Optimizer._estimate_nodes_cost_or_time` and
+/// `_optimize_by_dp` / `_optimize_by_ilp`, v0.14.1): each task costed at its nodes' price for
+/// SkyPilot's default runtime of one hour (it has no runtime estimate), plus the egress of
+/// each task's inputs and of every parent's outputs to its children, minimised jointly (exact,
+/// as SkyPilot's dynamic program on a chain and its ILP on any DAG are); then costed like
+/// [`place`]'s result, with allot's runtimes, so the two totals compare.
 pub fn skypilot_rule(dag: &Dag, catalog: &SkyCatalog, allot: &Catalog) -> Result<Placement, Error> {
     let problems = validate(dag, catalog);
     if !problems.is_empty() {
@@ -524,14 +536,40 @@ pub fn skypilot_rule(dag: &Dag, catalog: &SkyCatalog, allot: &Catalog) -> Result
     if per_task.iter().any(|t| t.options.is_empty()) {
         return Ok(assemble(dag, Minimize::Cost, per_task, None, false));
     }
-    let chosen = per_task
+    let clouds = cloud_labels(dag, &per_task);
+    let l = clouds.len();
+    // Per task and cloud, the candidate with the lowest price per node-hour.
+    let mut best: Vec<Vec<Option<usize>>> = vec![vec![None; l]; dag.tasks.len()];
+    let mut unary = vec![vec![f64::INFINITY; l]; dag.tasks.len()];
+    for (t, opts) in per_task.iter().enumerate() {
+        let task = &dag.tasks[t];
+        for (k, c) in opts.options.iter().enumerate() {
+            let x = clouds.iter().position(|n| *n == c.cloud).expect("labelled");
+            let input = task
+                .inputs
+                .as_ref()
+                .map_or(0.0, |i| egress_usd(&i.cloud, &c.cloud, i.gb));
+            let one_hour = c.node_hourly_usd * f64::from(task.num_nodes.max(1)) + input;
+            if one_hour < unary[t][x] {
+                unary[t][x] = one_hour;
+                best[t][x] = Some(k);
+            }
+        }
+    }
+    let problem = Problem {
+        labels: l,
+        unary,
+        edges: egress_tables(dag, &clouds),
+    };
+    let Some(solution) = solve::min_sum(&problem) else {
+        return Ok(assemble(dag, Minimize::Cost, per_task, None, false));
+    };
+    let chosen = solution
+        .labels
         .iter()
-        .map(|t| {
-            t.options
-                .iter()
-                .min_by(|a, b| a.node_hourly_usd.total_cmp(&b.node_hourly_usd))
-                .expect("options are not empty")
-                .clone()
+        .enumerate()
+        .map(|(t, &x)| {
+            per_task[t].options[best[t][x].expect("finite label has a candidate")].clone()
         })
         .collect();
     Ok(assemble(dag, Minimize::Cost, per_task, Some(chosen), false))

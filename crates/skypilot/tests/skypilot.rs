@@ -249,20 +249,20 @@ fn pipeline_keeps_data_where_moving_it_costs_more() {
         21.6 * 2.0 + (9.46006 + 33.60609) * 3.0 + 23.60
     ));
     assert!(close(p.makespan_hours, 6.0));
-    // SkyPilot's rule (cheapest per hour per task) sends train to Nebius and pays the egress.
+    // SkyPilot's rule (issue 21, item 8) weighs the egress too: an hour of train on Nebius
+    // saves $19.47 against GCP but moving tokenize's 500 GB there costs $60, so it keeps train
+    // on GCP as allot does. The rule that ignored egress sent train to Nebius and paid
+    // 43.2 + 70.8 + 60.0 + 23.6 = $197.60.
     let rule = skypilot_rule(&task("pipeline.yaml"), &sky(), &builtin()).unwrap();
-    assert!(
-        close(rule.total_usd, 43.2 + 70.8 + 60.0 + 23.6),
-        "{}",
-        rule.total_usd
-    );
-    assert!(p.total_usd < rule.total_usd);
-    let edge = rule.edges.iter().find(|e| e.from == "tokenize").unwrap();
-    assert_eq!(
-        (edge.from_cloud.as_str(), edge.to_cloud.as_str(), edge.gb),
-        ("gcp", "nebius", 500.0)
-    );
-    assert!(close(edge.usd, 60.0));
+    let rule_clouds: Vec<&str> = rule
+        .tasks
+        .iter()
+        .map(|t| t.chosen.as_ref().unwrap().cloud.as_str())
+        .collect();
+    assert_eq!(rule_clouds, ["gcp", "gcp", "nebius"]);
+    assert!(close(rule.egress_usd, 0.0), "{}", rule.egress_usd);
+    assert!(close(rule.total_usd, p.total_usd), "{}", rule.total_usd);
+    assert!(p.total_usd <= rule.total_usd + 1e-9);
 }
 
 #[test]

@@ -55,7 +55,8 @@ fn place_pipeline_compares_with_skypilots_rule() {
     assert_eq!(clouds, ["gcp", "gcp", "nebius"]);
     let ours = v["total_usd"].as_f64().unwrap();
     let rule = v["skypilot_rule_total_usd"].as_f64().unwrap();
-    assert!(ours < rule, "{ours} vs {rule}");
+    // SkyPilot weighs the 500 GB egress too, so it keeps train on GCP as allot does.
+    assert!((ours - rule).abs() < 1e-6, "{ours} vs {rule}");
     assert_eq!(v["edges"][0]["gb"], 500.0);
     let out = place("pipeline.yaml", &[]);
     let stdout = text(&out.stdout);
@@ -64,7 +65,7 @@ fn place_pipeline_compares_with_skypilots_rule() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("SkyPilot's rule (cheapest per hour for each task) costs $197.6"),
+        stdout.contains("SkyPilot's rule (an hour of each task at its node price, plus egress, chosen jointly) costs $196: the same"),
         "{stdout}"
     );
 }
