@@ -344,85 +344,21 @@ fn serve(catalog: &Catalog, args: &PerfServeArgs) -> anyhow::Result<Exit> {
 }
 
 fn calibration_report(catalog: &Catalog, results: bool) -> String {
-    let cal = calibration();
-    let obs = allot_perf::observations(catalog);
-    let mut out = format!(
-        "MFU = base[family] x (LoRA factor {:.3} for LoRA) x 1 / (1 + {:.3} ln(max(chips, 8) / 8)) x own chip factor x chip maturity\n\n",
-        cal.lora_factor, cal.alpha
+    let (data, obs) = (
+        allot_perf::mlperf::shipped(),
+        allot_perf::observations(catalog),
     );
-    let mut t = Table::new(&[
-        ("FAMILY", Align::Left),
-        ("BASE MFU", Align::Right),
-        ("RESULTS", Align::Right),
-        ("MFU AT 1024", Align::Right),
-        ("MFU AT 16384", Align::Right),
-    ]);
-    for f in &cal.families {
-        t.row(vec![
-            f.family.name().to_string(),
-            num(Some(f.base_mfu), 3),
-            f.results.to_string(),
-            num(Some(f.base_mfu * cal.scale(1024)), 3),
-            num(Some(f.base_mfu * cal.scale(16384)), 3),
-        ]);
-    }
-    out.push_str(&t.render());
-    out.push('\n');
-    let mut f = Table::new(&[
-        ("CHIP", Align::Left),
-        ("OWN FACTOR", Align::Right),
-        ("RESULTS", Align::Right),
-    ]);
-    for (chip, factor, n) in &cal.chip_factors {
-        f.row(vec![chip.clone(), num(Some(*factor), 3), n.to_string()]);
-    }
-    out.push_str(&f.render());
-    out.push('\n');
-    let mut e = Table::new(&[
-        ("BENCHMARK", Align::Left),
-        ("RESULTS", Align::Right),
-        ("MEDIAN |ERROR|", Align::Right),
-        ("WITHIN 25%", Align::Right),
-        ("FIXED MINUTES", Align::Right),
-    ]);
-    for (b, err, n) in cal.errors(&obs) {
-        let within = obs
-            .iter()
-            .filter(|o| {
-                o.benchmark == b && (cal.predict_minutes(o) / o.minutes - 1.0).abs() <= 0.25
-            })
-            .count();
-        e.row(vec![
-            b.clone(),
-            n.to_string(),
-            format!("{:.1}%", err * 100.0),
-            format!("{within} of {n}"),
-            num(Some(cal.overhead(&b)), 2),
-        ]);
-    }
-    out.push_str(&e.render());
-    if results {
-        out.push('\n');
-        let mut r = Table::new(&[
-            ("BENCHMARK", Align::Left),
-            ("CHIP", Align::Left),
-            ("CHIPS", Align::Right),
-            ("MINUTES", Align::Right),
-            ("PREDICTED", Align::Right),
-            ("ERROR", Align::Right),
-        ]);
-        for o in &obs {
-            let p = cal.predict_minutes(o);
-            r.row(vec![
-                o.benchmark.clone(),
-                o.chip.clone(),
-                o.chips.to_string(),
-                num(Some(o.minutes), 1),
-                num(Some(p), 1),
-                format!("{:+.0}%", (p / o.minutes - 1.0) * 100.0),
-            ]);
-        }
-        out.push_str(&r.render());
+    let (cal, v) = (calibration(), allot_perf::validation());
+    let sections = allot_perf::calibration_report(cal, v, data, &obs, results);
+    let mut out = String::new();
+    for s in sections {
+        out += if out.is_empty() { "" } else { "\n" };
+        s.title.iter().for_each(|line| out += &format!("{line}\n"));
+        let align = |right| if right { Align::Right } else { Align::Left };
+        let head: Vec<_> = s.columns.iter().map(|&(c, r)| (c, align(r))).collect();
+        let mut t = Table::new(&head);
+        s.rows.into_iter().for_each(|r| t.row(r));
+        out += &format!("\n{}\n", t.render().trim_end());
     }
     out
 }

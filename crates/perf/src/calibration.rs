@@ -50,6 +50,10 @@ pub const MIN_CHIP_RESULTS: usize = 3;
 /// One observation used in the fit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation {
+    /// Line of the results file it comes from (0 when made up, as in tests).
+    pub line: usize,
+    /// MLPerf round, e.g. v5.0.
+    pub round: String,
     /// Benchmark id.
     pub benchmark: String,
     /// Chip id in the catalog.
@@ -76,7 +80,7 @@ impl Observation {
     }
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
     if v.is_empty() {
         return f64::NAN;
     }
@@ -288,14 +292,21 @@ pub fn mlperf_peak(chip: &allot_catalog::Accelerator) -> f64 {
 
 /// Observations from the shipped MLPerf results whose accelerator the catalog knows.
 pub fn observations(catalog: &Catalog) -> Vec<Observation> {
+    observations_from(&mlperf::shipped().results, catalog)
+}
+
+/// Observations from MLPerf results whose benchmark and accelerator are known.
+pub fn observations_from(results: &[mlperf::Result], catalog: &Catalog) -> Vec<Observation> {
     let benchmarks: Vec<Benchmark> = mlperf::benchmarks();
-    mlperf::results()
-        .into_iter()
+    results
+        .iter()
         .filter_map(|r| {
             let b = benchmarks.iter().find(|b| b.id == r.benchmark)?;
             let chip = catalog.accelerator(&r.accelerator)?;
             let peak = mlperf_peak(chip);
             Some(Observation {
+                line: r.line,
+                round: r.round.clone(),
                 benchmark: r.benchmark.clone(),
                 chip: chip.id.clone(),
                 family: Family::of(&chip.id),

@@ -8,12 +8,19 @@
 
 mod calibration;
 mod family;
+mod holdout;
 pub mod mlperf;
+mod report;
 mod serve;
 mod train;
 
-pub use calibration::{Calibration, FamilyFit, Observation, calibration, observations};
+pub use calibration::{
+    Calibration, FamilyFit, MIN_CHIP_RESULTS, Observation, calibration, observations,
+    observations_from,
+};
 pub use family::{Family, default_maturity};
+pub use holdout::{Basis, ChipErrors, Errors, Temporal, Validation, validation};
+pub use report::{Section, calibration_report};
 pub use serve::{LatencyClass, ServeEstimate, ServeRequest, estimate_serve};
 pub use train::{
     TrainEstimate, TrainKind, TrainRequest, estimate_train, flops_per_token, memory_per_chip_bytes,

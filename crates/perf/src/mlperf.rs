@@ -96,19 +96,85 @@ pub const GPT3_TOKENS: f64 = 1.25e9;
 /// One result row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Result {
+    /// Line of the results file (1 is the header).
+    pub line: usize,
     /// Benchmark id.
     pub benchmark: String,
     /// MLPerf round, e.g. v5.0.
     pub round: String,
     /// Submitter.
     pub submitter: String,
+    /// System name as submitted.
+    pub system: String,
     /// Accelerator name as in the file.
     pub accelerator: String,
     /// Accelerators used.
     pub chips: u32,
     /// Time to train, minutes.
     pub minutes: f64,
+    /// Decimals the time is stated to (3.4 has one).
+    pub decimals: usize,
 }
+
+/// A row left out because the source does not give a figure the fit needs (an empty field).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    /// Line of the results file.
+    pub line: usize,
+    /// The empty field.
+    pub field: &'static str,
+    /// Submitter and system, to name the row.
+    pub row: String,
+}
+
+/// A row that repeats another row's result, left out of the fit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Duplicate {
+    /// Line of the repeated row, left out.
+    pub line: usize,
+    /// Line of the row kept.
+    pub kept: usize,
+}
+
+/// The rows of a results file: those used, and those left out with the reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Results {
+    /// The file's name, as given to [`parse`].
+    pub file: String,
+    /// Every distinct, complete result, in file order.
+    pub results: Vec<Result>,
+    /// Rows with an empty field the fit needs.
+    pub skipped: Vec<Skipped>,
+    /// Rows repeating a kept result.
+    pub duplicates: Vec<Duplicate>,
+}
+
+/// A malformed row of a results file.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{file}:{line}: field `{field}`: {message}")]
+pub struct MlperfError {
+    /// The file.
+    pub file: String,
+    /// Line (1 is the header).
+    pub line: usize,
+    /// The field.
+    pub field: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// The columns of the results file, in order.
+pub const COLUMNS: [&str; 9] = [
+    "benchmark",
+    "round",
+    "submitter",
+    "system",
+    "accelerator",
+    "num_accelerators",
+    "minutes",
+    "source_url",
+    "notes",
+];
 
 /// Splits one CSV line, honouring double quotes.
 fn fields(line: &str) -> Vec<String> {
@@ -130,21 +196,128 @@ fn fields(line: &str) -> Vec<String> {
     out
 }
 
-/// Every well-formed row of the results file.
+/// Whether `b` repeats `a`: the same benchmark, accelerator and chip count, a submitter of the
+/// same organisation (its first word: "NVIDIA (vendor-stated)" is NVIDIA), and the same time at
+/// the precision of the less precise figure (a vendor's 3.4 minutes is the logs' 3.444). The
+/// round and system may differ: a result is re-listed in a later round, under a vendor's label,
+/// or under a power-measured system name.
+fn repeats(a: &Result, b: &Result) -> bool {
+    let org = |r: &Result| {
+        r.submitter
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    };
+    let d = a.decimals.min(b.decimals);
+    a.benchmark == b.benchmark
+        && a.accelerator == b.accelerator
+        && a.chips == b.chips
+        && org(a) == org(b)
+        && format!("{:.d$}", a.minutes) == format!("{:.d$}", b.minutes)
+}
+
+/// Reads a results file (`COLUMNS`, a header line first). A row with a wrong number of fields,
+/// an empty identifying field or a figure that does not parse is an error naming file, line and
+/// field; a row whose chip count or time is empty (the source does not give it) is skipped and
+/// listed; a row repeating an earlier result is left out and listed, keeping the more precise
+/// time (the earlier row on a tie).
+pub fn parse(text: &str, file: &str) -> std::result::Result<Results, MlperfError> {
+    let mut out = Results {
+        file: file.to_string(),
+        results: Vec::new(),
+        skipped: Vec::new(),
+        duplicates: Vec::new(),
+    };
+    for (i, text_line) in text.lines().enumerate().skip(1) {
+        let line = i + 1;
+        if text_line.trim().is_empty() {
+            continue;
+        }
+        let err = |field: &'static str, message: String| MlperfError {
+            file: file.to_string(),
+            line,
+            field,
+            message,
+        };
+        let f = fields(text_line);
+        if f.len() != COLUMNS.len() {
+            let field = COLUMNS.get(f.len()).copied().unwrap_or("notes");
+            return Err(err(
+                field,
+                format!("{} fields, expected {}", f.len(), COLUMNS.len()),
+            ));
+        }
+        for (k, name) in [(0, "benchmark"), (1, "round"), (4, "accelerator")] {
+            if f[k].trim().is_empty() {
+                return Err(err(name, "empty".to_string()));
+            }
+        }
+        let (chips, minutes) = (f[5].trim(), f[6].trim());
+        if let Some(field) = [("num_accelerators", chips), ("minutes", minutes)]
+            .into_iter()
+            .find_map(|(name, v)| v.is_empty().then_some(name))
+        {
+            out.skipped.push(Skipped {
+                line,
+                field,
+                row: format!("{} {} {} {}", f[0], f[1], f[2], f[3]),
+            });
+            continue;
+        }
+        let chips: u32 = chips
+            .parse()
+            .ok()
+            .filter(|&n| n > 0)
+            .ok_or_else(|| err("num_accelerators", format!("`{chips}` is not a chip count")))?;
+        let parsed: f64 = minutes
+            .parse()
+            .ok()
+            .filter(|m: &f64| m.is_finite() && *m > 0.0)
+            .ok_or_else(|| err("minutes", format!("`{minutes}` is not a time in minutes")))?;
+        let r = Result {
+            line,
+            benchmark: f[0].trim().to_string(),
+            round: f[1].trim().to_string(),
+            submitter: f[2].trim().to_string(),
+            system: f[3].trim().to_string(),
+            accelerator: f[4].trim().to_string(),
+            chips,
+            minutes: parsed,
+            decimals: minutes.split_once('.').map_or(0, |(_, d)| d.len()),
+        };
+        match out.results.iter_mut().find(|k| repeats(k, &r)) {
+            Some(kept) if r.decimals > kept.decimals => {
+                out.duplicates.push(Duplicate {
+                    line: kept.line,
+                    kept: r.line,
+                });
+                *kept = r;
+            }
+            Some(kept) => out.duplicates.push(Duplicate {
+                line: r.line,
+                kept: kept.line,
+            }),
+            None => out.results.push(r),
+        }
+    }
+    out.duplicates.sort_by_key(|d| d.line);
+    Ok(out)
+}
+
+/// The shipped results file, read once (its rows are checked by the tests, so a malformed row
+/// fails them).
+pub fn shipped() -> &'static Results {
+    static SHIPPED: std::sync::OnceLock<Results> = std::sync::OnceLock::new();
+    SHIPPED.get_or_init(|| {
+        parse(RESULTS_CSV, RESULTS_FILE).unwrap_or_else(|e| panic!("shipped MLPerf results: {e}"))
+    })
+}
+
+/// The shipped results file's path in the repository.
+pub const RESULTS_FILE: &str = "data/calibration/mlperf-training.csv";
+
+/// Every distinct, complete row of the shipped results file.
 pub fn results() -> Vec<Result> {
-    RESULTS_CSV
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let f = fields(line);
-            Some(Result {
-                benchmark: f.first()?.clone(),
-                round: f.get(1)?.clone(),
-                submitter: f.get(2)?.clone(),
-                accelerator: f.get(4)?.clone(),
-                chips: f.get(5)?.parse().ok()?,
-                minutes: f.get(6)?.parse().ok()?,
-            })
-        })
-        .collect()
+    shipped().results.clone()
 }
