@@ -127,12 +127,12 @@ pub struct Skipped {
     pub row: String,
 }
 
-/// A row that repeats another row's result, left out of the fit.
+/// A row that repeats another row's result: reported, and still fitted (see [`parse`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Duplicate {
-    /// Line of the repeated row, left out.
+    /// Line of the repeat (the less precise figure, or the later row on a tie).
     pub line: usize,
-    /// Line of the row kept.
+    /// Line of the row it repeats.
     pub kept: usize,
 }
 
@@ -141,11 +141,11 @@ pub struct Duplicate {
 pub struct Results {
     /// The file's name, as given to [`parse`].
     pub file: String,
-    /// Every distinct, complete result, in file order.
+    /// Every complete row, in file order (repeats included).
     pub results: Vec<Result>,
     /// Rows with an empty field the fit needs.
     pub skipped: Vec<Skipped>,
-    /// Rows repeating a kept result.
+    /// Rows repeating another row's result.
     pub duplicates: Vec<Duplicate>,
 }
 
@@ -220,8 +220,10 @@ fn repeats(a: &Result, b: &Result) -> bool {
 /// Reads a results file (`COLUMNS`, a header line first). A row with a wrong number of fields,
 /// an empty identifying field or a figure that does not parse is an error naming file, line and
 /// field; a row whose chip count or time is empty (the source does not give it) is skipped and
-/// listed; a row repeating an earlier result is left out and listed, keeping the more precise
-/// time (the earlier row on a tie).
+/// listed; a row repeating an earlier result is listed as a repeat of the more precise figure
+/// (the earlier row on a tie). Repeats stay in the results: removing them changes the fitted
+/// model, and so every plan; that is left for a change that re-checks the plans'
+/// expectations (docs/performance-model.md).
 pub fn parse(text: &str, file: &str) -> std::result::Result<Results, MlperfError> {
     let mut out = Results {
         file: file.to_string(),
@@ -286,20 +288,15 @@ pub fn parse(text: &str, file: &str) -> std::result::Result<Results, MlperfError
             minutes: parsed,
             decimals: minutes.split_once('.').map_or(0, |(_, d)| d.len()),
         };
-        match out.results.iter_mut().find(|k| repeats(k, &r)) {
-            Some(kept) if r.decimals > kept.decimals => {
-                out.duplicates.push(Duplicate {
-                    line: kept.line,
-                    kept: r.line,
-                });
-                *kept = r;
-            }
-            Some(kept) => out.duplicates.push(Duplicate {
-                line: r.line,
-                kept: kept.line,
-            }),
-            None => out.results.push(r),
+        if let Some(first) = out.results.iter().find(|k| repeats(k, &r)) {
+            let (line, kept) = if r.decimals > first.decimals {
+                (first.line, r.line)
+            } else {
+                (r.line, first.line)
+            };
+            out.duplicates.push(Duplicate { line, kept });
         }
+        out.results.push(r);
     }
     out.duplicates.sort_by_key(|d| d.line);
     Ok(out)
@@ -317,7 +314,7 @@ pub fn shipped() -> &'static Results {
 /// The shipped results file's path in the repository.
 pub const RESULTS_FILE: &str = "data/calibration/mlperf-training.csv";
 
-/// Every distinct, complete row of the shipped results file.
+/// Every complete row of the shipped results file.
 pub fn results() -> Vec<Result> {
     shipped().results.clone()
 }

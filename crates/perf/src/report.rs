@@ -50,7 +50,7 @@ pub fn calibration_report(
     let mut left_out: Vec<String> = data
         .duplicates
         .iter()
-        .map(|d| format!("line {} repeats line {}, left out", d.line, d.kept))
+        .map(|d| format!("line {} repeats line {}", d.line, d.kept))
         .collect();
     left_out.extend(
         data.skipped
@@ -65,10 +65,11 @@ pub fn calibration_report(
             ),
             String::new(),
             format!(
-                "{}: {} rows used, {} left out: {}",
+                "{}: {} rows used, {} of them repeats still fitted, {} skipped: {}",
                 data.file,
                 obs.len(),
-                left_out.len(),
+                data.duplicates.len(),
+                data.skipped.len(),
                 left_out.join("; ")
             ),
         ],
