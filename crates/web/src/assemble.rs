@@ -132,7 +132,7 @@ fn bindings(
     if !plan.explanations.is_empty() {
         return (
             plan.explanations.clone(),
-            "From the plan file (allot plan --explain).".into(),
+            "The plan's own explanation, made with the plan (allot plan --explain; settings.explain in allot serve).".into(),
         );
     }
     if !plan.status.has_solution() {

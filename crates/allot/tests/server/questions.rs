@@ -228,6 +228,26 @@ fn questions_about_a_stored_plan_answer_as_the_cli_does() {
         .json();
     let cli = cli_json(&["risk", STARTUP, "--samples", "6", "--seed", "3", "--json"]);
     assert_eq!(risk, cli);
+    // The dashboard's report data with that risk run; refused for another plan or no such job.
+    let data = server.call(
+        "GET",
+        &format!("/plans/{explained}/report-data?risk={id}"),
+        None,
+    );
+    assert_eq!(data.status, 200, "{}", data.body);
+    assert!(data.json()["risk"].is_object(), "no risk section");
+    let other = server.call(
+        "GET",
+        &format!("/plans/{plain}/report-data?risk={id}"),
+        None,
+    );
+    assert_eq!(other.status, 409, "{}", other.body);
+    let none = server.call(
+        "GET",
+        &format!("/plans/{explained}/report-data?risk=999"),
+        None,
+    );
+    assert_eq!(none.status, 404, "{}", none.body);
 
     // The list by kind; a question's result is no plan to compare or ask about.
     let plans = server.call("GET", "/plans?kind=plan", None).json();
