@@ -103,6 +103,19 @@ impl Jobs {
         Ok(stored)
     }
 
+    /// Records `job`, queues it and answers 202 with it, `Location` naming it.
+    pub fn accept(&self, job: &NewJob) -> Result<axum::response::Response, Problem> {
+        use axum::response::IntoResponse;
+        let stored = self.submit(job)?;
+        let location = format!("/plans/{}", stored.id);
+        Ok((
+            axum::http::StatusCode::ACCEPTED,
+            [(axum::http::header::LOCATION, location)],
+            axum::Json(self.show(stored)),
+        )
+            .into_response())
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Live>> {
         self.live.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -198,7 +211,7 @@ impl Jobs {
             Err(e) => return failed(&e.to_string()),
         };
         match job.job.kind {
-            allot_store::JobKind::Plan => self.plan(id),
+            allot_store::JobKind::Plan => self.plan(&job),
             _ => crate::questions::run(
                 &job,
                 &crate::questions::Context {
@@ -212,14 +225,10 @@ impl Jobs {
     }
 
     /// Plans the job's scenario version as `allot plan --json` would.
-    fn plan(&self, id: i64) -> JobResult {
+    fn plan(&self, job: &Job) -> JobResult {
         let t0 = Instant::now();
-        let (job, version) = match self
-            .store
-            .job(id)
-            .and_then(|j| Ok((self.store.version_by_id(j.job.scenario_version_id)?, j)))
-        {
-            Ok((v, j)) => (j, v),
+        let version = match self.store.version_by_id(job.job.scenario_version_id) {
+            Ok(v) => v,
             Err(e) => return failed(&e.to_string()),
         };
         let queued_s = seconds_between(&job.created_at, job.started_at.as_deref());
@@ -276,7 +285,8 @@ pub fn solve_settings(s: &SettingsJson) -> SolveSettings {
     }
 }
 
-fn failed(message: &str) -> JobResult {
+/// A job that ended without a result, saying why.
+pub(crate) fn failed(message: &str) -> JobResult {
     JobResult {
         state: JobState::Failed,
         status: None,

@@ -76,14 +76,7 @@ pub async fn create(
         settings: serde_json::to_value(&req.settings).unwrap_or_default(),
         allot_version: crate::ALLOT_VERSION.to_string(),
     };
-    let stored = app.jobs.submit(&job)?;
-    let location = format!("/plans/{}", stored.id);
-    Ok((
-        StatusCode::ACCEPTED,
-        [(header::LOCATION, location)],
-        Json(app.jobs.show(stored)),
-    )
-        .into_response())
+    app.jobs.accept(&job)
 }
 
 /// Plans and question jobs (what-if, why-not, risk), newest first.

@@ -21,11 +21,12 @@ use allot_scenario::Scenario;
 use allot_store::{Job, JobKind, JobResult, JobState, NewJob, Store};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use crate::App;
 use crate::history::{kind_name, stored_plan};
+use crate::jobs::failed;
 use crate::problem::{Ids, JsonBody, Problem, QueryOf};
 use crate::wire::{
     DiagnosticJson, ExplainJson, ExportQuery, FinanceQuery, JobJson, ProgressJson, RiskRequestJson,
@@ -194,20 +195,17 @@ pub async fn export(
     let store = app.store.clone();
     let id = ids[0];
     let (name, archive, notes) = blocking(move || {
-        let target = match q.to.as_str() {
-            "skypilot" => allot_export::Target::SkyPilot,
-            "kubernetes" => allot_export::Target::Kubernetes,
-            "kueue" => allot_export::Target::Kueue,
-            "slurm" => allot_export::Target::Slurm,
-            other => {
-                return Err(Problem::invalid(
-                    "to",
-                    format!(
-                        "to must be skypilot, kubernetes, kueue or slurm, got \"{}\"",
-                        shown(other)
-                    ),
-                ));
-            }
+        let Some(target) = allot_export::Target::ALL
+            .into_iter()
+            .find(|t| t.as_str() == q.to)
+        else {
+            return Err(Problem::invalid(
+                "to",
+                format!(
+                    "to must be skypilot, kubernetes, kueue or slurm, got \"{}\"",
+                    shown(&q.to)
+                ),
+            ));
         };
         let base = Base::read(&store, id)?.solved()?;
         let mut settings = allot_export::Settings {
@@ -266,19 +264,13 @@ pub async fn export(
     Ok(response)
 }
 
-/// The query field an export error is about.
+/// The query field an export error is about: the period or the GRES asked for; else what was
+/// asked to be exported.
 fn field_of(e: &allot_export::ExportError) -> &'static str {
-    let text = e.to_string();
-    if text.contains("period") {
-        "period"
-    } else if text.contains("GRES") || text.contains("gres") {
-        "gres"
-    } else if text.contains("image") {
-        "image"
-    } else if text.contains("command") {
-        "command"
-    } else {
-        "to"
+    match e {
+        allot_export::ExportError::UnknownPeriod { .. } => "period",
+        allot_export::ExportError::BadGres { .. } => "gres",
+        _ => "to",
     }
 }
 
@@ -306,22 +298,14 @@ fn submit(
     request: serde_json::Value,
     settings: serde_json::Value,
 ) -> Result<Response, Problem> {
-    let job = NewJob {
+    app.jobs.accept(&NewJob {
         kind,
         scenario_version_id: base.job.scenario_version_id,
         base_job_id: Some(base.id),
         request,
         settings,
         allot_version: crate::ALLOT_VERSION.to_string(),
-    };
-    let stored = app.jobs.submit(&job)?;
-    let location = format!("/plans/{}", stored.id);
-    Ok((
-        StatusCode::ACCEPTED,
-        [(header::LOCATION, location)],
-        Json(app.jobs.show(stored)),
-    )
-        .into_response())
+    })
 }
 
 /// The scenario of `base` with `changes` applied, or the problem naming what is wrong.
@@ -598,7 +582,7 @@ fn compare(
             .and_then(|v| v.as_str())
             .map(str::to_string)
     };
-    let (posed, mut changed, warm_start) = if job.job.kind == JobKind::WhyNot {
+    let (posed, changed, warm_start) = if job.job.kind == JobKind::WhyNot {
         let choice = text("choice").ok_or("the stored request has no choice")?;
         let posed = question::why_not(&choice, &base.scenario).map_err(|e| e.to_string())?;
         // A forced choice is solved from the base plan's own solve, as `allot explain` does.
@@ -611,14 +595,15 @@ fn compare(
             .ok_or("the stored request has no changes")?;
         let posed = changed_scenario(base, &changes).map_err(|p| p.detail)?;
         let resolver = cx.warm.get(base, solve);
-        let changed = allot_plan::plan_warm(&posed.scenario, &resolver).plan;
+        let mut changed = allot_plan::plan_warm(&posed.scenario, &resolver).plan;
+        // As `question::answer` does for a why-not.
+        if changed.status == SolveStatus::Infeasible && changed.relaxations.is_empty() {
+            changed.relaxations = allot_plan::elastic::diagnose(&posed.scenario, solve);
+        }
         (posed, changed, true)
     };
     if cx.stop.load(Ordering::SeqCst) {
         return Err("cancelled".into());
-    }
-    if changed.status == SolveStatus::Infeasible && changed.relaxations.is_empty() {
-        changed.relaxations = allot_plan::elastic::diagnose(&posed.scenario, solve);
     }
     let comparison = Comparison {
         question: &posed.question,
@@ -712,15 +697,4 @@ fn risk_run(
         error: None,
         timings: serde_json::Value::Null,
     })
-}
-
-fn failed(message: &str) -> JobResult {
-    JobResult {
-        state: JobState::Failed,
-        status: None,
-        objective_usd: None,
-        result: None,
-        error: Some(message.to_string()),
-        timings: serde_json::Value::Null,
-    }
 }
