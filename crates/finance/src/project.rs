@@ -242,16 +242,29 @@ pub fn project(s: &Scenario, plan: &Plan) -> Result<Statement, FinanceError> {
             .zip(&months_in)
             .map(|(p, k)| f64::from(*k) / f64::from(p.months.max(1)))
             .collect();
-        let spend: Vec<f64> = (0..n)
-            .map(|p| {
-                by_period[p]
-                    .iter()
-                    .map(|&i| &lines[i])
-                    .filter(|l| covers(l))
-                    .map(|l| l.cost * share[p])
-                    .sum()
-            })
-            .collect();
+        // A commitment with a minimum counts the spend the plan attributed to it (each dollar
+        // toward one commitment, docs/model.md constraint 6); one without counts all it covers.
+        let minimum = months_in.iter().any(|k| *k > 0)
+            && (c.payment == allot_scenario::PaymentTerms::MonthlyMinimum || c.take_or_pay);
+        let spend: Vec<f64> = if minimum {
+            let mut spend = vec![0.0; n];
+            let line = plan.commitments.iter().find(|l| l.name == c.name);
+            for a in line.map(|l| l.attribution.as_slice()).unwrap_or_default() {
+                spend[period_of(&a.period)?] += a.usd;
+            }
+            spend
+        } else {
+            (0..n)
+                .map(|p| {
+                    by_period[p]
+                        .iter()
+                        .map(|&i| &lines[i])
+                        .filter(|l| covers(l))
+                        .map(|l| l.cost * share[p])
+                        .sum()
+                })
+                .collect()
+        };
         let terms = ContractTerms {
             payment: c.payment,
             take_or_pay: c.take_or_pay,

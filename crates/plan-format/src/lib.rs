@@ -343,6 +343,23 @@ pub struct CommitmentLine {
     pub shortfall_by_period_usd: Vec<f64>,
     /// Spend / obligation.
     pub utilisation: f64,
+    /// The spend counted toward a commitment with a minimum, by chip of its provider and
+    /// period (docs/model.md, constraint 6): each dollar counts toward at most one commitment,
+    /// so the attributions of one chip and period sum to at most its spend. Empty for a
+    /// commitment without a minimum, whose spend is all the spend it covers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attribution: Vec<AttributedSpend>,
+}
+
+/// Spend on one chip of a commitment's provider in one period, counted toward the commitment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AttributedSpend {
+    /// Accelerator id.
+    pub chip: String,
+    /// Period label.
+    pub period: String,
+    /// USD counted toward the commitment.
+    pub usd: f64,
 }
 
 #[cfg(test)]

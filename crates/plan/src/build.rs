@@ -30,6 +30,9 @@ pub struct Built {
     pub shortfall: Vec<Vec<(usize, Col)>>,
     /// Obligation inside the horizon per commitment, USD.
     pub obligation: Vec<f64>,
+    /// Spend attributed to each commitment with a minimum (constraint 6), by provider's chip
+    /// and period; empty for a commitment without one.
+    pub attribution: Vec<Vec<Attributed>>,
     /// Reserved (pre-bought) chips per supply and period.
     pub reserved_chips: Vec<Vec<f64>>,
     /// Cost of those reservations per supply and period, USD.
@@ -51,6 +54,20 @@ pub struct ServeClass {
     pub pools: Vec<usize>,
     /// Demands served from the class, with their column (chips drawn from the class).
     pub demands: Vec<(usize, Col)>,
+}
+
+/// Spend of one chip of a commitment's provider in one period attributed to the commitment
+/// (constraint 6): `terms` (model units) plus `constant` (reservations, model units).
+#[derive(Debug, Clone)]
+pub struct Attributed {
+    /// Period.
+    pub period: usize,
+    /// Accelerator id.
+    pub chip: String,
+    /// Columns and coefficients.
+    pub terms: Vec<(Col, f64)>,
+    /// Constant part.
+    pub constant: f64,
 }
 
 /// How the model is written.
@@ -260,11 +277,12 @@ families![
     3 training_runs,
     4 inference_demands,
     5 delivery_ramps,
-    6 spend_commitments,
-    7 vendor_and_provider_caps,
-    8 power,
-    9 yearly_budgets,
-    10 cash_floor,
+    6 spend_attribution,
+    7 spend_commitments,
+    8 vendor_and_provider_caps,
+    9 power,
+    10 yearly_budgets,
+    11 cash_floor,
 ];
 
 /// The constraint families the builder writes, as `(number, name)` in docs/model.md's order
@@ -290,6 +308,7 @@ pub fn build_with(s: &Scenario, prep: &Prepared, options: &BuildOptions) -> Buil
         serve_classes: b.serve_classes,
         shortfall: b.shortfall,
         obligation: b.obligation,
+        attribution: b.attribution,
         reserved_chips: b.reserved_chips,
         reserved_cost: b.reserved_cost,
         tags: b.tags,
@@ -325,6 +344,8 @@ struct Builder<'a> {
     serve_classes: Vec<ServeClass>,
     shortfall: Vec<Vec<(usize, Col)>>,
     obligation: Vec<f64>,
+    /// Spend attributed to each commitment (6).
+    attribution: Vec<Vec<Attributed>>,
 }
 
 impl<'a> Builder<'a> {
@@ -388,6 +409,7 @@ impl<'a> Builder<'a> {
             serve_classes: Vec::new(),
             shortfall: Vec::new(),
             obligation: Vec::new(),
+            attribution: Vec::new(),
         }
     }
 
@@ -831,59 +853,174 @@ fn delivery_ramps(b: &mut Builder<'_>) {
     }
 }
 
-/// Constraint 6, spend commitments (docs/model.md): a monthly minimum's top-up per period of
-/// its term, or a take-or-pay commitment's shortfall over the part of its term inside the
-/// horizon, paid in the term's last period there.
-fn spend_commitments(b: &mut Builder<'_>) {
-    let (s, prep) = (b.s, b.prep);
-    let f = &s.file;
-    let catalog = &s.catalog;
-    let horizon_start = f.scenario.start;
-    let horizon_months = i64::from(f.scenario.horizon_months);
-    for (c_index, c) in f.commitment.iter().enumerate() {
+/// What a commitment reaches: its provider and chips (empty: all of the provider's), the
+/// months of its term in each period and inside the horizon, and whether it has a minimum to
+/// meet (a monthly minimum, or take-or-pay, with months inside the horizon).
+struct Reach {
+    provider: String,
+    scope: Vec<String>,
+    months_in: Vec<i64>,
+    inside: i64,
+    minimum: bool,
+}
+
+impl Reach {
+    fn of(s: &Scenario, prep: &Prepared, c: &allot_scenario::Commitment) -> Reach {
+        let catalog = &s.catalog;
         let inside = overlap(
             c.start,
             i64::from(c.term_months),
-            horizon_start,
-            horizon_months,
+            s.file.scenario.start,
+            i64::from(s.file.scenario.horizon_months),
         );
-        let owed = c.total_usd * inside as f64 / f64::from(c.term_months);
-        let provider = catalog
-            .provider(&c.provider)
-            .map(|v| v.id.clone())
-            .unwrap_or_default();
-        let scope: Vec<String> = c
-            .chips
-            .iter()
-            .filter_map(|x| catalog.accelerator(x).map(|a| a.id.clone()))
-            .collect();
-        let in_scope = |i: usize| {
-            let o = &prep.supplies[i].offering;
-            o.provider == provider && (scope.is_empty() || scope.contains(&o.chip))
-        };
-        // Spend counted toward the commitment in each period of its term: (period, months of
-        // the term in it, terms, constant).
-        let mut spend = Vec::new();
-        for (p, per) in prep.periods.iter().enumerate() {
-            let months = overlap(
-                per.start,
-                i64::from(per.months),
-                c.start,
-                i64::from(c.term_months),
-            );
-            if months == 0 {
+        Reach {
+            provider: catalog
+                .provider(&c.provider)
+                .map(|v| v.id.clone())
+                .unwrap_or_default(),
+            scope: c
+                .chips
+                .iter()
+                .filter_map(|x| catalog.accelerator(x).map(|a| a.id.clone()))
+                .collect(),
+            months_in: prep
+                .periods
+                .iter()
+                .map(|per| {
+                    overlap(
+                        per.start,
+                        i64::from(per.months),
+                        c.start,
+                        i64::from(c.term_months),
+                    )
+                })
+                .collect(),
+            inside,
+            minimum: inside > 0 && (c.payment == PaymentTerms::MonthlyMinimum || c.take_or_pay),
+        }
+    }
+
+    /// Whether the commitment covers `chip` of `provider`.
+    fn covers(&self, provider: &str, chip: &str) -> bool {
+        self.provider == provider && (self.scope.is_empty() || self.scope.iter().any(|c| c == chip))
+    }
+}
+
+/// Constraint 6, spend attribution (docs/model.md): each dollar spent on a provider's chip in a
+/// period counts toward at most one of the commitments with a minimum that cover it, and toward
+/// a commitment only for the share of the period inside its term. Where one commitment covers
+/// a chip in a period, its share of the spend is attributed to it as it stands; where several
+/// do, each gets a column `a_mcp ≥ 0` with `Σ_m a_mcp ≤ spend_cp` (and `a_mcp ≤ f_mp spend_cp`
+/// for a term covering part of the period).
+fn spend_attribution(b: &mut Builder<'_>) {
+    let (s, prep) = (b.s, b.prep);
+    let reach: Vec<Reach> = s
+        .file
+        .commitment
+        .iter()
+        .map(|c| Reach::of(s, prep, c))
+        .collect();
+    let mut attribution: Vec<Vec<Attributed>> = vec![Vec::new(); reach.len()];
+    // The supplies of each provider's chip.
+    let mut chips: std::collections::BTreeMap<(&str, &str), Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for (i, x) in prep.supplies.iter().enumerate() {
+        chips
+            .entry((x.offering.provider.as_str(), x.offering.chip.as_str()))
+            .or_default()
+            .push(i);
+    }
+    for p in 0..b.n {
+        let label = &prep.periods[p].label;
+        let months = f64::from(prep.periods[p].months);
+        for (&(provider, chip), members) in &chips {
+            let by: Vec<(usize, f64)> = reach
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.minimum && r.months_in[p] > 0 && r.covers(provider, chip))
+                .map(|(m, r)| (m, r.months_in[p] as f64 / months))
+                .collect();
+            if by.is_empty() {
                 continue;
             }
-            let share = months as f64 / f64::from(per.months);
-            let (t, k) = b.cost_terms(&in_scope, p);
-            let t: Vec<(Col, f64)> = t.into_iter().map(|(col, v)| (col, v * share)).collect();
-            spend.push((p, months, t, k * share));
+            let (spend, constant) = b.cost_terms(&|i| members.contains(&i), p);
+            if let [(m, share)] = by[..] {
+                attribution[m].push(Attributed {
+                    period: p,
+                    chip: chip.to_string(),
+                    terms: spend.iter().map(|&(c, v)| (c, v * share)).collect(),
+                    constant: constant * share,
+                });
+                continue;
+            }
+            let mut total: Vec<(Col, f64)> = spend.iter().map(|&(c, v)| (c, -v)).collect();
+            for &(m, share) in &by {
+                let name = &s.file.commitment[m].name;
+                let a = b.m.col(
+                    format!("attribute {provider}/{chip} {label} to {name}"),
+                    0.0,
+                    f64::INFINITY,
+                    0.0,
+                );
+                total.push((a, 1.0));
+                if share < 1.0 {
+                    let mut terms: Vec<(Col, f64)> =
+                        spend.iter().map(|&(c, v)| (c, -v * share)).collect();
+                    terms.push((a, 1.0));
+                    b.m.row(
+                        format!("attributable {provider}/{chip} {label} to {name}"),
+                        f64::NEG_INFINITY,
+                        constant * share,
+                        &terms,
+                    );
+                }
+                attribution[m].push(Attributed {
+                    period: p,
+                    chip: chip.to_string(),
+                    terms: vec![(a, 1.0)],
+                    constant: 0.0,
+                });
+            }
+            b.m.row(
+                format!("attribution {provider}/{chip} {label}"),
+                f64::NEG_INFINITY,
+                constant,
+                &total,
+            );
+        }
+    }
+    b.attribution = attribution;
+}
+
+/// Constraint 7, spend commitments (docs/model.md): a monthly minimum's top-up per period of
+/// its term, or a take-or-pay commitment's shortfall over the part of its term inside the
+/// horizon, paid in the term's last period there; the spend counted is the spend attributed to
+/// the commitment (6).
+fn spend_commitments(b: &mut Builder<'_>) {
+    let (s, prep) = (b.s, b.prep);
+    for (c_index, c) in s.file.commitment.iter().enumerate() {
+        let reach = Reach::of(s, prep, c);
+        let owed = c.total_usd * reach.inside as f64 / f64::from(c.term_months);
+        // Spend attributed to the commitment in each period of its term: (period, months of
+        // the term in it, terms, constant).
+        let mut spend: Vec<(usize, i64, Vec<(Col, f64)>, f64)> = reach
+            .months_in
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| **k > 0)
+            .map(|(p, &k)| (p, k, Vec::new(), 0.0))
+            .collect();
+        for a in &b.attribution[c_index] {
+            if let Some(at) = spend.iter_mut().find(|x| x.0 == a.period) {
+                at.2.extend(a.terms.iter().copied());
+                at.3 += a.constant;
+            }
         }
         // Each group of spend must reach its minimum, or the difference is paid in `paid_in`:
         // (tag period, paid_in, terms, minimum USD, column name, row name).
         type Group = (Option<usize>, usize, Vec<(Col, f64)>, f64, String, String);
         let mut groups: Vec<Group> = Vec::new();
-        if c.payment == PaymentTerms::MonthlyMinimum && inside > 0 {
+        if c.payment == PaymentTerms::MonthlyMinimum && reach.minimum {
             // Each period pays at least total / term months for each of its months in the
             // term; the top-up above the spend is paid then and not credited later.
             let per_month = c.total_usd / f64::from(c.term_months);
@@ -898,7 +1035,7 @@ fn spend_commitments(b: &mut Builder<'_>) {
                     format!("minimum {} {label}", c.name),
                 ));
             }
-        } else if c.take_or_pay && inside > 0 {
+        } else if reach.minimum {
             // The unspent part of the obligation is paid in the term's last period inside the
             // horizon.
             let end_period = spend.last().map_or(0, |s| s.0);
@@ -938,7 +1075,7 @@ fn spend_commitments(b: &mut Builder<'_>) {
     }
 }
 
-/// Constraint 7, vendor and provider caps (docs/model.md): per cap and calendar year inside its
+/// Constraint 8, vendor and provider caps (docs/model.md): per cap and calendar year inside its
 /// window, the member's spend (or chips), reservations included, at most its share of all.
 fn vendor_and_provider_caps(b: &mut Builder<'_>) {
     let (s, prep) = (b.s, b.prep);
@@ -972,7 +1109,7 @@ fn vendor_and_provider_caps(b: &mut Builder<'_>) {
     }
 }
 
-/// Constraint 8, power (docs/model.md): per period, every chip held (reservations included) at
+/// Constraint 9, power (docs/model.md): per period, every chip held (reservations included) at
 /// its TDP times the PUE, at most the cap.
 fn power(b: &mut Builder<'_>) {
     let (s, prep) = (b.s, b.prep);
@@ -998,7 +1135,7 @@ fn power(b: &mut Builder<'_>) {
     }
 }
 
-/// Constraint 9, yearly budgets (docs/model.md): per `[[policy.budget]]`, the compute spend of
+/// Constraint 10, yearly budgets (docs/model.md): per `[[policy.budget]]`, the compute spend of
 /// its calendar year (reservations included) at most its `max_usd`.
 fn yearly_budgets(b: &mut Builder<'_>) {
     let prep = b.prep;
@@ -1020,7 +1157,7 @@ fn yearly_budgets(b: &mut Builder<'_>) {
     }
 }
 
-/// Constraint 10, cash floor (docs/model.md): with `[finance] cash_floor_usd`, a running
+/// Constraint 11, cash floor (docs/model.md): with `[finance] cash_floor_usd`, a running
 /// balance per period, bounded below by the floor: last period's cash, plus revenue and token
 /// revenue less other opex and funding, less compute, shortfalls and top-ups paid in the period.
 fn cash_floor(b: &mut Builder<'_>) {

@@ -187,24 +187,46 @@ pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> 
             .iter()
             .filter_map(|x| s.catalog.accelerator(x).map(|a| a.id.clone()))
             .collect();
+        // A commitment with a minimum counts the spend attributed to it (constraint 6); one
+        // without counts all the spend it covers.
         let mut spend = 0.0;
-        for (i, sup) in prep.supplies.iter().enumerate() {
-            let o = &sup.offering;
-            if o.provider != provider || !(scope.is_empty() || scope.contains(&o.chip)) {
-                continue;
+        let mut attribution: Vec<AttributedSpend> = Vec::new();
+        for a in &built.attribution[c_index] {
+            let usd = (a
+                .terms
+                .iter()
+                .map(|&(col, v)| v * value(sol, col))
+                .sum::<f64>()
+                + a.constant)
+                * MONEY_UNIT;
+            if usd > EPS {
+                spend += usd;
+                attribution.push(AttributedSpend {
+                    chip: a.chip.clone(),
+                    period: prep.periods[a.period].label.clone(),
+                    usd,
+                });
             }
-            for (p, per) in prep.periods.iter().enumerate() {
-                let months = crate::prep::overlap(
-                    per.start,
-                    i64::from(per.months),
-                    c.start,
-                    i64::from(c.term_months),
-                );
-                if months > 0 {
-                    let share = months as f64 / f64::from(per.months);
-                    spend += share
-                        * (chips(sol, built.cap[i][p]) * sup.price[p] * per.hours
-                            + built.reserved_cost[i][p]);
+        }
+        if built.shortfall[c_index].is_empty() {
+            for (i, sup) in prep.supplies.iter().enumerate() {
+                let o = &sup.offering;
+                if o.provider != provider || !(scope.is_empty() || scope.contains(&o.chip)) {
+                    continue;
+                }
+                for (p, per) in prep.periods.iter().enumerate() {
+                    let months = crate::prep::overlap(
+                        per.start,
+                        i64::from(per.months),
+                        c.start,
+                        i64::from(c.term_months),
+                    );
+                    if months > 0 {
+                        let share = months as f64 / f64::from(per.months);
+                        spend += share
+                            * (chips(sol, built.cap[i][p]) * sup.price[p] * per.hours
+                                + built.reserved_cost[i][p]);
+                    }
                 }
             }
         }
@@ -231,6 +253,7 @@ pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> 
             shortfall_usd: shortfall,
             shortfall_by_period_usd: by_period,
             utilisation: if owed > 0.0 { spend / owed } else { 0.0 },
+            attribution,
         });
     }
     plan.total_cost_usd = plan.cost_by_period.iter().sum();

@@ -128,11 +128,12 @@ families![
     3 training_runs,
     4 inference_demands,
     5 delivery_ramps,
-    6 spend_commitments,
-    7 vendor_and_provider_caps,
-    8 power,
-    9 yearly_budgets,
-    10 cash_floor,
+    6 spend_attribution,
+    7 spend_commitments,
+    8 vendor_and_provider_caps,
+    9 power,
+    10 yearly_budgets,
+    11 cash_floor,
 ];
 
 /// The constraint families the verifier checks, as `(number, name)` in docs/model.md's order
@@ -248,6 +249,9 @@ struct Verifier<'a> {
     shortfalls: Vec<(String, f64)>,
     by_vendor: BTreeMap<String, f64>,
     by_chip: BTreeMap<String, f64>,
+    /// Spend attributed to each commitment with a minimum, per period (by the scenario's
+    /// commitments; `None` for one without a minimum).
+    attributed: Vec<Option<Vec<f64>>>,
 }
 
 impl<'a> Verifier<'a> {
@@ -328,6 +332,7 @@ impl<'a> Verifier<'a> {
             shortfalls: Vec::new(),
             by_vendor: BTreeMap::new(),
             by_chip: BTreeMap::new(),
+            attributed: Vec::new(),
         }
     }
 
@@ -974,14 +979,126 @@ fn delivery_ramps(v: &mut Verifier<'_>) {
     }
 }
 
-/// Constraint 6, spend commitments (docs/model.md): each commitment's provider, obligation
+/// Months of commitment `c`'s term in each period, and inside the horizon.
+fn term_in(v: &Verifier<'_>, c: &allot_scenario::Commitment) -> (Vec<f64>, f64) {
+    let months_in = v
+        .periods
+        .iter()
+        .map(|per| {
+            months_overlap(
+                per.start,
+                i64::from(per.months),
+                c.start,
+                i64::from(c.term_months),
+            )
+        })
+        .collect();
+    let inside = months_overlap(
+        c.start,
+        i64::from(c.term_months),
+        v.set.start,
+        i64::from(v.set.horizon_months),
+    );
+    (months_in, inside)
+}
+
+/// Whether commitment `c` (with `inside` months in the horizon) has a minimum to meet: a
+/// monthly minimum, or take-or-pay.
+fn has_minimum(c: &allot_scenario::Commitment, inside: f64) -> bool {
+    inside > 0.0 && (c.payment == allot_scenario::PaymentTerms::MonthlyMinimum || c.take_or_pay)
+}
+
+/// Constraint 6, spend attribution (docs/model.md): the spend a plan counts toward each
+/// commitment with a minimum is attributed to chips of its provider in its scope, in periods of
+/// its term, never negative and at most the term's share of that chip's spend in the period;
+/// and what all commitments count of one chip in one period is at most what was spent on it, so
+/// no dollar counts twice. Records each commitment's attributed spend per period.
+fn spend_attribution(v: &mut Verifier<'_>) {
+    let (f, cat, plan) = (v.f, v.cat, v.plan);
+    // Spend per (provider, chip, period), from the capacity lines.
+    let mut spent: HashMap<(String, String, usize), f64> = HashMap::new();
+    for ((id, p), cost) in &v.cost_at {
+        if let Some(o) = cat.offering(id) {
+            *spent
+                .entry((o.provider.clone(), o.chip.clone(), *p))
+                .or_default() += cost;
+        }
+    }
+    let mut counted: HashMap<(String, String, usize), f64> = HashMap::new();
+    let mut attributed = Vec::with_capacity(f.commitment.len());
+    for c in &f.commitment {
+        let what = format!("commitment {} attribution", c.name);
+        let (months_in, inside) = term_in(v, c);
+        let line = plan.commitments.iter().find(|x| x.name == c.name);
+        if !has_minimum(c, inside) {
+            v.r.check(line.is_none_or(|l| l.attribution.is_empty()), what, || {
+                "spend attributed to a commitment without a minimum".to_string()
+            });
+            attributed.push(None);
+            continue;
+        }
+        let provider = cat
+            .provider(&c.provider)
+            .map(|x| x.id.clone())
+            .unwrap_or_default();
+        let scope: Vec<String> = c
+            .chips
+            .iter()
+            .filter_map(|x| cat.accelerator(x).map(|a| a.id.clone()))
+            .collect();
+        let mut per_period = vec![0.0; v.periods.len()];
+        for a in line.map(|l| l.attribution.as_slice()).unwrap_or_default() {
+            let at = format!("{what} {} {}", a.chip, a.period);
+            let (Some(chip), Some(&p)) =
+                (cat.accelerator(&a.chip), v.index_of.get(a.period.as_str()))
+            else {
+                v.r.check(false, at, || "unknown chip or period".to_string());
+                continue;
+            };
+            v.r.check(
+                scope.is_empty() || scope.contains(&chip.id),
+                at.clone(),
+                || "a chip the commitment does not cover".to_string(),
+            );
+            v.r.check(a.usd >= 0.0 && a.usd.is_finite(), at.clone(), || {
+                format!("{} USD: an attribution is a finite amount from 0 up", a.usd)
+            });
+            let key = (provider.clone(), chip.id.clone(), p);
+            let share = months_in[p] / f64::from(v.periods[p].months);
+            let most = share * spent.get(&key).copied().unwrap_or(0.0);
+            v.r.check(le(a.usd, most), at, || {
+                format!(
+                    "{} USD counted, but the term's share of the spend is {most}",
+                    a.usd
+                )
+            });
+            *counted.entry(key).or_default() += a.usd;
+            per_period[p] += a.usd;
+        }
+        attributed.push(Some(per_period));
+    }
+    for ((provider, chip, p), n) in &counted {
+        let paid = spent
+            .get(&(provider.clone(), chip.clone(), *p))
+            .copied()
+            .unwrap_or(0.0);
+        v.r.check(
+            le(*n, paid),
+            format!("attribution {provider}/{chip} {}", v.labels[*p]),
+            || format!("commitments count {n} USD of {paid} spent: a dollar counted twice"),
+        );
+    }
+    v.attributed = attributed;
+}
+
+/// Constraint 7, spend commitments (docs/model.md): each commitment's provider, obligation
 /// inside the horizon, spend and utilisation recomputed; no negative payment; a monthly
 /// minimum topped up in every period of its term, a take-or-pay shortfall at least the
 /// obligation less the spend. What is paid is added to the period's and provider's cost and
 /// to the objective.
 fn spend_commitments(v: &mut Verifier<'_>) {
-    let (f, cat, plan, set) = (v.f, v.cat, v.plan, v.set);
-    for c in &f.commitment {
+    let (f, cat, plan) = (v.f, v.cat, v.plan);
+    for (c_index, c) in f.commitment.iter().enumerate() {
         let what = format!("commitment {}", c.name);
         let provider = cat
             .provider(&c.provider)
@@ -992,35 +1109,25 @@ fn spend_commitments(v: &mut Verifier<'_>) {
             .iter()
             .filter_map(|x| cat.accelerator(x).map(|a| a.id.clone()))
             .collect();
-        let inside = months_overlap(
-            c.start,
-            i64::from(c.term_months),
-            set.start,
-            i64::from(set.horizon_months),
-        );
+        let (months_in, inside) = term_in(v, c);
         let owed = c.total_usd * inside / f64::from(c.term_months);
-        // Months of the term in each period, and the spend counted toward it there.
-        let months_in: Vec<f64> = v
-            .periods
-            .iter()
-            .map(|per| {
-                months_overlap(
-                    per.start,
-                    i64::from(per.months),
-                    c.start,
-                    i64::from(c.term_months),
-                )
-            })
-            .collect();
         let last = months_in.iter().rposition(|k| *k > 0.0).unwrap_or(0);
-        let mut spend_in = vec![0.0; v.periods.len()];
-        for ((id, p), cost) in &v.cost_at {
-            let Some(o) = cat.offering(id) else { continue };
-            if o.provider != provider || !(scope.is_empty() || scope.contains(&o.chip)) {
-                continue;
+        // The spend counted toward it in each period: attributed (6), or, without a minimum,
+        // all the spend it covers.
+        let spend_in = match v.attributed.get(c_index).cloned().flatten() {
+            Some(attributed) => attributed,
+            None => {
+                let mut spend_in = vec![0.0; v.periods.len()];
+                for ((id, p), cost) in &v.cost_at {
+                    let Some(o) = cat.offering(id) else { continue };
+                    if o.provider != provider || !(scope.is_empty() || scope.contains(&o.chip)) {
+                        continue;
+                    }
+                    spend_in[*p] += cost * months_in[*p] / f64::from(v.periods[*p].months);
+                }
+                spend_in
             }
-            spend_in[*p] += cost * months_in[*p] / f64::from(v.periods[*p].months);
-        }
+        };
         let spend: f64 = spend_in.iter().sum();
         let Some(line) = plan.commitments.iter().find(|x| x.name == c.name) else {
             v.r.check(false, what, || "missing from the plan".to_string());
@@ -1107,7 +1214,7 @@ fn spend_commitments(v: &mut Verifier<'_>) {
     );
 }
 
-/// Constraint 7, vendor and provider caps (docs/model.md): per cap and calendar year inside its
+/// Constraint 8, vendor and provider caps (docs/model.md): per cap and calendar year inside its
 /// window, the member's spend (or chips) at most its share of all.
 fn vendor_and_provider_caps(v: &mut Verifier<'_>) {
     let (f, cat) = (v.f, v.cat);
@@ -1180,7 +1287,7 @@ impl Verifier<'_> {
     }
 }
 
-/// Constraint 8, power (docs/model.md): per period, every chip held (reservations included) at
+/// Constraint 9, power (docs/model.md): per period, every chip held (reservations included) at
 /// its TDP (1 kW when the catalog has none) times the PUE, at most the cap.
 fn power(v: &mut Verifier<'_>) {
     let (f, cat, set, pm) = (v.f, v.cat, v.set, v.pm);
@@ -1206,7 +1313,7 @@ fn power(v: &mut Verifier<'_>) {
     }
 }
 
-/// Constraint 9, yearly budgets (docs/model.md): per `[[policy.budget]]`, the compute spend of
+/// Constraint 10, yearly budgets (docs/model.md): per `[[policy.budget]]`, the compute spend of
 /// its calendar year (reservations included, shortfalls not) at most its `max_usd`.
 fn yearly_budgets(v: &mut Verifier<'_>) {
     for b in &v.f.policy.budget {
@@ -1220,7 +1327,7 @@ fn yearly_budgets(v: &mut Verifier<'_>) {
     }
 }
 
-/// Constraint 10, cash floor (docs/model.md): with `[finance] cash_floor_usd`, the running
+/// Constraint 11, cash floor (docs/model.md): with `[finance] cash_floor_usd`, the running
 /// balance (starting cash, revenue and token revenue less other opex, funding, less everything
 /// the plan pays in the period as it times it) at least the floor in every period.
 fn cash_floor(v: &mut Verifier<'_>) {
