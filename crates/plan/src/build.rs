@@ -1003,7 +1003,8 @@ fn spend_commitments(b: &mut Builder<'_>) {
         let owed = c.total_usd * reach.inside as f64 / f64::from(c.term_months);
         // Spend attributed to the commitment in each period of its term: (period, months of
         // the term in it, terms, constant).
-        let mut spend: Vec<(usize, i64, Vec<(Col, f64)>, f64)> = reach
+        type Spend = (usize, i64, Vec<(Col, f64)>, f64);
+        let mut spend: Vec<Spend> = reach
             .months_in
             .iter()
             .enumerate()
