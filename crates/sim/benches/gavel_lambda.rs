@@ -1,0 +1,73 @@
+//! Gavel's Figure 8 experiment (OSDI 2020; EXPERIMENTS.md of stanford-futuredata/gavel): the
+//! continuous-single trace (single-GPU jobs of Gavel's 26 job types, Philly durations, Poisson
+//! arrivals) on 36 V100 + 36 P100 + 36 K80 GPUs, average JCT of jobs 4,000–5,000 under the
+//! heterogeneity-agnostic and the heterogeneity-aware max-min (LAS) policies, per input rate.
+//!
+//! Run with `nice -n 19 cargo bench -p allot-sim --bench gavel_lambda` (release build).
+//! `GAVEL_RATES` (comma-separated jobs per hour, default 1,2,3,4,5,5.5), `GAVEL_SEEDS` (default
+//! 0,1,2), `GAVEL_JOBS` (trace length, default 5000; the window is its last fifth).
+
+use allot_sim::trace::{Generate, generate};
+use allot_sim::{Metrics, Policy, Settings, gavel, simulate};
+
+fn list(name: &str, default: &str) -> Vec<f64> {
+    std::env::var(name)
+        .unwrap_or_else(|_| default.to_string())
+        .split(',')
+        .filter_map(|v| v.trim().parse().ok())
+        .collect()
+}
+
+fn main() {
+    let rates = list("GAVEL_RATES", "1,2,3,4,5,5.5");
+    let seeds = list("GAVEL_SEEDS", "0,1,2");
+    let jobs = list("GAVEL_JOBS", "5000")
+        .first()
+        .copied()
+        .unwrap_or(5000.0) as usize;
+    let window = jobs * 4 / 5..jobs;
+    println!("rate/h  seed  agnostic JCT h  aware JCT h  ratio");
+    for rate in rates {
+        let mut ratios = Vec::new();
+        for &seed in &seeds {
+            let mut workload = gavel::cluster(36);
+            workload.jobs = generate(
+                &Generate {
+                    jobs,
+                    rate_per_hour: rate,
+                    seed: seed as u64,
+                    multi_chip: false,
+                },
+                &workload.throughputs,
+                0,
+            );
+            let jct = |policy| {
+                let outcome = simulate(
+                    &workload,
+                    &Settings {
+                        policy,
+                        ..Settings::default()
+                    },
+                )
+                .expect("simulates");
+                Metrics::of(
+                    &outcome.jobs[window.clone()],
+                    &outcome.jobs,
+                    &workload.pools,
+                )
+                .avg_jct_s
+                    / 3600.0
+            };
+            let (agnostic, aware) = (jct(Policy::MaxMin), jct(Policy::Gavel));
+            ratios.push(agnostic / aware);
+            println!(
+                "{rate:>6}  {seed:>4}  {agnostic:>14.2}  {aware:>11.2}  {:.2}",
+                agnostic / aware
+            );
+        }
+        println!(
+            "{rate:>6}  mean ratio {:.2}",
+            ratios.iter().sum::<f64>() / ratios.len() as f64
+        );
+    }
+}
