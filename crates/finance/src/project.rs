@@ -245,7 +245,11 @@ pub fn project(s: &Scenario, plan: &Plan) -> Result<Statement, FinanceError> {
         // A commitment with a minimum counts the spend the plan attributed to it (each dollar
         // toward one commitment, docs/model.md constraint 6); one without counts all it covers.
         let minimum = months_in.iter().any(|k| *k > 0)
-            && (c.payment == allot_scenario::PaymentTerms::MonthlyMinimum || c.take_or_pay);
+            && (matches!(
+                c.payment,
+                allot_scenario::PaymentTerms::MonthlyMinimum
+                    | allot_scenario::PaymentTerms::AsDelivered
+            ) || c.take_or_pay);
         let spend: Vec<f64> = if minimum {
             let mut spend = vec![0.0; n];
             let line = plan.commitments.iter().find(|l| l.name == c.name);
@@ -273,6 +277,24 @@ pub fn project(s: &Scenario, plan: &Plan) -> Result<Statement, FinanceError> {
             months_before: c.start.months_until(start).clamp(0, term) as u32,
             months_in,
             ends_inside: c.end() > start && c.end() <= settings.end(),
+            due: match c.payment {
+                allot_scenario::PaymentTerms::AsDelivered => {
+                    let months = allot_scenario::delivery::delivered_minimums(&s.file, catalog, c)
+                        .unwrap_or_default();
+                    periods
+                        .iter()
+                        .map(|per| {
+                            (0..i64::from(per.months))
+                                .filter_map(|k| {
+                                    let i = c.start.months_until(per.start.plus(k));
+                                    usize::try_from(i).ok().and_then(|i| months.get(i))
+                                })
+                                .sum()
+                        })
+                        .collect()
+                }
+                _ => Vec::new(),
+            },
         };
         let sched = schedule(&terms, &spend, |p, wanted| {
             let in_scope: Vec<usize> = by_period[p]

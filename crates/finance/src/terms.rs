@@ -6,6 +6,9 @@
 //!   period of the term inside the horizon (as the planner counts it);
 //! - `monthly_minimum`: each period at least `total / term months` for each of its months in
 //!   the term is paid; the top-up above the spend is a charge (not credited later);
+//! - `as_delivered`: each period at least the total's share for the chips delivered in it
+//!   (`allot_scenario::delivery`); the top-up above the spend is a charge, as for a monthly
+//!   minimum;
 //! - `prepaid`: the whole total is paid in the first month of the term; capacity spend is then
 //!   drawn from the balance instead of paid in cash; at the end of the term the balance left is
 //!   forfeited (take-or-pay, a charge) or refunded.
@@ -33,6 +36,9 @@ pub struct ContractTerms {
     pub months_in: Vec<u32>,
     /// Whether the term ends inside the horizon (the last month is in a period).
     pub ends_inside: bool,
+    /// Paid as delivered: the least paid in each period (the total in proportion to the chips
+    /// delivered, `allot_scenario::delivery`); empty for other terms.
+    pub due: Vec<f64>,
 }
 
 impl ContractTerms {
@@ -43,6 +49,9 @@ impl ContractTerms {
 
     /// The part of the total that falls inside the horizon.
     pub fn obligation(&self) -> f64 {
+        if self.payment == PaymentTerms::AsDelivered {
+            return self.due.iter().sum();
+        }
         if self.term_months == 0 {
             return 0.0;
         }
@@ -117,6 +126,11 @@ pub fn schedule(
                 s.charges[p] = (per_month * f64::from(*months) - spent).max(0.0);
             }
         }
+        PaymentTerms::AsDelivered => {
+            for (p, (due, spent)) in c.due.iter().zip(spend).enumerate() {
+                s.charges[p] = (due - spent).max(0.0);
+            }
+        }
         PaymentTerms::Prepaid => {
             let mut balance = if c.months_before == 0 {
                 s.prepaid[first] = c.total_usd;
@@ -164,6 +178,7 @@ mod tests {
             months_before: 0,
             months_in,
             ends_inside: true,
+            due: Vec::new(),
         }
     }
 
@@ -206,6 +221,23 @@ mod tests {
     }
 
     #[test]
+    fn as_delivered_tops_up_to_each_period_s_due() {
+        let mut t = terms(PaymentTerms::AsDelivered, true);
+        // Nothing due before delivery starts in period 4, then 150 a period.
+        t.due = (0..14)
+            .map(|p| if (4..12).contains(&p) { 150.0 } else { 0.0 })
+            .collect();
+        let s = schedule(&t, &spend(), |_, _| 0.0);
+        assert_eq!(t.obligation(), 1200.0);
+        assert_eq!(s.charges[1], 0.0);
+        assert_eq!(s.charges[4], 100.0);
+        assert_eq!(s.charges[7], 0.0);
+        assert_eq!(s.charges[11], 150.0);
+        // 100 × 3 (periods 4-6) + 0 × 3 (7-9) + 150 × 2 (10-11).
+        assert_eq!(s.charges.iter().sum::<f64>(), 600.0);
+    }
+
+    #[test]
     fn prepaid_pays_ahead_draws_down_and_forfeits_or_refunds() {
         let s = schedule(&terms(PaymentTerms::Prepaid, true), &spend(), |_, want| {
             want
@@ -245,6 +277,7 @@ mod tests {
             months_before: 8,
             months_in: vec![1, 1, 1, 1, 0],
             ends_inside: true,
+            due: Vec::new(),
         };
         assert_eq!(t.obligation(), 400.0);
         let s = schedule(&t, &[100.0, 50.0, 0.0, 0.0, 0.0], |_, want| want);

@@ -896,7 +896,11 @@ impl Reach {
                 })
                 .collect(),
             inside,
-            minimum: inside > 0 && (c.payment == PaymentTerms::MonthlyMinimum || c.take_or_pay),
+            minimum: inside > 0
+                && (matches!(
+                    c.payment,
+                    PaymentTerms::MonthlyMinimum | PaymentTerms::AsDelivered
+                ) || c.take_or_pay),
         }
     }
 
@@ -1000,7 +1004,28 @@ fn spend_commitments(b: &mut Builder<'_>) {
     let (s, prep) = (b.s, b.prep);
     for (c_index, c) in s.file.commitment.iter().enumerate() {
         let reach = Reach::of(s, prep, c);
-        let owed = c.total_usd * reach.inside as f64 / f64::from(c.term_months);
+        // Paid as delivered: the least paid in each period, the term's months in it at their
+        // share of the delivered chips.
+        let delivered: Option<Vec<f64>> = (c.payment == PaymentTerms::AsDelivered)
+            .then(|| allot_scenario::delivery::delivered_minimums(&s.file, &s.catalog, c))
+            .flatten()
+            .map(|months| {
+                prep.periods
+                    .iter()
+                    .map(|per| {
+                        (0..i64::from(per.months))
+                            .filter_map(|k| {
+                                let i = c.start.months_until(per.start.plus(k));
+                                usize::try_from(i).ok().and_then(|i| months.get(i))
+                            })
+                            .sum()
+                    })
+                    .collect()
+            });
+        let owed = match &delivered {
+            Some(due) => due.iter().sum(),
+            None => c.total_usd * reach.inside as f64 / f64::from(c.term_months),
+        };
         // Spend attributed to the commitment in each period of its term: (period, months of
         // the term in it, terms, constant).
         type Spend = (usize, i64, Vec<(Col, f64)>, f64);
@@ -1021,7 +1046,20 @@ fn spend_commitments(b: &mut Builder<'_>) {
         // (tag period, paid_in, terms, minimum USD, column name, row name).
         type Group = (Option<usize>, usize, Vec<(Col, f64)>, f64, String, String);
         let mut groups: Vec<Group> = Vec::new();
-        if c.payment == PaymentTerms::MonthlyMinimum && reach.minimum {
+        if let (Some(due), true) = (&delivered, reach.minimum) {
+            // At least the period's share of the delivered capacity, topped up in the period.
+            for (p, _, terms, constant) in spend {
+                let label = &prep.periods[p].label;
+                groups.push((
+                    Some(p),
+                    p,
+                    terms,
+                    due[p] - constant * MONEY_UNIT,
+                    format!("top-up {} {label}", c.name),
+                    format!("minimum {} {label}", c.name),
+                ));
+            }
+        } else if c.payment == PaymentTerms::MonthlyMinimum && reach.minimum {
             // Each period pays at least total / term months for each of its months in the
             // term; the top-up above the spend is paid then and not credited later.
             let per_month = c.total_usd / f64::from(c.term_months);

@@ -317,10 +317,28 @@ pub fn bindings_ranged(
                 i64::from(c.term_months),
             ) as f64
         };
-        let per_usd: f64 = periods
-            .iter()
-            .map(|&(p, y)| y * months(p) / f64::from(c.term_months.max(1)))
-            .sum();
+        // Paid as delivered, a period's minimum is its months' share of the delivered chips.
+        let delivered = (c.payment == allot_scenario::PaymentTerms::AsDelivered)
+            .then(|| allot_scenario::delivery::delivered_chips(f, &scenario.catalog, c))
+            .flatten();
+        let share = |p: usize| match &delivered {
+            Some(chips) => {
+                let per = &prep.periods[p];
+                let total: f64 = chips.iter().sum();
+                let here: f64 = (0..i64::from(per.months))
+                    .filter_map(|k| usize::try_from(c.start.months_until(per.start.plus(k))).ok())
+                    .filter_map(|i| chips.get(i))
+                    .sum();
+                if total > 0.0 { here / total } else { 0.0 }
+            }
+            None => months(p) / f64::from(c.term_months.max(1)),
+        };
+        let what = if delivered.is_some() {
+            "minimum as delivered"
+        } else {
+            "monthly minimum"
+        };
+        let per_usd: f64 = periods.iter().map(|&(p, y)| y * share(p)).sum();
         let paid: f64 = topped.iter().map(|t| t.1).sum();
         let discounted: f64 = topped
             .iter()
@@ -330,7 +348,7 @@ pub fn bindings_ranged(
             (
                 discounted,
                 format!(
-                    "The {} commitment with {} pays its monthly minimum above use in {} of its periods ({}): ${} of top-ups for capacity not used (${} discounted); each $1 less committed would save ${per_usd:.2}.",
+                    "The {} commitment with {} pays its {what} above use in {} of its periods ({}): ${} of top-ups for capacity not used (${} discounted); each $1 less committed would save ${per_usd:.2}.",
                     c.name,
                     c.provider,
                     topped.len(),
@@ -340,7 +358,7 @@ pub fn bindings_ranged(
                 ),
             )
         } else {
-            spent_exactly(c, per_usd, " at its monthly minimum")
+            spent_exactly(c, per_usd, &format!(" at its {what}"))
         };
         out.push(Binding {
             holds_from: None,

@@ -938,6 +938,94 @@ fn overlapping_tranches_each_need_their_own_dollars() {
     );
 }
 
+#[test]
+fn a_commitment_paid_as_delivered_follows_its_ramp() {
+    // Beta delivers 1, 2 and 3 chips in the three months (enough for the half chip the demand
+    // needs): a $1.2 B commitment paid as delivered owes 1/6, 2/6 and 3/6 of it, 0.2, 0.4 and
+    // 0.6 B, where a monthly minimum owes 0.4 B each month. Beta costs more than alpha, so the
+    // plan spends exactly each month's minimum on beta and serves the rest from alpha:
+    // 1.2 B + 1.8 × 2/3 B = 2.4 B.
+    let b = monthly_tokens() / 1e6 * chip_hours_per_million() * 3.0;
+    let body = format!(
+        "{DEMAND}\n[[availability]]\nprovider = \"beta\"\nchip = \"x1\"\nchips = [1, 2, 3]\n\n[[commitment]]\nname = \"beta-deal\"\nprovider = \"beta\"\ntotal_usd = {}\nstart = \"2027-01\"\nterm_months = 3\npayment = \"as_delivered\"\n",
+        1.2 * b
+    );
+    let s = scenario(&body, (2.0, 3.0, 9.0));
+    let p = explained(&s);
+    assert_eq!(p.status, SolveStatus::Optimal);
+    let expected = 2.4 * b;
+    assert!(
+        (p.objective_usd - expected).abs() < 1e-6 * expected,
+        "{} vs {expected}",
+        p.objective_usd
+    );
+    let c = &p.commitments[0];
+    assert!((c.obligation_usd - 1.2 * b).abs() < 1e-6 * b, "{c:?}");
+    for (period, share) in p.periods.iter().zip([0.2, 0.4, 0.6]) {
+        let beta: f64 = p
+            .capacity
+            .iter()
+            .filter(|l| l.period == *period && l.provider == "beta")
+            .map(|l| l.cost_usd)
+            .sum();
+        assert!((beta - share * b).abs() < 1e-6 * b, "{period}: {beta}");
+    }
+    // Each $1 less committed lowers each month's minimum by its share and moves it to alpha:
+    // $1/3 saved.
+    let binding = p
+        .explanations
+        .iter()
+        .find(|x| x.kind == "commitment")
+        .unwrap_or_else(|| panic!("{:#?}", p.explanations));
+    assert!(
+        (binding.shadow_price_usd - 1.0 / 3.0).abs() < 1e-6,
+        "{binding:?}"
+    );
+    assert!(binding.message.contains("as delivered"), "{binding:?}");
+    // The verifier recomputes the ramp's minimum: the third month's beta spend cut to the
+    // second month's fails it.
+    let mut moved = p.clone();
+    for l in &mut moved.capacity {
+        if l.period == p.periods[2] && l.provider == "beta" {
+            l.chips *= 2.0 / 3.0;
+            l.cost_usd *= 2.0 / 3.0;
+        }
+    }
+    for a in &mut moved.commitments[0].attribution {
+        if a.period == p.periods[2] {
+            a.usd *= 2.0 / 3.0;
+        }
+    }
+    let report = allot_verify::verify(&s, &moved);
+    assert!(
+        report
+            .violations
+            .iter()
+            .any(|v| v.message.contains("owed as delivered")),
+        "{:?}",
+        report.violations
+    );
+    // Without a ramp, paying as delivered is refused.
+    let text = format!(
+        "version = 1\n[scenario]\nname = \"t\"\nstart = \"2027-01\"\nhorizon_months = 3\n[catalog]\nbuiltin = false\nfiles = [\"c.toml\"]\n{DEMAND}\n[[commitment]]\nname = \"beta-deal\"\nprovider = \"beta\"\ntotal_usd = 1\nstart = \"2027-01\"\nterm_months = 3\npayment = \"as_delivered\"\n"
+    );
+    let catalog = CATALOG
+        .replace("PRICE_A", "2")
+        .replace("PRICE_B", "3")
+        .replace("PRICE_Y", "9");
+    let mut read =
+        |_: &str| -> Result<(String, String), String> { Ok(("c.toml".into(), catalog.clone())) };
+    let loaded = allot_scenario::load("t.toml", &text, &mut read);
+    assert!(
+        loaded
+            .diagnostics
+            .iter()
+            .any(|d| d.is_error() && d.message.contains("paid as delivered")),
+        "{:?}",
+        loaded.diagnostics
+    );
+}
+
 /// A generated scenario (`allot gen`) with its generated catalog.
 fn generated(periods: u32, offerings: u32, workloads: u32, seed: u64) -> Scenario {
     let params = allot_plan::generate::GenParams {

@@ -210,6 +210,7 @@ pub fn terms_name(p: PaymentTerms) -> &'static str {
         PaymentTerms::AsUsed => "as_used",
         PaymentTerms::MonthlyMinimum => "monthly_minimum",
         PaymentTerms::Prepaid => "prepaid",
+        PaymentTerms::AsDelivered => "as_delivered",
     }
 }
 

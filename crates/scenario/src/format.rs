@@ -343,6 +343,9 @@ pub enum PaymentTerms {
     MonthlyMinimum,
     /// The whole total paid in the first month.
     Prepaid,
+    /// Take-or-pay paid as capacity is delivered: each month at least the total's share in
+    /// proportion to the chips the provider's `[[availability]]` ramps in scope deliver then.
+    AsDelivered,
 }
 
 /// A commitment to spend with a provider over a term.

@@ -6,6 +6,7 @@
 //! function that reads the catalog files the scenario names. Every problem found is returned as
 //! a [`Diagnostic`]; the [`Scenario`] is only returned when there is no error.
 
+pub mod delivery;
 pub mod edit;
 mod format;
 mod holdable;

@@ -9,8 +9,8 @@ use allot_diag::{Diagnostic, did_you_mean};
 use allot_toml::SpanMap;
 
 use crate::format::{
-    DISTRIBUTION_PARAMETERS, DistributionKind, ModelSpec, ScenarioFile, Settings, Uncertainty,
-    UncertaintyKind,
+    DISTRIBUTION_PARAMETERS, DistributionKind, ModelSpec, PaymentTerms, ScenarioFile, Settings,
+    Uncertainty, UncertaintyKind,
 };
 use crate::{Month, Series};
 
@@ -536,6 +536,19 @@ fn check_contracts(s: &ScenarioFile, catalog: &Catalog, r: &mut Report<'_>) {
         let provider = check_provider(catalog, &c.provider, &format!("{path}.provider"), r);
         check_contract_window(settings, c.start, c.term_months, &path, r);
         let chips = check_chips(catalog, &c.chips, &format!("{path}.chips"), r);
+        if c.payment == PaymentTerms::AsDelivered
+            && provider.is_some()
+            && crate::delivery::delivered_minimums(s, catalog, c).is_none()
+        {
+            r.error(
+                &format!("{path}.payment"),
+                format!(
+                    "commitment '{}' is paid as delivered, but no [[availability]] ramp of its provider's chips delivers any",
+                    c.name
+                ),
+            )
+            .hint("add the contract's delivery schedule as [[availability]] of its provider and chips, or pay it as monthly_minimum");
+        }
         if let Some(p) = provider
             && chips.len() == c.chips.len()
         {

@@ -1005,7 +1005,71 @@ fn term_in(v: &Verifier<'_>, c: &allot_scenario::Commitment) -> (Vec<f64>, f64) 
 /// Whether commitment `c` (with `inside` months in the horizon) has a minimum to meet: a
 /// monthly minimum, or take-or-pay.
 fn has_minimum(c: &allot_scenario::Commitment, inside: f64) -> bool {
-    inside > 0.0 && (c.payment == allot_scenario::PaymentTerms::MonthlyMinimum || c.take_or_pay)
+    use allot_scenario::PaymentTerms::{AsDelivered, MonthlyMinimum};
+    inside > 0.0 && (matches!(c.payment, MonthlyMinimum | AsDelivered) || c.take_or_pay)
+}
+
+/// Paid as delivered: the least owed in each period, the commitment's total split over its
+/// term's months in proportion to the chips its provider's ramps in scope deliver each month
+/// (read from the scenario start; before it, its first month; past a list of values, its last).
+fn due_as_delivered(v: &Verifier<'_>, c: &allot_scenario::Commitment) -> Option<Vec<f64>> {
+    let (f, cat, set) = (v.f, v.cat, v.set);
+    let provider = cat.provider(&c.provider)?.id.clone();
+    let covers = |chip: &str| {
+        c.chips.is_empty()
+            || c.chips
+                .iter()
+                .any(|x| cat.accelerator(x).is_some_and(|a| a.id == chip))
+    };
+    let months_to_end = set.start.months_until(c.end());
+    let span = months_to_end.max(i64::from(set.horizon_months)).max(1);
+    let mut delivered = vec![0.0; c.term_months as usize];
+    for a in &f.availability {
+        let of = match (&a.offering, &a.provider, &a.chip) {
+            (Some(o), _, _) => cat
+                .offering(o.trim())
+                .map(|o| (o.provider.clone(), o.chip.clone())),
+            (None, Some(p), Some(x)) => cat
+                .provider(p)
+                .zip(cat.accelerator(x))
+                .map(|(p, x)| (p.id.clone(), x.id.clone())),
+            _ => None,
+        };
+        let Some((p, chip)) = of else { continue };
+        if p != provider || !covers(&chip) {
+            continue;
+        }
+        let monthly = a.chips.monthly(set.start, span as u32, v.pm);
+        for (k, d) in delivered.iter_mut().enumerate() {
+            let i = set
+                .start
+                .months_until(c.start.plus(k as i64))
+                .clamp(0, span - 1) as usize;
+            let value = match &a.chips {
+                allot_scenario::Series::Values(list) if i / v.pm as usize >= list.len() => {
+                    list.last().copied().unwrap_or(0.0)
+                }
+                _ => monthly[i],
+            };
+            *d += value;
+        }
+    }
+    let total: f64 = delivered.iter().sum();
+    if total <= 0.0 {
+        return None;
+    }
+    Some(
+        v.periods
+            .iter()
+            .map(|per| {
+                (0..i64::from(per.months))
+                    .filter_map(|k| usize::try_from(c.start.months_until(per.start.plus(k))).ok())
+                    .filter_map(|i| delivered.get(i))
+                    .map(|d| c.total_usd * d / total)
+                    .sum()
+            })
+            .collect(),
+    )
 }
 
 /// Constraint 6, spend attribution (docs/model.md): the spend a plan counts toward each
@@ -1110,7 +1174,13 @@ fn spend_commitments(v: &mut Verifier<'_>) {
             .filter_map(|x| cat.accelerator(x).map(|a| a.id.clone()))
             .collect();
         let (months_in, inside) = term_in(v, c);
-        let owed = c.total_usd * inside / f64::from(c.term_months);
+        let due = (c.payment == allot_scenario::PaymentTerms::AsDelivered)
+            .then(|| due_as_delivered(v, c))
+            .flatten();
+        let owed = match &due {
+            Some(due) => due.iter().sum(),
+            None => c.total_usd * inside / f64::from(c.term_months),
+        };
         let last = months_in.iter().rposition(|k| *k > 0.0).unwrap_or(0);
         // The spend counted toward it in each period: attributed (6), or, without a minimum,
         // all the spend it covers.
@@ -1171,7 +1241,25 @@ fn spend_commitments(v: &mut Verifier<'_>) {
                 line.shortfall_usd
             )
         });
-        if c.payment == allot_scenario::PaymentTerms::MonthlyMinimum && inside > 0.0 {
+        if let (Some(due), true) = (&due, inside > 0.0) {
+            // At least the period's share of the delivered capacity, period by period.
+            for (p, k) in months_in.iter().enumerate() {
+                if *k <= 0.0 {
+                    continue;
+                }
+                let needed = (due[p] - spend_in[p]).max(0.0);
+                v.r.check(
+                    le(needed, paid[p]),
+                    format!("{what} minimum {}", v.labels[p]),
+                    || {
+                        format!(
+                            "top-up {} but at least {needed} is owed as delivered",
+                            paid[p]
+                        )
+                    },
+                );
+            }
+        } else if c.payment == allot_scenario::PaymentTerms::MonthlyMinimum && inside > 0.0 {
             // At least total / term months for each month of the term, period by period.
             let per_month = c.total_usd / f64::from(c.term_months);
             for (p, k) in months_in.iter().enumerate() {
