@@ -3,18 +3,20 @@
 //! sensitivity ranking. A progress bar on a terminal, plain log lines otherwise.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::Mutex;
 use std::time::Instant;
 
 use allot_finance::RiskSettings;
 use allot_plan::SolveSettings;
 use allot_plan::replan;
-use allot_present::risk;
+use allot_present::{risk, risk_shard};
+use anyhow::Context;
 use clap::Args;
 
 use crate::exit::Exit;
-use crate::files::load_scenario;
+use crate::files::{load_scenario, read_text};
 
 /// Arguments of `allot risk`.
 #[derive(Debug, Args)]
@@ -52,6 +54,26 @@ pub struct RiskArgs {
     /// Print the report as JSON (with every sample).
     #[arg(long)]
     pub json: bool,
+    /// Make only shard K of N (K from 0) of the samples and write them to --out FILE: what
+    /// each task of a split run does.
+    #[arg(long, value_name = "K/N", value_parser = risk_shard::parse_shard, requires = "out")]
+    pub shard: Option<(usize, usize)>,
+    /// Split the samples over a Slurm job array of N tasks (sbatch --wait, to the cluster
+    /// SLURM_CONF names), then merge the shards: the report of a run on one machine.
+    #[arg(long = "slurm-array", value_name = "N", conflicts_with_all = ["shard", "indexed_job", "merge"])]
+    pub slurm_array: Option<u16>,
+    /// Write a Kubernetes Indexed Job of N pods making the shards instead (docs/finance.md).
+    #[arg(long = "indexed-job", value_name = "N", conflicts_with_all = ["shard", "merge"])]
+    pub indexed_job: Option<u16>,
+    /// The Indexed Job's container image.
+    #[arg(long, default_value = "allot", requires = "indexed_job")]
+    pub image: String,
+    /// Report from the shard files (shard-K.json) in FOLDER, made by a split run.
+    #[arg(long, value_name = "FOLDER", conflicts_with = "shard")]
+    pub merge: Option<PathBuf>,
+    /// The shard file (--shard), or the folder of a split run's files (default risk-shards).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 pub fn run(args: &RiskArgs) -> anyhow::Result<Exit> {
@@ -121,7 +143,50 @@ pub fn run(args: &RiskArgs) -> anyhow::Result<Exit> {
             }
         }
     };
-    let report = allot_finance::run_risk(&scenario, &replanner, &settings, &progress)?;
+    let inputs = allot_finance::inputs(&scenario)?
+        .into_iter()
+        .map(|i| i.name);
+    let shard_run = risk_shard::ShardRun {
+        scenario: scenario.file.scenario.name.clone(),
+        seed: args.seed,
+        samples: args.samples,
+        replan: args.replan.clone(),
+        inputs: inputs.collect(),
+    };
+    if let (Some((k, n)), Some(out)) = (args.shard, &args.out) {
+        let range = risk_shard::shard_range(args.samples, k, n);
+        let samples = allot_finance::run_shard(&scenario, &replanner, &settings, range, &progress)?;
+        let json = serde_json::to_string_pretty(&risk_shard::to_json(&shard_run, k, n, &samples))?;
+        std::fs::write(out, json).with_context(|| format!("cannot write {}", out.display()))?;
+        return Ok(Exit::Success);
+    }
+    let report = match split(args, &shard_run.scenario)? {
+        Some(folder) => {
+            let mut files = Vec::new();
+            for entry in std::fs::read_dir(&folder).context(folder.display().to_string())? {
+                let path = entry?.path();
+                let name = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default();
+                if name.starts_with("shard-") && name.ends_with(".json") {
+                    let text =
+                        read_text(&path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                    files.push((path.display().to_string(), text));
+                }
+            }
+            files.sort();
+            let samples = risk_shard::merge(&shard_run, &files).map_err(|e| {
+                eprintln!("error: {e}");
+            });
+            let Ok(samples) = samples else {
+                return Ok(Exit::Invalid);
+            };
+            allot_finance::merge_shards(&scenario, &replanner, &settings, samples, &progress)?
+        }
+        None if args.indexed_job.is_some() => return Ok(Exit::Success),
+        None => allot_finance::run_risk(&scenario, &replanner, &settings, &progress)?,
+    };
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -141,4 +206,83 @@ pub fn run(args: &RiskArgs) -> anyhow::Result<Exit> {
         out!("{}", risk::text(name, args.seed, threads, &report, seconds));
     }
     Ok(Exit::Success)
+}
+
+/// `--slurm-array N`: writes the array's script to --out, submits it, waits for it and returns
+/// the folder to merge. `--indexed-job N`: writes the Job's manifest (`None`). Else `--merge`.
+fn split(args: &RiskArgs, name: &str) -> anyhow::Result<Option<PathBuf>> {
+    let Some(shards) = args.slurm_array.or(args.indexed_job).map(usize::from) else {
+        return Ok(args.merge.clone());
+    };
+    anyhow::ensure!(
+        (1..=args.samples).contains(&shards),
+        "--slurm-array/--indexed-job {shards}: between 1 and --samples ({})",
+        args.samples
+    );
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("risk-shards"));
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    // Slurm tasks get absolute paths; the pods see the folder they were written from at /data.
+    let kubernetes = args.indexed_job.is_some();
+    let path = |p: &Path| match kubernetes {
+        true => p.display().to_string(),
+        false => {
+            std::path::absolute(p).map_or(p.display().to_string(), |a| a.display().to_string())
+        }
+    };
+    let mut task = vec!["risk".to_string(), path(&args.scenario)];
+    task.extend([
+        format!("--samples={}", args.samples),
+        format!("--seed={}", args.seed),
+        format!("--replan={}", args.replan),
+        format!("--time-limit={}", args.time_limit),
+        format!("--mip-gap={}", args.mip_gap),
+        format!("--threads={}", args.threads),
+    ]);
+    if crate::files::ALLOW_OUTSIDE.load(std::sync::atomic::Ordering::Relaxed) {
+        task.push("--allow-outside".to_string());
+    }
+    let split = allot_export::RiskSplit {
+        name: name.to_string(),
+        program: match kubernetes {
+            true => "allot".to_string(),
+            false => std::env::current_exe()?.display().to_string(),
+        },
+        args: task,
+        out: path(&out),
+        shards,
+    };
+    let file = match kubernetes {
+        true => allot_export::risk_indexed_job(&split, &args.image),
+        false => allot_export::risk_slurm_array(&split),
+    };
+    let written = out.join(&file.path);
+    std::fs::write(&written, &file.contents)
+        .with_context(|| format!("cannot write {}", written.display()))?;
+    eprintln!("wrote {}", written.display());
+    if kubernetes {
+        return Ok(None);
+    }
+    if let Some(k) = (0..shards).find(|&k| out.join(allot_export::shard_file(k)).exists()) {
+        anyhow::bail!(
+            "{} already holds {}: choose an empty --out",
+            out.display(),
+            allot_export::shard_file(k)
+        );
+    }
+    let sbatch = Command::new("sbatch")
+        .args(["--wait", "--parsable", &file.path])
+        .current_dir(&out)
+        .output()
+        .context("cannot run sbatch: is slurm-client installed and on PATH?")?;
+    let said = String::from_utf8_lossy(&sbatch.stderr);
+    anyhow::ensure!(
+        sbatch.status.success(),
+        "sbatch {}: {}",
+        written.display(),
+        said.trim()
+    );
+    Ok(Some(out))
 }

@@ -16,6 +16,7 @@ mod kubernetes;
 mod kueue;
 mod manifest;
 mod placement;
+mod risk_split;
 mod skypilot;
 mod slurm;
 
@@ -32,6 +33,9 @@ pub use kueue::{
     QUEUE_LABEL, ResourceFlavor, ResourceFlavorSpec, ResourceGroup, ResourceQuota,
 };
 pub use manifest::Manifest;
+pub use risk_split::{
+    RISK_CLAIM, RISK_DATA, RISK_JOB, RiskSplit, risk_indexed_job, risk_slurm_array, shard_file,
+};
 pub use skypilot::{SkyResources, SkyService, SkyTask};
 
 /// What to export for.

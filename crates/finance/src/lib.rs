@@ -19,8 +19,8 @@ pub use distribution::Distribution;
 pub use perturb::{UncertainInput, inputs};
 pub use project::project;
 pub use risk::{
-    Replanner, RiskReport, RiskSettings, Sample, YearMeasures, YearQuantiles, run_risk,
-    stress_scenarios,
+    Replanner, RiskReport, RiskSettings, Sample, YearMeasures, YearQuantiles, merge_shards,
+    run_risk, run_shard, stress_scenarios,
 };
 pub use statement::{
     Amounts, ContractLine, PeriodLine, ProviderLine, ReferenceLine, Statement, YearLine,

@@ -9,6 +9,7 @@
 //! the base plan's placements (a recourse plan); any other re-solve can be plugged in without
 //! changing this module.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use allot_plan_format::{Plan, SolveStatus};
@@ -303,6 +304,61 @@ pub fn run_risk(
     settings: &RiskSettings,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<RiskReport, FinanceError> {
+    let (base_run, samples) = run(
+        base,
+        replanner,
+        settings,
+        true,
+        0..settings.samples,
+        progress,
+    )?;
+    Ok(assemble(base_run.expect("asked for"), samples))
+}
+
+/// The samples `range` of the run [`run_risk`] makes with `settings` (one shard of it): sample
+/// `i` is drawn from `(seed, i)` alone ([`draws`]), so the shards of any split together hold
+/// exactly the samples of the whole run. No base plan, no swing.
+pub fn run_shard(
+    base: &Scenario,
+    replanner: &dyn Replanner,
+    settings: &RiskSettings,
+    range: Range<usize>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Vec<Sample>, FinanceError> {
+    Ok(run(base, replanner, settings, false, range, progress)?.1)
+}
+
+/// The report of [`run_risk`] from `samples` made elsewhere ([`run_shard`], in index order
+/// `0..settings.samples`): plans the scenario as written and the swings here and summarises.
+/// The report equals [`run_risk`]'s for the same settings.
+pub fn merge_shards(
+    base: &Scenario,
+    replanner: &dyn Replanner,
+    settings: &RiskSettings,
+    samples: Vec<Sample>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<RiskReport, FinanceError> {
+    let (base_run, _) = run(base, replanner, settings, true, 0..0, progress)?;
+    Ok(assemble(base_run.expect("asked for"), samples))
+}
+
+/// The scenario as written and the swings: what a report needs beside its samples.
+struct BaseRun {
+    inputs: Vec<UncertainInput>,
+    measures: Option<Measures>,
+    swings: Vec<[(f64, f64); 3]>,
+}
+
+/// Plans, in one parallel pass, the scenario as written and the swings (with `with_base`) and
+/// the samples `range`.
+fn run(
+    base: &Scenario,
+    replanner: &dyn Replanner,
+    settings: &RiskSettings,
+    with_base: bool,
+    range: Range<usize>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(Option<BaseRun>, Vec<Sample>), FinanceError> {
     if settings.samples == 0 {
         return Err(FinanceError::NoSamples);
     }
@@ -314,8 +370,13 @@ pub fn run_risk(
             threads: settings.threads,
             message: e.to_string(),
         })?;
-    let swing_plans = if settings.swing { 2 * inputs.len() } else { 0 };
-    let total = settings.samples + 1 + swing_plans;
+    let swing_plans = if settings.swing && with_base {
+        2 * inputs.len()
+    } else {
+        0
+    };
+    let head = usize::from(with_base) + swing_plans;
+    let total = range.len() + head;
     let done = AtomicUsize::new(0);
     let tick = || progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
     type Outcome = (SolveStatus, Option<(Measures, Vec<YearMeasures>)>);
@@ -328,7 +389,10 @@ pub fn run_risk(
     };
 
     // The scenario as written, the swings and the samples, all in one parallel pass.
-    let mut jobs: Vec<Vec<Option<f64>>> = vec![vec![None; inputs.len()]];
+    let mut jobs: Vec<Vec<Option<f64>>> = Vec::new();
+    if with_base {
+        jobs.push(vec![None; inputs.len()]);
+    }
     for (i, input) in inputs.iter().enumerate().take(swing_plans / 2) {
         for p in [0.1, 0.9] {
             let mut v: Vec<Option<f64>> = inputs.iter().map(|x| neutral(x.kind)).collect();
@@ -341,26 +405,30 @@ pub fn run_risk(
             jobs.push(v);
         }
     }
-    let drawn: Vec<Vec<f64>> = (0..settings.samples)
+    let drawn: Vec<Vec<f64>> = range
+        .clone()
         .map(|i| draws(&inputs, settings.seed, i))
         .collect();
     jobs.extend(drawn.iter().map(|v| v.iter().copied().map(Some).collect()));
     let results: Vec<Outcome> = pool.install(|| jobs.par_iter().map(|v| run(v)).collect());
 
-    let base_measures = results[0].1.as_ref().map(|m| m.0);
-    let swings: Vec<[(f64, f64); 3]> = (0..swing_plans / 2)
-        .map(|i| {
-            let lo = results[1 + 2 * i].1.as_ref().map(|m| m.0);
-            let hi = results[2 + 2 * i].1.as_ref().map(|m| m.0);
-            let pick = |m: Option<Measures>, k: usize| m.map_or(f64::NAN, |m| m.get(k));
-            [0, 1, 2].map(|k| (pick(lo, k), pick(hi, k)))
-        })
-        .collect();
+    let base_run = with_base.then(|| BaseRun {
+        measures: results[0].1.as_ref().map(|m| m.0),
+        swings: (0..swing_plans / 2)
+            .map(|i| {
+                let lo = results[1 + 2 * i].1.as_ref().map(|m| m.0);
+                let hi = results[2 + 2 * i].1.as_ref().map(|m| m.0);
+                let pick = |m: Option<Measures>, k: usize| m.map_or(f64::NAN, |m| m.get(k));
+                [0, 1, 2].map(|k| (pick(lo, k), pick(hi, k)))
+            })
+            .collect(),
+        inputs: inputs.clone(),
+    });
     let samples: Vec<Sample> = drawn
         .into_iter()
-        .zip(results.into_iter().skip(1 + swing_plans))
-        .enumerate()
-        .map(|(index, (values, (status, measured)))| {
+        .zip(results.into_iter().skip(head))
+        .zip(range)
+        .map(|((values, (status, measured)), index)| {
             let (measures, years) = match measured {
                 Some((m, years)) => (Some(m), years),
                 None => (None, Vec::new()),
@@ -374,6 +442,16 @@ pub fn run_risk(
             }
         })
         .collect();
+    Ok((base_run, samples))
+}
+
+/// The report: quantiles and sensitivity over `samples`, beside the base run.
+fn assemble(base: BaseRun, samples: Vec<Sample>) -> RiskReport {
+    let BaseRun {
+        inputs,
+        measures: base_measures,
+        swings,
+    } = base;
     let ok: Vec<&Sample> = samples.iter().filter(|s| s.measures.is_some()).collect();
     let failed = samples.len() - ok.len();
     let measure_of = |k: usize| -> Vec<f64> {
@@ -395,14 +473,14 @@ pub fn run_risk(
         })
         .collect();
     sensitivity.sort_by(|a, b| b.strength().total_cmp(&a.strength()));
-    Ok(RiskReport {
+    RiskReport {
         inputs,
         base: base_measures,
         samples,
         failed,
         quantiles,
         sensitivity,
-    })
+    }
 }
 
 impl RiskReport {

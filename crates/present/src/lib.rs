@@ -6,6 +6,7 @@
 //! - [`finance_json`] (with [`finance_json::PlanJson`], the plan JSON), [`catalog_json`],
 //!   [`risk`], [`place`], [`answer`]: the JSON wire types, distinct from the core types so that
 //!   `--json` output is a stable format.
+//! - [`risk_shard`]: the shard files of a risk run split over a job array, and their merge.
 //! - [`plan_csv`]: the plan's CSV tables, safe to open in a spreadsheet.
 //! - [`compare`]: two plans side by side, with the amounts that make up the difference and what
 //!   else moved; [`answer`] puts it in sentences for a "why not?" or "what if?" question.
@@ -22,4 +23,5 @@ pub mod place;
 pub mod plan_csv;
 pub mod plan_text;
 pub mod risk;
+pub mod risk_shard;
 pub mod table;

@@ -579,3 +579,59 @@ fn slurm_runs_the_exported_jobs() {
         started.elapsed().as_secs_f64()
     );
 }
+
+/// Issue 22: `allot risk --slurm-array N` makes its samples in a Slurm job array on the real
+/// cluster and merges the shards into exactly the report of a run on one machine.
+#[test]
+fn risk_over_a_slurm_array_equals_the_run_on_one_machine() {
+    let Some(slurm) = slurm_or_skip("risk_over_a_slurm_array_equals_the_run_on_one_machine") else {
+        return;
+    };
+    let tmp = TempDir::new("slurm-risk");
+    let scenario = root().join("examples/startup.toml");
+    let risk = |extra: &[&str]| {
+        let run = Command::new(env!("CARGO_BIN_EXE_allot"))
+            .arg("risk")
+            .arg(&scenario)
+            .args(["--samples", "7", "--seed", "5", "--threads", "1", "--json"])
+            .args(extra)
+            .env("SLURM_CONF", slurm.conf())
+            .output()
+            .expect("run allot");
+        assert_exit(&run, 0);
+        let json: serde_json::Value = serde_json::from_str(&text(&run.stdout)).expect("json");
+        json
+    };
+    let single = risk(&[]);
+    let out = tmp.path("shards");
+    let split = risk(&["--slurm-array", "3", "--out", &out]);
+    assert_eq!(split, single, "the merged report equals the single run's");
+    for key in ["total_cost_usd", "cumulative_loss_usd", "funding_gap_usd"] {
+        assert!(single[key]["p50"].is_number(), "{key}: {single}");
+    }
+    let shards = files_below(Path::new(&out));
+    assert_eq!(
+        shards.iter().filter(|f| f.starts_with("shard-")).count(),
+        3,
+        "{shards:?}"
+    );
+    // A shard whose seed was changed is refused, naming the file and field.
+    let file = Path::new(&out).join("shard-1.json");
+    let edited =
+        std::fs::read_to_string(&file)
+            .expect("shard")
+            .replacen("\"seed\": 5", "\"seed\": 6", 1);
+    std::fs::write(&file, edited).expect("write");
+    let run = Command::new(env!("CARGO_BIN_EXE_allot"))
+        .arg("risk")
+        .arg(&scenario)
+        .args(["--samples", "7", "--seed", "5", "--merge", &out])
+        .output()
+        .expect("run allot");
+    assert_exit(&run, 2);
+    let stderr = text(&run.stderr);
+    assert!(
+        stderr.contains("shard-1.json: run.seed: differs"),
+        "{stderr}"
+    );
+}
