@@ -377,7 +377,8 @@ mod tests {
         let all: Vec<Sample> = (0..7).map(sample).collect();
         let run = run(7);
         let good = files(&run, 3, &all);
-        let check = |edit: &dyn Fn(&mut Vec<(String, String)>), expected: &str| {
+        type Files = Vec<(String, String)>;
+        let check = |edit: &dyn Fn(&mut Files), expected: &str| {
             let mut texts = good.clone();
             edit(&mut texts);
             let e = merge(&run, &texts).expect_err(expected);
