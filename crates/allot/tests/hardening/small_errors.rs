@@ -88,6 +88,34 @@ fn import_skypilot_refuses_a_huge_price_at_its_place() {
 }
 
 #[test]
+fn place_refuses_a_huge_catalog_price_at_its_place() {
+    // `allot place --catalog` reads the catalog through the same reader as the import: a price
+    // past 1e18 is refused at its CSV field, not taken as infinity or called a bug.
+    let dir = dir().join("sky-place");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("aws")).unwrap();
+    let from = root().join("testdata/skypilot/catalog-v8/aws/vms.csv");
+    let csv = std::fs::read_to_string(from).unwrap();
+    let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();
+    lines[1] = lines[1].replacen("30.09784", "1e308", 1);
+    std::fs::write(dir.join("aws/vms.csv"), lines.join("\n") + "\n").unwrap();
+    let task = root().join("testdata/skypilot/tasks/h100.yaml");
+    let out = allot(&[
+        "place",
+        &task.display().to_string(),
+        "--catalog",
+        &dir.display().to_string(),
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("vms.csv:2:") && stderr.contains("column Price: '1e308' is not a price"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("bug"), "{stderr}");
+}
+
+#[test]
 fn task_yaml_may_start_with_a_bom() {
     let dir = dir();
     let catalog = root()
