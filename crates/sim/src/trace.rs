@@ -147,6 +147,28 @@ fn line_of(record: &csv::StringRecord) -> u64 {
     record.position().map_or(0, csv::Position::line)
 }
 
+/// One data line of a CSV: read, located, and as wide as the header, or an error naming the
+/// line with `hint`.
+fn row(
+    file: &str,
+    record: Result<csv::StringRecord, csv::Error>,
+    width: usize,
+    hint: &str,
+) -> Result<(csv::StringRecord, u64), TraceError> {
+    let record = record.map_err(|e| csv_error(file, &e))?;
+    let line = line_of(&record);
+    if record.len() != width {
+        return Err(error(
+            file,
+            line,
+            None,
+            format!("{} fields where the header has {width}", record.len()),
+            hint,
+        ));
+    }
+    Ok((record, line))
+}
+
 fn csv_error(file: &str, e: &csv::Error) -> TraceError {
     let line = e.position().map_or(0, csv::Position::line);
     error(
@@ -213,21 +235,12 @@ pub fn read(
     let mut jobs = Vec::new();
     let mut ids = std::collections::BTreeMap::new();
     for record in rdr.records() {
-        let record = record.map_err(|e| csv_error(file, &e))?;
-        let line = line_of(&record);
-        if record.len() != header.len() {
-            return Err(error(
-                file,
-                line,
-                None,
-                format!(
-                    "{} fields where the header has {}",
-                    record.len(),
-                    header.len()
-                ),
-                "give every line the header's columns, in its order",
-            ));
-        }
+        let (record, line) = row(
+            file,
+            record,
+            header.len(),
+            "give every line the header's columns, in its order",
+        )?;
         let cell = |i: usize| record.get(i).unwrap_or("");
         let number = |name: &str, i: usize, hint: &str| -> Result<f64, TraceError> {
             let text = cell(i);
@@ -381,21 +394,12 @@ pub fn read_throughputs(file: &str, text: &str) -> Result<(Vec<String>, Throughp
         rate: Vec::new(),
     };
     for record in rdr.records() {
-        let record = record.map_err(|e| csv_error(file, &e))?;
-        let line = line_of(&record);
-        if record.len() != header.len() {
-            return Err(error(
-                file,
-                line,
-                None,
-                format!(
-                    "{} fields where the header has {}",
-                    record.len(),
-                    header.len()
-                ),
-                "a rate for every chip type of the header",
-            ));
-        }
+        let (record, line) = row(
+            file,
+            record,
+            header.len(),
+            "a rate for every chip type of the header",
+        )?;
         let name = record.get(0).unwrap_or("").to_string();
         if name.is_empty() || t.job_types.contains(&name) {
             return Err(error(
