@@ -2,14 +2,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    let mut builder = allot_catalog::CatalogBuilder::new();
-    builder.add_file("fuzz.toml", text);
-    let (_catalog, diagnostics) = builder.finish();
-    for d in &diagnostics {
-        let _ = d.render(Some(text));
-    }
-});
+#[path = "../entry_points.rs"]
+mod entry_points;
+
+fuzz_target!(|data: &[u8]| entry_points::catalog(data));

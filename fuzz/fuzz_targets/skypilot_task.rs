@@ -2,13 +2,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    if let Err(e) = allot_skypilot::parse_dag("task.yaml", text) {
-        for d in e.diagnostics() {
-            let _ = d.render(Some(text));
-        }
-    }
-});
+#[path = "../entry_points.rs"]
+mod entry_points;
+
+fuzz_target!(|data: &[u8]| entry_points::skypilot_task(data));
