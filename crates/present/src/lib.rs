@@ -6,6 +6,7 @@
 //! - [`finance_json`] (with [`finance_json::PlanJson`], the plan JSON), [`catalog_json`],
 //!   [`risk`], [`place`], [`answer`]: the JSON wire types, distinct from the core types so that
 //!   `--json` output is a stable format.
+//! - [`perf`]: the priced estimates and tables of `allot perf`.
 //! - [`risk_shard`]: the shard files of a risk run split over a job array, and their merge.
 //! - [`plan_csv`]: the plan's CSV tables, safe to open in a spreadsheet.
 //! - [`compare`]: two plans side by side, with the amounts that make up the difference and what
@@ -19,6 +20,7 @@ pub mod compare;
 pub mod finance_json;
 pub mod finance_text;
 pub mod number;
+pub mod perf;
 pub mod place;
 pub mod plan_csv;
 pub mod plan_text;
