@@ -234,9 +234,9 @@ pub struct Offering {
     pub region: String,
     /// How it is priced.
     pub price_model: PriceModel,
-    /// Price per instance-hour, USD; absent when not public.
+    /// Price per instance-hour, USD, at most 1e9; absent when not public.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0))]
+    #[schemars(range(min = 0, max = 1e9), extend("x-hint" = "the planner works in millions of USD and thousands of chips, and its solver refuses coefficients past 1e15: a price per chip-hour past 1e9 USD would reach it as one (docs/scenario.md, Numbers); check the unit and the exponent"))]
     pub usd_per_instance_hour: Option<f64>,
     /// Commitment term, months.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -245,17 +245,17 @@ pub struct Offering {
     /// A superseded price kept for the record; never chosen.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub historical: bool,
-    /// Owned capacity: capital cost per chip, USD.
+    /// Owned capacity: capital cost per chip, USD, at most 1e12.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0))]
+    #[schemars(range(min = 0, max = 1e12), extend("x-hint" = "the planner works in millions of USD and thousands of chips, and its solver refuses coefficients past 1e15: a capital cost per chip past 1e12 USD would reach it as one (docs/scenario.md, Numbers); check the unit and the exponent"))]
     pub capex_usd_per_chip: Option<f64>,
     /// Owned capacity: months over which the capital cost is depreciated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub depreciation_months: Option<u32>,
-    /// Owned capacity: operating cost per chip-hour, USD.
+    /// Owned capacity: operating cost per chip-hour, USD, at most 1e9.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0))]
+    #[schemars(range(min = 0, max = 1e9), extend("x-hint" = "the planner works in millions of USD and thousands of chips, and its solver refuses coefficients past 1e15: a price per chip-hour past 1e9 USD would reach it as one (docs/scenario.md, Numbers); check the unit and the exponent"))]
     pub opex_usd_per_chip_hour: Option<f64>,
     /// Fields whose value the source does not confirm.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -192,13 +192,13 @@ pub struct PriceOverride {
     /// Offering id.
     #[schemars(extend("format" = "name"))]
     pub offering: String,
-    /// New price per chip-hour, USD.
+    /// New price per chip-hour, USD, at most 1e9.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0))]
+    #[schemars(range(min = 0, max = 1e9), extend("x-hint" = "the planner works in millions of USD and thousands of chips, and its solver refuses coefficients past 1e15: a price per chip-hour past 1e9 USD would reach it as one (docs/scenario.md, Numbers); check the unit and the exponent"))]
     pub usd_per_chip_hour: Option<f64>,
-    /// New price per instance-hour, USD.
+    /// New price per instance-hour, USD, at most 1e9.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0))]
+    #[schemars(range(min = 0, max = 1e9), extend("x-hint" = "the planner works in millions of USD and thousands of chips, and its solver refuses coefficients past 1e15: a price per chip-hour past 1e9 USD would reach it as one (docs/scenario.md, Numbers); check the unit and the exponent"))]
     pub usd_per_instance_hour: Option<f64>,
     /// Discount off the catalog price, 0 to 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -409,9 +409,9 @@ pub struct Reservation {
     /// Length, months.
     #[schemars(range(min = 1, max = 600))]
     pub term_months: u32,
-    /// Price actually paid per chip-hour, USD; the offering's price when absent.
+    /// Price actually paid per chip-hour, USD, at most 1e9; the offering's price when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0))]
+    #[schemars(range(min = 0, max = 1e9), extend("x-hint" = "the planner works in millions of USD and thousands of chips, and its solver refuses coefficients past 1e15: a price per chip-hour past 1e9 USD would reach it as one (docs/scenario.md, Numbers); check the unit and the exponent"))]
     pub usd_per_chip_hour: Option<f64>,
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]

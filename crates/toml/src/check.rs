@@ -649,7 +649,21 @@ impl<'s> Checker<'s> {
         if let Some(max) = bound("maximum")
             && n > max
         {
-            return fail(format!("must be at most {}", fmt_bound(max)));
+            // A bound set by what the planner can represent says so (`x-hint` in the schema).
+            let hints = schema
+                .get("x-hint")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            out.push(Problem {
+                path: path.clone(),
+                span,
+                message: at(
+                    path,
+                    format!("must be at most {}, found {written}", fmt_bound(max)),
+                ),
+                hints: hints.into_iter().collect(),
+            });
+            return;
         }
         // The integer type's own range: past it, the reader failed with no field.
         let (lo, hi) = match schema.get("format").and_then(Value::as_str) {

@@ -77,3 +77,55 @@ fn numbers_the_solver_cannot_take_are_refused_by_check() {
     let out = allot(&["plan", &path]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
 }
+
+/// A price within 1e18 but past what the model can represent (issue 22, item 10): a
+/// $1e18/chip-hour override passed `check`, then `plan` failed with "constraint 'budget 2027'
+/// has coefficient 7.305e17" and no place. Now both refuse it at its field with the hint; and a
+/// 600-month horizon whose series grows past 1e18 is refused by `plan` as by `check`.
+#[test]
+fn prices_past_what_the_model_represents_are_refused_by_check_and_plan() {
+    let budget = "usd_per_chip_hour = 2.0";
+    let cases = [
+        (
+            "price-1e18.toml",
+            budget,
+            "usd_per_chip_hour = 1e18\n\n[[policy.budget]]\nyear = 2027\nmax_usd = 60e9",
+            ":18:21: error: catalog.price_override[0].usd_per_chip_hour: must be at most 1000000000, found 1e18",
+        ),
+        (
+            "price-2e9.toml",
+            budget,
+            "usd_per_chip_hour = 2e9",
+            "catalog.price_override[0].usd_per_chip_hour: must be at most 1000000000, found 2e9",
+        ),
+        (
+            "growth-600.toml",
+            "requests_per_day = 1e6",
+            "requests_per_day = { initial = 1e3, growth_per_year = 1.1 }",
+            "inference[0].requests_per_day.growth_per_year: grows 1000 to",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, from, to, expected) in cases {
+        let path = tiny_with(name, from, to);
+        for command in ["check", "plan"] {
+            let out = allot(&[command, &path]);
+            let stderr = text(&out.stderr);
+            if out.status.code() != Some(2)
+                || !stderr.contains(expected)
+                || !stderr.contains("hint: ")
+                || stderr.contains("has coefficient")
+            {
+                failures.push(format!(
+                    "{command} {name}: {:?}\n{stderr}",
+                    out.status.code()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n---\n"));
+    // The largest allowed price plans.
+    let path = tiny_with("price-1e9.toml", budget, "usd_per_chip_hour = 1e9");
+    let out = allot(&["plan", &path]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
