@@ -127,7 +127,7 @@ pub struct Skipped {
     pub row: String,
 }
 
-/// A row that repeats another row's result: reported, and still fitted (see [`parse`]).
+/// A row that repeats another row's result: reported, and left out of the fit (see [`parse`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Duplicate {
     /// Line of the repeat (the less precise figure, or the later row on a tie).
@@ -141,7 +141,7 @@ pub struct Duplicate {
 pub struct Results {
     /// The file's name, as given to [`parse`].
     pub file: String,
-    /// Every complete row, in file order (repeats included).
+    /// Every complete row, in file order, each result once (repeats left out).
     pub results: Vec<Result>,
     /// Rows with an empty field the fit needs.
     pub skipped: Vec<Skipped>,
@@ -221,9 +221,8 @@ fn repeats(a: &Result, b: &Result) -> bool {
 /// an empty identifying field or a figure that does not parse is an error naming file, line and
 /// field; a row whose chip count or time is empty (the source does not give it) is skipped and
 /// listed; a row repeating an earlier result is listed as a repeat of the more precise figure
-/// (the earlier row on a tie). Repeats stay in the results: removing them changes the fitted
-/// model, and so every plan; that is left for a change that re-checks the plans'
-/// expectations (docs/performance-model.md).
+/// (the earlier row on a tie) and left out of the results, so that each result counts once in
+/// the fit (docs/performance-model.md).
 pub fn parse(text: &str, file: &str) -> std::result::Result<Results, MlperfError> {
     let mut out = Results {
         file: file.to_string(),
@@ -288,16 +287,29 @@ pub fn parse(text: &str, file: &str) -> std::result::Result<Results, MlperfError
             minutes: parsed,
             decimals: minutes.split_once('.').map_or(0, |(_, d)| d.len()),
         };
-        if let Some(first) = out.results.iter().find(|k| repeats(k, &r)) {
-            let (line, kept) = if r.decimals > first.decimals {
-                (first.line, r.line)
+        // A repeat is matched against the rows kept so far, never against another repeat.
+        let first = out
+            .results
+            .iter()
+            .filter(|k| !out.duplicates.iter().any(|d| d.line == k.line))
+            .find(|k| repeats(k, &r))
+            .map(|k| (k.line, k.decimals));
+        if let Some((first_line, first_decimals)) = first {
+            let (line, kept) = if r.decimals > first_decimals {
+                (first_line, r.line)
             } else {
-                (r.line, first.line)
+                (r.line, first_line)
             };
+            // Repeats of a row that is itself superseded now repeat the row kept.
+            for d in out.duplicates.iter_mut().filter(|d| d.kept == line) {
+                d.kept = kept;
+            }
             out.duplicates.push(Duplicate { line, kept });
         }
         out.results.push(r);
     }
+    let dropped: Vec<usize> = out.duplicates.iter().map(|d| d.line).collect();
+    out.results.retain(|r| !dropped.contains(&r.line));
     out.duplicates.sort_by_key(|d| d.line);
     Ok(out)
 }

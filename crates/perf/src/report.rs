@@ -65,7 +65,7 @@ pub fn calibration_report(
             ),
             String::new(),
             format!(
-                "{}: {} rows used, {} of them repeats still fitted, {} skipped: {}",
+                "{}: {} rows used, {} repeats left out (each result counts once), {} skipped: {}",
                 data.file,
                 obs.len(),
                 data.duplicates.len(),

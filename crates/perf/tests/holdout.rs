@@ -25,8 +25,9 @@ fn a_repeated_result_is_named() {
         ]
     );
     // Another submitter, or another time at the stated precision, is another result; repeats
-    // stay among the results.
-    assert_eq!(r.results.len(), 5);
+    // are left out of the results, so each result counts once in the fit.
+    let lines: Vec<usize> = r.results.iter().map(|x| x.line).collect();
+    assert_eq!(lines, [2, 5, 6]);
     // The less precise figure is the repeat even when it comes first.
     let text = format!(
         "{HEADER}gpt3,v4.0,NVIDIA (vendor blog),Eos,NVIDIA H100 SXM,8192,20.8,u,n\n\
@@ -34,6 +35,24 @@ fn a_repeated_result_is_named() {
     );
     let r = mlperf::parse(&text, "r.csv").expect("parses");
     assert_eq!(r.duplicates, vec![Duplicate { line: 2, kept: 3 }]);
+    assert_eq!(r.results.iter().map(|x| x.line).collect::<Vec<_>>(), [3]);
+    // A repeat of a figure later superseded by a more precise one repeats the precise one.
+    let text = format!(
+        "{HEADER}gpt3,v4.0,NVIDIA (vendor blog),Eos,NVIDIA H100 SXM,8192,20.8,u,n\n\
+         gpt3,v4.1,NVIDIA (vendor blog),Eos,NVIDIA H100 SXM,8192,20.8,u,n\n\
+         gpt3,v4.0,NVIDIA,eos,NVIDIA H100 SXM,8192,20.807,u,n\n\
+         gpt3,v4.1,NVIDIA,eos,NVIDIA H100 SXM,8192,20.807,u,n\n"
+    );
+    let r = mlperf::parse(&text, "r.csv").expect("parses");
+    assert_eq!(
+        r.duplicates,
+        vec![
+            Duplicate { line: 2, kept: 4 },
+            Duplicate { line: 3, kept: 4 },
+            Duplicate { line: 5, kept: 4 }
+        ]
+    );
+    assert_eq!(r.results.iter().map(|x| x.line).collect::<Vec<_>>(), [4]);
 }
 
 #[test]
@@ -84,7 +103,12 @@ fn the_shipped_file_reads_with_its_repeats_and_skip_named() {
     assert!(lines.contains(&10) && lines.contains(&23), "{lines:?}");
     assert_eq!(r.skipped.iter().map(|s| s.line).collect::<Vec<_>>(), [113]);
     let rows = mlperf::RESULTS_CSV.lines().count() - 1;
-    assert_eq!(r.results.len() + r.skipped.len(), rows);
+    assert_eq!(r.results.len() + r.skipped.len() + r.duplicates.len(), rows);
+    // Each repeat is left out of the fit; the row it repeats is kept.
+    for d in &r.duplicates {
+        assert!(!r.results.iter().any(|x| x.line == d.line), "{d:?}");
+        assert!(r.results.iter().any(|x| x.line == d.kept), "{d:?}");
+    }
 }
 
 /// An observation of full training on 8 chips (so the scaling term is 1 whatever α) with a
