@@ -7,8 +7,7 @@
 //! `GAVEL_RATES` (comma-separated jobs per hour, default 1,2,3,4,5,5.5), `GAVEL_SEEDS` (default
 //! 0,1,2), `GAVEL_JOBS` (trace length, default 5000; the window is its last fifth).
 
-use allot_sim::trace::{Generate, generate};
-use allot_sim::{Metrics, Policy, Settings, gavel, simulate};
+use allot_sim::gavel;
 
 fn list(name: &str, default: &str) -> Vec<f64> {
     std::env::var(name)
@@ -25,44 +24,16 @@ fn main() {
         .first()
         .copied()
         .unwrap_or(5000.0) as usize;
-    let window = jobs * 4 / 5..jobs;
     println!("rate/h  seed  agnostic JCT h  aware JCT h  ratio");
     for rate in rates {
         let mut ratios = Vec::new();
         for &seed in &seeds {
-            let mut workload = gavel::cluster(36);
-            workload.jobs = generate(
-                &Generate {
-                    jobs,
-                    rate_per_hour: rate,
-                    seed: seed as u64,
-                    multi_chip: false,
-                },
-                &workload.throughputs,
-                0,
-            );
-            let jct = |policy| {
-                let outcome = simulate(
-                    &workload,
-                    &Settings {
-                        policy,
-                        ..Settings::default()
-                    },
-                )
-                .expect("simulates");
-                Metrics::of(
-                    &outcome.jobs[window.clone()],
-                    &outcome.jobs,
-                    &workload.pools,
-                )
-                .avg_jct_s
-                    / 3600.0
-            };
-            let (agnostic, aware) = (jct(Policy::MaxMin), jct(Policy::Gavel));
-            ratios.push(agnostic / aware);
+            let run = gavel::figure8(jobs, rate, seed as u64);
+            let (agnostic, aware) = (run.agnostic_jct_s / 3600.0, run.aware_jct_s / 3600.0);
+            ratios.push(run.ratio());
             println!(
                 "{rate:>6}  {seed:>4}  {agnostic:>14.2}  {aware:>11.2}  {:.2}",
-                agnostic / aware
+                run.ratio()
             );
         }
         println!(

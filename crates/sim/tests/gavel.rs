@@ -5,8 +5,7 @@
 //! run of `benches/gavel_lambda.rs` (docs/simulate.md says which published figure this is meant
 //! to reproduce, and why it is not checked against it).
 
-use allot_sim::trace::{Generate, generate};
-use allot_sim::{Metrics, Policy, Settings, gavel, simulate};
+use allot_sim::gavel;
 
 /// (arrivals per hour, jobs in the trace, expected agnostic / aware average JCT of its last
 /// fifth).
@@ -17,35 +16,7 @@ const TOLERANCE: f64 = 0.15;
 #[test]
 fn heterogeneity_aware_las_cuts_average_jct_as_recorded() {
     for (rate, jobs, expected) in CASES {
-        let mut workload = gavel::cluster(36);
-        workload.jobs = generate(
-            &Generate {
-                jobs,
-                rate_per_hour: rate,
-                seed: 0,
-                multi_chip: false,
-            },
-            &workload.throughputs,
-            0,
-        );
-        let window = jobs * 4 / 5..jobs;
-        let jct = |policy| {
-            let outcome = simulate(
-                &workload,
-                &Settings {
-                    policy,
-                    ..Settings::default()
-                },
-            )
-            .expect("simulates");
-            Metrics::of(
-                &outcome.jobs[window.clone()],
-                &outcome.jobs,
-                &workload.pools,
-            )
-            .avg_jct_s
-        };
-        let ratio = jct(Policy::MaxMin) / jct(Policy::Gavel);
+        let ratio = gavel::figure8(jobs, rate, 0).ratio();
         assert!(
             (ratio / expected - 1.0).abs() <= TOLERANCE,
             "at {rate} jobs/h: ratio {ratio:.3}, expected {expected} ± 15%"
