@@ -37,6 +37,9 @@ pub enum Command {
     /// The performance model: chip-hours for a training run or an inference workload.
     #[command(subcommand)]
     Perf(PerfCommand),
+    /// A plan's training runs on one period's fleet under queueing, job by job: which miss their
+    /// deadline (exit 1 if any does, 2 on bad input).
+    Simulate(crate::simulate_cmd::SimulateArgs),
     /// Export a plan for a scheduler: SkyPilot tasks, Kubernetes or Kueue manifests, Slurm scripts.
     Export(crate::export_cmd::ExportArgs),
     /// The financial statement of a scenario's plan: revenue, compute cost and cash under the

@@ -21,6 +21,7 @@ mod progress;
 mod report_cmd;
 mod risk_cmd;
 mod serve_cmd;
+mod simulate_cmd;
 mod skypilot_import_cmd;
 mod verify_cmd;
 
@@ -91,6 +92,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Risk(args) => risk_cmd::run(&args),
         Command::Report(args) => report_cmd::run(&args),
         Command::Serve(args) => serve_cmd::run(&args),
+        Command::Simulate(args) => simulate_cmd::run(&args),
         Command::History(command) => history_cmd::run(&command),
         Command::Schema { kind } => {
             let schema = match kind {

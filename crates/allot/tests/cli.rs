@@ -15,6 +15,7 @@ mod finance;
 mod hardening;
 mod report;
 mod server;
+mod simulate;
 mod skypilot;
 
 fn root() -> PathBuf {

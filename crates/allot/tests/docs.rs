@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Pages whose sessions are checked.
-const PAGES: [&str; 1] = ["docs/explanations.md"];
+const PAGES: [&str; 2] = ["docs/explanations.md", "docs/simulate.md"];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -14,11 +14,13 @@
 //! each job's result, the [`Metrics`] and a timeline of queue length and busy chips.
 //!
 //! [`trace`] generates jobs from Gavel's published distributions or reads them from CSV;
-//! [`gavel`] holds Gavel's measured throughput matrix and cluster. Nothing here does IO.
+//! [`gavel`] holds Gavel's measured throughput matrix and cluster; [`plan_check`] runs a plan's
+//! training runs on its fleet against their deadlines. Nothing here does IO.
 
 mod allocation;
 mod engine;
 pub mod gavel;
+pub mod plan_check;
 pub mod trace;
 
 pub use engine::simulate;

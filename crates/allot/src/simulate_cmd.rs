@@ -1,0 +1,115 @@
+//! `allot simulate PLAN.json --scenario S`: the plan's training runs on one period's fleet (or
+//! given chips) under queueing, job by job, against their deadlines (`allot_sim::plan_check`).
+
+use std::path::{Path, PathBuf};
+
+use allot_sim::plan_check::{self, Background, Fleet, Request};
+use allot_sim::trace::Generate;
+use allot_sim::{Policy, Settings};
+use clap::Args;
+
+use crate::exit::Exit;
+use crate::files::{load_scenario, read_plan, read_text};
+
+/// Arguments of `allot simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The plan, as written by `allot plan --json` or `--out`.
+    pub plan: PathBuf,
+    /// The scenario the plan was made for.
+    #[arg(long)]
+    pub scenario: PathBuf,
+    /// The fleet: the chips the plan holds in this period (default: its first).
+    #[arg(long, conflicts_with = "chips")]
+    pub period: Option<String>,
+    /// The fleet: chips per type instead, e.g. H100=512,MI300X=64.
+    #[arg(long)]
+    pub chips: Option<String>,
+    /// Other work, from a CSV trace (docs/simulate.md).
+    #[arg(long, conflicts_with = "generate")]
+    pub trace: Option<PathBuf>,
+    /// Other work: this many jobs from Gavel's distributions.
+    #[arg(long)]
+    pub generate: Option<usize>,
+    /// Arrivals per hour of the generated jobs.
+    #[arg(long, default_value_t = 1.0)]
+    pub rate: f64,
+    /// Seed of the generated jobs.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Scheduling policy.
+    #[arg(long, default_value = "fifo", value_parser = Policy::ALL.map(Policy::name))]
+    pub policy: String,
+    /// Throughput matrix of the trace's job types (CSV: job_type,CHIP,...).
+    #[arg(long)]
+    pub throughput: Option<PathBuf>,
+    /// Write the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn text(path: &Path) -> anyhow::Result<(String, String)> {
+    let name = path.display().to_string();
+    let text = read_text(path).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    Ok((name, text))
+}
+
+pub fn run(args: &SimulateArgs) -> anyhow::Result<Exit> {
+    let (Some(plan), Some(scenario)) = (read_plan(&args.plan), load_scenario(&args.scenario))
+    else {
+        return Ok(Exit::Invalid);
+    };
+    let fleet = match (&args.chips, &args.period) {
+        (Some(chips), _) => match plan_check::parse_chips(chips) {
+            Ok(list) => Fleet::Chips(list),
+            Err(e) => return invalid(&e),
+        },
+        (None, p) => Fleet::Period(
+            p.clone()
+                .or(plan.periods.first().cloned())
+                .unwrap_or_default(),
+        ),
+    };
+    let trace = args.trace.as_deref().map(text).transpose()?;
+    let throughput = args.throughput.as_deref().map(text).transpose()?;
+    let background = match (&trace, args.generate) {
+        (Some((name, text)), _) => Background::Trace(name, text),
+        (None, Some(jobs)) => Background::Generate(Generate {
+            jobs,
+            rate_per_hour: args.rate,
+            seed: args.seed,
+            multi_chip: true,
+        }),
+        (None, None) => Background::None,
+    };
+    let policy = Policy::ALL.into_iter().find(|p| p.name() == args.policy);
+    let request = Request {
+        fleet,
+        throughputs: throughput.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
+        background,
+        settings: Settings {
+            policy: policy.unwrap_or(Policy::Fifo),
+            seed: args.seed,
+            ..Settings::default()
+        },
+    };
+    let check = match plan_check::check(&plan, &scenario, &request) {
+        Ok(c) => c,
+        Err(e) => return invalid(&e),
+    };
+    if args.json {
+        outln!("{}", serde_json::to_string_pretty(&check)?);
+    } else {
+        out!("{}", check.text());
+    }
+    Ok(if check.deadlines_missed > 0 {
+        Exit::Failure
+    } else {
+        Exit::Success
+    })
+}
+
+fn invalid(e: &plan_check::CheckError) -> anyhow::Result<Exit> {
+    eprintln!("{e}");
+    Ok(Exit::Invalid)
+}
