@@ -38,7 +38,7 @@ pub struct ExplainArgs {
     /// Print the comparison as JSON.
     #[arg(long)]
     pub json: bool,
-    /// Solver time limit per plan, seconds.
+    /// Time limit of the whole command, seconds: both plans draw from one deadline.
     #[arg(long = "time-limit", default_value_t = 60.0)]
     pub time_limit: f64,
     /// Relative MIP gap at which the solver may stop. A difference smaller than the plans' gaps
@@ -63,6 +63,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Exit> {
     };
     let settings = SolveSettings {
         time_limit_s: args.time_limit,
+        deadline: allot_plan::solver::Deadline::after(args.time_limit),
         mip_gap: args.mip_gap,
         ..SolveSettings::default()
     };

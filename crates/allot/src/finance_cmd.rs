@@ -47,6 +47,7 @@ pub fn run(args: &FinanceArgs) -> anyhow::Result<Exit> {
         None => {
             let settings = SolveSettings {
                 time_limit_s: args.time_limit,
+                deadline: allot_plan::solver::Deadline::after(args.time_limit),
                 mip_gap: args.mip_gap,
                 ..SolveSettings::default()
             };

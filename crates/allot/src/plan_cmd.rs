@@ -22,6 +22,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
     };
     let settings = SolveSettings {
         time_limit_s: args.time_limit,
+        deadline: allot_plan::solver::Deadline::after(args.time_limit),
         mip_gap: args.mip_gap,
         threads: 1,
         log: args.solver_log,

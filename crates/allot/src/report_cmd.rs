@@ -32,7 +32,8 @@ pub struct ReportArgs {
     /// Worker threads for the risk run (default: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// Solver time limit per plan (the explanation, each risk sample), seconds.
+    /// Time limit of the whole command, seconds: the plan, its explanation and every risk
+    /// sample draw from one deadline.
     #[arg(long = "time-limit", default_value_t = 60.0)]
     pub time_limit: f64,
 }
@@ -46,6 +47,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<Exit> {
     };
     let solve = SolveSettings {
         time_limit_s: args.time_limit,
+        deadline: allot_plan::solver::Deadline::after(args.time_limit),
         ..SolveSettings::default()
     };
     solve.check()?;

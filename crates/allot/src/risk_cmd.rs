@@ -44,7 +44,8 @@ pub struct RiskArgs {
     /// Skip the one-at-a-time swing (two extra plans per uncertain input).
     #[arg(long = "no-swing")]
     pub no_swing: bool,
-    /// Solver time limit per plan, seconds.
+    /// Time limit of the whole run, seconds: every plan draws from one deadline, and samples
+    /// left when it passes are not planned (reported as stopped by the time limit).
     #[arg(long = "time-limit", default_value_t = 60.0)]
     pub time_limit: f64,
     /// Relative MIP gap at which the solver may stop (1% by default: the inputs' spread is far
@@ -89,6 +90,7 @@ pub fn run(args: &RiskArgs) -> anyhow::Result<Exit> {
     }
     let solve = SolveSettings {
         time_limit_s: args.time_limit,
+        deadline: allot_plan::solver::Deadline::after(args.time_limit),
         mip_gap: args.mip_gap,
         ..SolveSettings::default()
     };

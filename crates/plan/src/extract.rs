@@ -60,6 +60,43 @@ fn chips(sol: &Solution, col: crate::lp::Col) -> f64 {
 }
 
 /// Builds the plan from a solution.
+/// The plan of `s` not started because the command's deadline had passed (status
+/// `time_limit_no_solution`, nothing planned): what a risk run's later samples get once its
+/// one time limit is spent, without preparing or building their models.
+pub fn not_started(s: &Scenario) -> Plan {
+    Plan {
+        format: "allot-plan".to_string(),
+        version: PLAN_VERSION,
+        scenario: s.file.scenario.name.clone(),
+        status: SolveStatus::TimeLimitNoSolution,
+        status_message: format!(
+            "{}: {}",
+            status_words(SolveStatus::TimeLimitNoSolution, f64::NAN, false),
+            crate::solver::DEADLINE_PASSED
+        ),
+        objective_usd: 0.0,
+        total_cost_usd: 0.0,
+        mip_gap: 0.0,
+        periods: Vec::new(),
+        cost_by_provider: BTreeMap::new(),
+        cost_by_vendor: BTreeMap::new(),
+        cost_by_chip: BTreeMap::new(),
+        cost_by_year: BTreeMap::new(),
+        cost_by_period: Vec::new(),
+        vendor_share: BTreeMap::new(),
+        provider_share: BTreeMap::new(),
+        capacity: Vec::new(),
+        cohorts: Vec::new(),
+        training: Vec::new(),
+        inference: Vec::new(),
+        commitments: Vec::new(),
+        unplaceable: Vec::new(),
+        explanations: Vec::new(),
+        relaxations: Vec::new(),
+    }
+}
+
+/// The plan of `s` from the solution `sol` of its model.
 pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> Plan {
     let stopped = crate::progress::stopped();
     let mut status_message = status_words(sol.status, sol.mip_gap, stopped);

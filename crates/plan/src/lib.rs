@@ -81,6 +81,7 @@ pub fn plan(scenario: &Scenario, settings: &SolveSettings) -> Outcome {
 fn solve_in_time(model: &lp::Model, settings: &SolveSettings, start: Instant) -> solver::Solution {
     match time_left(settings, start) {
         Some(left) => solver::solve(model, &left),
+        None if settings.deadline.passed() => solver::Solution::out_of_time(),
         None => solver::Solution::failed(
             SolveStatus::TimeLimitNoSolution,
             "the time limit passed while the model was built",
@@ -306,11 +307,15 @@ pub fn plan_min_vendor_share(
 /// `settings` with the time left of its limit since `start`, or `None` when none is left (or
 /// the solves were asked to stop): a search of several solves shares one limit.
 fn time_left(settings: &SolveSettings, start: Instant) -> Option<SolveSettings> {
-    let left = settings.time_limit_s - start.elapsed().as_secs_f64();
-    (left > 0.0 && !progress::stopped()).then(|| SolveSettings {
-        time_limit_s: left,
+    if progress::stopped() {
+        return None;
+    }
+    let own = solver::Deadline::after_from(start, settings.time_limit_s);
+    SolveSettings {
+        deadline: settings.deadline.min(own),
         ..settings.clone()
-    })
+    }
+    .now()
 }
 
 /// What one step of a bisection found at its point.

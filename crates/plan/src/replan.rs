@@ -164,20 +164,23 @@ pub fn replanner(
     stress: &[Scenario],
     threads: usize,
 ) -> Result<Sampler, ThreadsError> {
+    // One deadline for the whole run: once it has passed, a sample is not even built.
+    let deadline = settings.deadline;
+    let late = move |s: &Scenario| deadline.passed().then(|| crate::extract::not_started(s));
     Ok(match method {
         Method::Cold => {
             let cold = FullReplan {
                 settings: settings.clone(),
             };
-            Box::new(move |s: &Scenario| cold.replan(s))
+            Box::new(move |s: &Scenario| late(s).unwrap_or_else(|| cold.replan(s)))
         }
         Method::Fixed => {
             let fixed = WarmReplan::recourse_with(base, settings, stress, threads)?.0;
-            Box::new(move |s: &Scenario| fixed.replan(s))
+            Box::new(move |s: &Scenario| late(s).unwrap_or_else(|| fixed.replan(s)))
         }
         Method::Warm => {
             let warm = WarmReplan::new(base, settings).0;
-            Box::new(move |s: &Scenario| warm.replan(s))
+            Box::new(move |s: &Scenario| late(s).unwrap_or_else(|| warm.replan(s)))
         }
     })
 }

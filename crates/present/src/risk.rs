@@ -227,16 +227,32 @@ pub fn to_json(name: &str, seed: u64, r: &RiskReport) -> RiskJson {
     }
 }
 
+/// How many samples the time limit left without a plan, in words (empty for none): the whole
+/// run shares one `--time-limit`, so once it passes the samples left are not planned.
+fn out_of_time(r: &RiskReport) -> String {
+    let n = r
+        .samples
+        .iter()
+        .filter(|s| s.status == allot_plan_format::SolveStatus::TimeLimitNoSolution)
+        .count();
+    if n == 0 {
+        String::new()
+    } else {
+        format!(" ({n} stopped by the run's time limit)")
+    }
+}
+
 /// The report as text; `threads` is the number of worker threads used and `seconds` the time
 /// the run took.
 pub fn text(name: &str, seed: u64, threads: usize, r: &RiskReport, seconds: f64) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "risk of '{name}': {} samples (seed {}), {} without a plan; {threads} threads, {seconds:.1} s\n",
+        "risk of '{name}': {} samples (seed {}), {} without a plan{}; {threads} threads, {seconds:.1} s\n",
         r.samples.len(),
         seed,
-        r.failed
+        r.failed,
+        out_of_time(r)
     );
     let mut t = Table::new(&[
         ("UNCERTAIN INPUT", Align::Left),

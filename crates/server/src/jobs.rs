@@ -275,6 +275,7 @@ impl Jobs {
 /// The planner's settings for a job's, as `allot plan` sets them from its flags.
 pub fn solve_settings(s: &SettingsJson) -> SolveSettings {
     SolveSettings {
+        deadline: allot_plan::solver::Deadline::NONE,
         time_limit_s: s.time_limit_s,
         mip_gap: s.mip_gap,
         threads: 1,

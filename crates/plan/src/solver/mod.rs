@@ -20,6 +20,7 @@
 //! starts); see ARCHITECTURE.md and BENCHMARKS.md. Settings are checked before any solve
 //! ([`SolveSettings::validate`]): invalid ones end the solve with status `error`.
 
+mod deadline;
 mod dive;
 pub mod highs;
 mod propagation;
@@ -31,6 +32,7 @@ use std::time::Instant;
 use crate::lp::{Col, ColDef, Model};
 
 pub use allot_plan_format::SolveStatus;
+pub use deadline::{Deadline, PASSED as DEADLINE_PASSED};
 pub use resolver::{Pattern, Resolver};
 pub use settings::{InvalidSettings, MAX_THREADS, SettingsError, SolveSettings, check_within};
 
@@ -219,6 +221,11 @@ impl Solution {
         }
     }
 
+    /// A solve not started: the command's deadline ([`Deadline`]) had passed.
+    pub(crate) fn out_of_time() -> Solution {
+        Solution::failed(SolveStatus::TimeLimitNoSolution, deadline::PASSED)
+    }
+
     /// The failed solve of `model` under `settings` when either is invalid.
     fn refused(model: &Model, settings: &SolveSettings) -> Option<Solution> {
         let problem = match settings.validate() {
@@ -239,6 +246,9 @@ pub(crate) fn solve_on<B: Backend>(model: &Model, settings: &SolveSettings) -> S
     if let Some(refused) = Solution::refused(model, settings) {
         return refused;
     }
+    let Some(settings) = &settings.now() else {
+        return Solution::out_of_time();
+    };
     let start = Instant::now();
     if !model.is_mip() {
         return solve_direct::<B>(model, settings, settings.time_limit_s, None, SolvePath::Lp);
@@ -288,6 +298,10 @@ pub fn solve_variants(
     let mut out = Vec::with_capacity(variants.len());
     for variant in variants {
         let effective = variant.apply(model);
+        let Some(settings) = &settings.now() else {
+            out.push(Solution::out_of_time());
+            continue;
+        };
         if !settings.lp_first
             || !model.is_mip()
             || model.invalid().is_some()
@@ -343,6 +357,7 @@ pub fn duals_at(
     if values.len() != model.cols.len() || settings.validate().is_err() {
         return None;
     }
+    let settings = &settings.now()?;
     let s = solve_direct::<Solver>(
         &fixed_lp(model, values),
         settings,

@@ -43,6 +43,7 @@ impl Pattern {
     /// The pattern of `values` (a plan of `model`) with its fixed LP's optimal basis, or
     /// `None` when that LP has no optimal basis.
     fn of(model: &Model, values: &[f64], settings: &SolveSettings) -> Option<Pattern> {
+        let settings = &settings.now()?;
         let lp = fixed_lp(model, values);
         let mut h = Solver::load(&lp, false).ok()?;
         h.configure(settings, settings.time_limit_s).ok()?;
@@ -96,21 +97,22 @@ impl Resolver {
             return solve(model, &self.settings);
         };
         let start = Instant::now();
-        let Ok(mut h) = Solver::load(model, true) else {
-            return solve(model, &self.settings);
+        let Some(settings) = &self.settings.now() else {
+            return Solution::out_of_time();
         };
-        if h.configure(&self.settings, self.settings.time_limit_s)
-            .is_err()
-        {
+        let Ok(mut h) = Solver::load(model, true) else {
+            return solve(model, settings);
+        };
+        if h.configure(settings, settings.time_limit_s).is_err() {
             return solve(model, &self.settings);
         }
         h.set_basis(&base.basis);
-        let (dive, _) = dive::lp_first_with(h, model, &self.settings, start);
+        let (dive, _) = dive::lp_first_with(h, model, settings, start);
         match dive {
             Dive::Incumbent(values) if any_plan => {
                 evaluate(model, values, SolveStatus::Feasible, f64::INFINITY)
             }
-            dive => dive::finish::<Solver>(model, &self.settings, start, dive),
+            dive => dive::finish::<Solver>(model, settings, start, dive),
         }
     }
 
@@ -126,9 +128,10 @@ impl Resolver {
             return solve(model, &self.settings);
         }
         let start = Instant::now();
-        let Ok(mut h) =
-            dive::relaxation::<Solver>(model, &self.settings, self.settings.time_limit_s)
-        else {
+        let Some(settings) = self.settings.now() else {
+            return Solution::out_of_time();
+        };
+        let Ok(mut h) = dive::relaxation::<Solver>(model, &settings, settings.time_limit_s) else {
             return solve(model, &self.settings);
         };
         if h.run().is_err() {
@@ -225,12 +228,13 @@ impl Resolver {
                 continue;
             }
             let lp = fixed_lp(model, &pattern.values);
+            let Some(settings) = self.settings.now() else {
+                return Solution::out_of_time();
+            };
             let Ok(mut h) = Solver::load(&lp, false) else {
                 return self.solve(model);
             };
-            if h.configure(&self.settings, self.settings.time_limit_s)
-                .is_err()
-            {
+            if h.configure(&settings, settings.time_limit_s).is_err() {
                 return self.solve(model);
             }
             h.set_basis(&pattern.basis);

@@ -1,6 +1,8 @@
 //! Solve settings (time limit, MIP gap, threads, method) and their validation: every solve
 //! checks them before it starts, so a setting out of range is a typed error, never a panic.
 
+use super::Deadline;
+
 /// The largest number of solver threads accepted.
 pub const MAX_THREADS: u32 = 1024;
 
@@ -25,6 +27,12 @@ pub struct SolveSettings {
     /// for explanations); only for a plan from the LP-first dive.
     #[serde(default)]
     pub ranging: bool,
+    /// The command's deadline, shared by every solve made with these settings or a copy of
+    /// them (a risk run's samples, a why-not's two plans): each solve gets the lesser of
+    /// `time_limit_s` and the time left to it, and none starts after it ([`Self::now`]). Not
+    /// written out: an instant of this process. [`Deadline::NONE`] by default.
+    #[serde(skip)]
+    pub deadline: Deadline,
 }
 
 impl Default for SolveSettings {
@@ -37,6 +45,7 @@ impl Default for SolveSettings {
             presolve: true,
             lp_first: true,
             ranging: false,
+            deadline: Deadline::NONE,
         }
     }
 }
@@ -62,6 +71,24 @@ impl SolveSettings {
         } else {
             Err(InvalidSettings(problems))
         }
+    }
+
+    /// These settings for a solve starting now: `time_limit_s` cut to the time left before the
+    /// deadline, or `None` when the deadline has passed.
+    pub fn now(&self) -> Option<SolveSettings> {
+        if self.deadline.passed() {
+            return None;
+        }
+        // Not `f64::min`, which would turn an invalid NaN limit into a valid one.
+        let left = self.deadline.seconds_left();
+        Some(SolveSettings {
+            time_limit_s: if self.time_limit_s > left {
+                left
+            } else {
+                self.time_limit_s
+            },
+            ..self.clone()
+        })
     }
 
     /// Every setting out of its accepted range, in the order of the fields.
