@@ -9,7 +9,7 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
 use crate::allocation::{self, Active};
-use crate::{JobResult, Metrics, Outcome, Policy, Sample, Settings, SimError, Workload};
+use crate::{JobResult, Metrics, Outcome, Policy, Sample, Settings, SimError, Span, Workload};
 
 /// Work left below this fraction of a job's work counts as none (rounding of rate × time).
 const DONE: f64 = 1e-9;
@@ -222,6 +222,7 @@ impl<'a> Sim<'a> {
                     lost_chip_s: 0.0,
                     failures: 0,
                     run_s: vec![0.0; w.pools.len()],
+                    spans: Vec::new(),
                     deadline_s: j.deadline_s,
                 },
             })
@@ -348,6 +349,15 @@ impl<'a> Sim<'a> {
         state.result.chip_s += chip_s;
         state.result.cost_usd += chip_s * price[run.pool] / 3600.0;
         state.result.run_s[run.pool] += elapsed;
+        // A job placed again where it was preempted, at the same instant, holds one span.
+        match state.result.spans.last_mut() {
+            Some(last) if last.pool == run.pool && last.to_s == run.since => last.to_s = now,
+            _ => state.result.spans.push(Span {
+                pool: run.pool,
+                from_s: run.since,
+                to_s: now,
+            }),
+        }
         self.free[run.pool] += gang;
         match end {
             End::Finish => state.remaining = 0.0,

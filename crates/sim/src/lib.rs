@@ -181,6 +181,9 @@ pub struct JobResult {
     pub failures: u32,
     /// Seconds it ran on each pool (wall clock, not chip-seconds).
     pub run_s: Vec<f64>,
+    /// When it held its gang on which pool, in time order (placements at the instant of the
+    /// preemption before them, on the same pool, merged).
+    pub spans: Vec<Span>,
     /// Its deadline, if it had one.
     pub deadline_s: Option<f64>,
 }
@@ -195,6 +198,17 @@ impl JobResult {
     pub fn missed_deadline(&self) -> bool {
         self.deadline_s.is_some_and(|d| self.finish_s > d + 1e-9)
     }
+}
+
+/// A stretch of time a job held its gang on one pool.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Span {
+    /// The pool.
+    pub pool: usize,
+    /// From, seconds.
+    pub from_s: f64,
+    /// To, seconds.
+    pub to_s: f64,
 }
 
 /// One point of the timeline: the state from `t_s` until the next point.

@@ -374,6 +374,33 @@ proptest! {
                 prop_assert!(*u <= 1.0 + 1e-9, "{s:?}");
             }
         }
+        // At no instant do the gangs on a pool exceed its chips: a sweep over every span, a
+        // span's end before any start at the same instant (a chip freed and given again).
+        for (p, pool) in pools.iter().enumerate() {
+            let mut edges: Vec<(f64, i64)> = Vec::new();
+            for r in &out.jobs {
+                let mut last_end = f64::NEG_INFINITY;
+                for span in r.spans.iter().filter(|s| s.pool == p) {
+                    prop_assert!(span.from_s >= last_end && span.to_s >= span.from_s, "{r:?}");
+                    last_end = span.to_s;
+                    edges.push((span.from_s, i64::from(r.gang)));
+                    edges.push((span.to_s, -i64::from(r.gang)));
+                }
+            }
+            edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let mut held = 0i64;
+            for (t, change) in edges {
+                held += change;
+                prop_assert!(held <= i64::from(pool.chips), "pool {p}: {held} chips held at {t} s");
+            }
+        }
+        // The spans are the time each job ran on each pool.
+        for r in &out.jobs {
+            for (p, run) in r.run_s.iter().enumerate() {
+                let spans: f64 = r.spans.iter().filter(|s| s.pool == p).map(|s| s.to_s - s.from_s).sum();
+                prop_assert!((spans - run).abs() <= 1e-6 * run.max(1.0), "{r:?}");
+            }
+        }
         // Chip-seconds held never exceed what the pools had over the makespan.
         for (p, pool) in pools.iter().enumerate() {
             let held: f64 = out.jobs.iter().map(|r| r.run_s[p] * f64::from(r.gang)).sum();
