@@ -1,6 +1,8 @@
 //! `allot finance`, `allot risk` and the `finance` object of the plan JSON
 //! (docs/finance.md), on the examples and on `testdata/finance/risk.toml`.
 
+mod agreement;
+
 use super::{allot, json, text};
 
 const RISK: &str = "testdata/finance/risk.toml";
