@@ -18,6 +18,7 @@ Variant files are written to a temporary folder; the example itself is not chang
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,7 +40,9 @@ SIGNED_LATER = [
 
 
 def with_catalog(text):
-    return text.replace('"frontier-lab/catalog.toml"', json.dumps(CATALOG))
+    """The text as is: its catalog file is copied beside the variants (`main`), since a scenario
+    may only name catalog files inside its own folder."""
+    return text
 
 
 def without_commitments(text, names):
@@ -97,11 +100,19 @@ def main():
     text = open(EXAMPLE, encoding="utf-8").read()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
+        os.makedirs(os.path.join(tmp, "frontier-lab"))
+        shutil.copy(CATALOG, os.path.join(tmp, "frontier-lab", "catalog.toml"))
         burns = [
-            ("as written (monthly minimums)", with_catalog(text)),
+            ("as written (paid as delivered)", with_catalog(text)),
+            (
+                "paid as flat monthly minimums (before 2026-12-05)",
+                with_catalog(
+                    text.replace('payment = "as_delivered"', 'payment = "monthly_minimum"')
+                ),
+            ),
             (
                 "commitments paid as used",
-                with_catalog(text.replace('payment = "monthly_minimum"\n', "")),
+                with_catalog(text.replace('payment = "as_delivered"\n', "")),
             ),
             (
                 "only contracts signed by 5 Sep 2025",

@@ -57,8 +57,8 @@ pub(super) fn finish<B: Backend>(
     // The dive's plan bounds what branch and bound looks for. It is not passed as a starting
     // solution: HiGHS 1.16 evaluates a start in its presolved space without the objective
     // offset presolve creates, takes it for better than it is and stops, calling it optimal
-    // (found on examples/frontier-lab.toml with a 50% vendor cap: "optimal" at $516.45B where
-    // $505.30B is feasible).
+    // (found on examples/frontier-lab.toml as of 2026-11-29 with a 50% vendor cap: "optimal" at
+    // $516.45B where $505.30B is feasible; the example's figures have changed since).
     let cutoff = incumbent.as_deref().map(|values| objective(model, values));
     let mip = solve_direct::<B>(model, settings, left, cutoff, SolvePath::Mip);
     if mip.status.has_solution() {
