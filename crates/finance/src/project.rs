@@ -281,17 +281,11 @@ pub fn project(s: &Scenario, plan: &Plan) -> Result<Statement, FinanceError> {
                 allot_scenario::PaymentTerms::AsDelivered => {
                     let months = allot_scenario::delivery::delivered_minimums(&s.file, catalog, c)
                         .unwrap_or_default();
-                    periods
-                        .iter()
-                        .map(|per| {
-                            (0..i64::from(per.months))
-                                .filter_map(|k| {
-                                    let i = c.start.months_until(per.start.plus(k));
-                                    usize::try_from(i).ok().and_then(|i| months.get(i))
-                                })
-                                .sum()
-                        })
-                        .collect()
+                    allot_scenario::delivery::per_period_minimums(
+                        c.start,
+                        &months,
+                        periods.iter().map(|per| (per.start, per.months)),
+                    )
                 }
                 _ => Vec::new(),
             },

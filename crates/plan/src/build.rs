@@ -1010,17 +1010,11 @@ fn spend_commitments(b: &mut Builder<'_>) {
             .then(|| allot_scenario::delivery::delivered_minimums(&s.file, &s.catalog, c))
             .flatten()
             .map(|months| {
-                prep.periods
-                    .iter()
-                    .map(|per| {
-                        (0..i64::from(per.months))
-                            .filter_map(|k| {
-                                let i = c.start.months_until(per.start.plus(k));
-                                usize::try_from(i).ok().and_then(|i| months.get(i))
-                            })
-                            .sum()
-                    })
-                    .collect()
+                allot_scenario::delivery::per_period_minimums(
+                    c.start,
+                    &months,
+                    prep.periods.iter().map(|per| (per.start, per.months)),
+                )
             });
         let owed = match &delivered {
             Some(due) => due.iter().sum(),

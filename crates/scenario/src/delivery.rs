@@ -3,6 +3,7 @@
 
 use allot_catalog::Catalog;
 
+use crate::Month;
 use crate::format::{Commitment, ScenarioFile};
 
 /// Chips delivered to commitment `c` in each month of its term: the sum of the
@@ -70,4 +71,43 @@ pub fn delivered_minimums(s: &ScenarioFile, catalog: &Catalog, c: &Commitment) -
     let chips = delivered_chips(s, catalog, c)?;
     let total: f64 = chips.iter().sum();
     (total > 0.0).then(|| chips.iter().map(|x| c.total_usd * x / total).collect())
+}
+
+/// The least paid in each period of a commitment starting in `start` whose monthly minimums
+/// are `months` (from [`delivered_minimums`]): each period, given as its first month and its
+/// length in months, owes the minimums of the term's months in it. The planner's constraint 7
+/// and the finance projection both schedule an as-delivered payment by it.
+pub fn per_period_minimums(
+    start: Month,
+    months: &[f64],
+    periods: impl IntoIterator<Item = (Month, u32)>,
+) -> Vec<f64> {
+    periods
+        .into_iter()
+        .map(|(first, length)| {
+            (0..i64::from(length))
+                .filter_map(|k| {
+                    let i = start.months_until(first.plus(k));
+                    usize::try_from(i).ok().and_then(|i| months.get(i))
+                })
+                .sum()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A term from 2027-02 of four months owing 1, 2, 3, 4, over quarters from 2027-01: the
+    /// first quarter holds the term's first two months, the second its last two, the third none.
+    #[test]
+    fn per_period_minimums_sum_the_terms_months_in_each_period() {
+        let m = |s: &str| Month::parse(s).unwrap();
+        let periods = [(m("2027-01"), 3), (m("2027-04"), 3), (m("2027-07"), 3)];
+        assert_eq!(
+            per_period_minimums(m("2027-02"), &[1.0, 2.0, 3.0, 4.0], periods),
+            vec![3.0, 7.0, 0.0]
+        );
+    }
 }
