@@ -350,12 +350,17 @@ impl<'a> Sim<'a> {
         state.result.cost_usd += chip_s * price[run.pool] / 3600.0;
         state.result.run_s[run.pool] += elapsed;
         // A job placed again where it was preempted, at the same instant, holds one span.
+        let failed = matches!(end, End::Fail);
         match state.result.spans.last_mut() {
-            Some(last) if last.pool == run.pool && last.to_s == run.since => last.to_s = now,
+            Some(last) if !last.failed && last.pool == run.pool && last.to_s == run.since => {
+                last.to_s = now;
+                last.failed = failed;
+            }
             _ => state.result.spans.push(Span {
                 pool: run.pool,
                 from_s: run.since,
                 to_s: now,
+                failed,
             }),
         }
         self.free[run.pool] += gang;

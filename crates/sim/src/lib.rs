@@ -181,8 +181,8 @@ pub struct JobResult {
     pub failures: u32,
     /// Seconds it ran on each pool (wall clock, not chip-seconds).
     pub run_s: Vec<f64>,
-    /// When it held its gang on which pool, in time order (placements at the instant of the
-    /// preemption before them, on the same pool, merged).
+    /// When it held its gang on which pool, in time order (a placement at the instant of a
+    /// preemption, on the same pool, merged with the span before it; never across a failure).
     pub spans: Vec<Span>,
     /// Its deadline, if it had one.
     pub deadline_s: Option<f64>,
@@ -209,6 +209,8 @@ pub struct Span {
     pub from_s: f64,
     /// To, seconds.
     pub to_s: f64,
+    /// Whether it ended in a failure.
+    pub failed: bool,
 }
 
 /// One point of the timeline: the state from `t_s` until the next point.

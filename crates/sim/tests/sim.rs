@@ -115,10 +115,21 @@ fn a_failure_loses_the_work_since_the_last_checkpoint() {
     let lost_time = r.finish_s - 1000.0;
     assert!((r.lost_chip_s - 4.0 * lost_time).abs() < 1e-6, "{r:?}");
     assert!((r.chip_s - 4.0 * r.finish_s).abs() < 1e-6);
-    assert!(lost_time < 40.0 * f64::from(r.failures) + 1e-9);
+    // Each placement but the last ended in a failure, which lost exactly the time since the
+    // last checkpoint of that placement: its length modulo 40 s.
+    assert_eq!(r.spans.len(), r.failures as usize + 1, "{r:?}");
+    let ended_in_failure: Vec<bool> = r.spans.iter().map(|s| s.failed).collect();
+    let mut expected = vec![true; r.failures as usize];
+    expected.push(false);
+    assert_eq!(ended_in_failure, expected);
+    let lost: f64 = r.spans[..r.spans.len() - 1]
+        .iter()
+        .map(|s| (s.to_s - s.from_s) % 40.0)
+        .sum();
+    assert!((r.lost_chip_s - 4.0 * lost).abs() < 1e-6, "{r:?}");
     // The same seed gives the same run.
     assert_eq!(simulate(&w, &settings).unwrap(), out);
-    // Without checkpoints every failure loses everything since the start.
+    // Without checkpoints every failure loses its whole placement.
     let none = simulate(
         &w,
         &Settings {
@@ -127,10 +138,14 @@ fn a_failure_loses_the_work_since_the_last_checkpoint() {
         },
     )
     .unwrap();
-    assert!(
-        none.jobs[0].lost_chip_s >= out.jobs[0].lost_chip_s - 1e-6
-            || none.jobs[0].failures != r.failures
-    );
+    let n = &none.jobs[0];
+    assert_eq!(n.spans.len(), n.failures as usize + 1, "{n:?}");
+    let lost: f64 = n.spans[..n.spans.len() - 1]
+        .iter()
+        .map(|s| s.to_s - s.from_s)
+        .sum();
+    assert!((n.lost_chip_s - 4.0 * lost).abs() < 1e-6, "{n:?}");
+    assert!((n.finish_s - n.spans.last().unwrap().from_s - 1000.0).abs() < 1e-6);
 }
 
 #[test]
