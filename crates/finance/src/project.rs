@@ -15,7 +15,7 @@ use crate::statement::{
 use crate::terms::{ContractTerms, schedule};
 
 /// Days in an average month (as the planner counts served tokens).
-pub const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
+pub use allot_scenario::DAYS_PER_MONTH;
 
 /// One planning period, as the planner defines it.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,28 +94,10 @@ pub fn revenue(s: &Scenario, periods: &[Period]) -> Vec<f64> {
         None => vec![0.0; periods.len()],
     };
     for d in &s.file.inference {
-        let Some(price) = d.price_usd_per_million_tokens else {
-            continue;
-        };
-        let per_request = f64::from(d.input_tokens) + f64::from(d.output_tokens);
-        let first = d.start.unwrap_or(start);
-        let last = d.end.unwrap_or(settings.last_month());
-        let monthly: Vec<f64> = d
-            .requests_per_day
-            .monthly(start, months, m)
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let month = start.plus(i as i64);
-                if month < first || month > last {
-                    0.0
-                } else {
-                    r * DAYS_PER_MONTH * per_request * price / 1e6
-                }
-            })
-            .collect();
-        for (o, v) in out.iter_mut().zip(per_period(&monthly, periods)) {
-            *o += v;
+        if let Some(monthly) = d.revenue_usd_per_month(settings) {
+            for (o, v) in out.iter_mut().zip(per_period(&monthly, periods)) {
+                *o += v;
+            }
         }
     }
     out

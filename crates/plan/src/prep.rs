@@ -14,7 +14,7 @@ use allot_scenario::{ModelSpec, Month, Scenario};
 /// Hours in an average month.
 pub const HOURS_PER_MONTH: f64 = allot_catalog::HOURS_PER_MONTH;
 /// Days in an average month.
-pub const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
+pub use allot_scenario::DAYS_PER_MONTH;
 /// Power assumed for a chip whose catalog entry has no TDP, W.
 pub const DEFAULT_TDP_W: f64 = 1000.0;
 /// Largest cluster considered when a run gives no `max_chips`.

@@ -7,7 +7,7 @@ use allot_model::Architecture;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::{Month, Series};
+use crate::{DAYS_PER_MONTH, Month, Series};
 
 fn yes() -> bool {
     true
@@ -330,6 +330,38 @@ pub struct InferenceDemand {
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+}
+
+impl InferenceDemand {
+    /// Token revenue in each month of the horizon, USD: requests per day × days per month ×
+    /// tokens per request × `price_usd_per_million_tokens` / 10⁶, zero outside the demand's
+    /// `start`..=`end`; `None` without a price. The finance projection counts it as revenue and
+    /// the planner's cash floor as a known inflow.
+    pub fn revenue_usd_per_month(&self, settings: &Settings) -> Option<Vec<f64>> {
+        let price = self.price_usd_per_million_tokens?;
+        let per_request = f64::from(self.input_tokens) + f64::from(self.output_tokens);
+        let first = self.start.unwrap_or(settings.start);
+        let last = self.end.unwrap_or(settings.last_month());
+        let monthly = self
+            .requests_per_day
+            .monthly(
+                settings.start,
+                settings.horizon_months,
+                settings.period.months(),
+            )
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let month = settings.start.plus(i as i64);
+                if month < first || month > last {
+                    0.0
+                } else {
+                    r * DAYS_PER_MONTH * per_request * price / 1e6
+                }
+            })
+            .collect();
+        Some(monthly)
+    }
 }
 
 /// When a commitment's money is paid.

@@ -26,6 +26,10 @@ use allot_toml::SpanMap;
 /// The scenario format version this crate reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// Days in the average month of the Gregorian calendar (365.25 / 12 = 30.4375), the one month
+/// length the planner, the finance projection and the validation use.
+pub const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
+
 /// A valid scenario with the catalog it plans with (price overrides applied).
 #[derive(Debug, Clone)]
 pub struct Scenario {

@@ -9,7 +9,7 @@ use allot_diag::{Diagnostic, did_you_mean};
 use allot_toml::SpanMap;
 
 use crate::format::{
-    DISTRIBUTION_PARAMETERS, DistributionKind, ModelSpec, PaymentTerms, ScenarioFile, Settings,
+    DISTRIBUTION_PARAMETERS, DistributionKind, InferenceDemand, ModelSpec, PaymentTerms, ScenarioFile, Settings,
     Uncertainty, UncertaintyKind,
 };
 use crate::{Month, Series};
@@ -446,11 +446,46 @@ fn check_workloads(s: &ScenarioFile, catalog: &Catalog, r: &mut Report<'_>) {
                 );
             }
         }
+        check_token_revenue(settings, d, &path, r);
         let chips = check_chips(catalog, &d.chips, &format!("{path}.chips"), r);
         let providers = check_providers(catalog, &d.providers, &format!("{path}.providers"), r);
         if chips.len() == d.chips.len() && providers.len() == d.providers.len() {
             check_placeable(catalog, &chips, &providers, &path, r);
         }
+    }
+}
+
+/// A demand's token revenue is a product of fields (requests × tokens × price), each within its
+/// own range, that the cash floor and the finance projection add up: it must stay a number the
+/// solver can take (issue 22, item 10), or `plan` would stop at the solver with only the name of
+/// a cash row. Refused at the price, the field that makes it revenue.
+fn check_token_revenue(settings: &Settings, d: &InferenceDemand, path: &str, r: &mut Report<'_>) {
+    let Some(monthly) = d.revenue_usd_per_month(settings) else {
+        return;
+    };
+    let Some((i, most)) = monthly
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (i, if v.is_nan() { f64::INFINITY } else { v.abs() }))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+    else {
+        return;
+    };
+    if most > allot_toml::LARGEST_NUMBER {
+        let month = settings.start.plus(i as i64);
+        r.error(
+            &format!("{path}.price_usd_per_million_tokens"),
+            format!(
+                "token revenue reaches {most:.3e} USD in {month} (requests per day x {} tokens per \
+                 request x price), past 1e18 a month",
+                u64::from(d.input_tokens) + u64::from(d.output_tokens)
+            ),
+        )
+        .hint(
+            "the cash floor and the finance projection add this revenue up, and numbers past \
+             1e18 are beyond what the planner's solver can take; check the price's unit (USD per \
+             million tokens) and the demand's requests_per_day",
+        );
     }
 }
 

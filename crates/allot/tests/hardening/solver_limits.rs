@@ -129,3 +129,42 @@ fn prices_past_what_the_model_represents_are_refused_by_check_and_plan() {
     let out = allot(&["plan", &path]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+/// A product of fields each within its range (issue 22, item 10): a demand's token revenue,
+/// requests per day × tokens per request × price, which the cash floor and the finance
+/// projection add up. 1e15 requests a day at $1e12 per million tokens passed `check`; `plan`
+/// then printed revenue of $1.1e17B, and over a longer horizon stopped at the solver naming only
+/// a row ("constraint 'cash 2027-12' has bounds [1.05e20, ...]"). Now both refuse it at the
+/// price, with the month it peaks and a hint; a large but representable revenue still plans.
+#[test]
+fn token_revenue_past_what_the_model_represents_is_refused_at_the_price() {
+    let with_finance = |name: &str, requests: &str, price: &str| {
+        let path = tiny_with(
+            name,
+            "requests_per_day = 1e6",
+            &format!("requests_per_day = {requests}\nprice_usd_per_million_tokens = {price}"),
+        );
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str("\n[finance]\nstarting_cash_usd = 1e6\ncash_floor_usd = 0\n");
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let path = with_finance("revenue-1e25.toml", "1e15", "1e12");
+    for command in ["check", "plan"] {
+        let out = allot(&[command, &path]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {stderr}");
+        assert!(
+            stderr.contains(
+                "revenue-1e25.toml:32:32: error: inference[0].price_usd_per_million_tokens: \
+                 token revenue reaches 3.653e25 USD in 2027-03"
+            ) && stderr.contains("hint: the cash floor and the finance projection add"),
+            "{command}: {stderr}"
+        );
+    }
+    // $36.5 trillion a month (1e9 requests a day at $1,000 per million tokens) is absurd but
+    // representable: it plans.
+    let path = with_finance("revenue-3e13.toml", "1e9", "1e3");
+    let out = allot(&["plan", &path]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
