@@ -9,8 +9,8 @@ use allot_diag::{Diagnostic, did_you_mean};
 use allot_toml::SpanMap;
 
 use crate::format::{
-    DISTRIBUTION_PARAMETERS, DistributionKind, InferenceDemand, ModelSpec, PaymentTerms, ScenarioFile, Settings,
-    Uncertainty, UncertaintyKind,
+    DISTRIBUTION_PARAMETERS, DistributionKind, InferenceDemand, ModelSpec, PaymentTerms,
+    ScenarioFile, Settings, Uncertainty, UncertaintyKind,
 };
 use crate::{Month, Series};
 
