@@ -3,9 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use allot_sim::plan_check::{self, Background, Fleet, Request};
-use allot_sim::trace::Generate;
-use allot_sim::{Policy, Settings};
+use allot_sim::Policy;
+use allot_sim::plan_check::Options;
 use clap::Args;
 
 use crate::exit::Exit;
@@ -59,43 +58,22 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<Exit> {
     else {
         return Ok(Exit::Invalid);
     };
-    let fleet = match (&args.chips, &args.period) {
-        (Some(chips), _) => match plan_check::parse_chips(chips) {
-            Ok(list) => Fleet::Chips(list),
-            Err(e) => return invalid(&e),
-        },
-        (None, p) => Fleet::Period(
-            p.clone()
-                .or(plan.periods.first().cloned())
-                .unwrap_or_default(),
-        ),
+    let options = Options {
+        period: args.period.clone(),
+        chips: args.chips.clone(),
+        trace: args.trace.as_deref().map(text).transpose()?,
+        generate: args.generate,
+        rate: args.rate,
+        seed: args.seed,
+        policy: args.policy.clone(),
+        throughput: args.throughput.as_deref().map(text).transpose()?,
     };
-    let trace = args.trace.as_deref().map(text).transpose()?;
-    let throughput = args.throughput.as_deref().map(text).transpose()?;
-    let background = match (&trace, args.generate) {
-        (Some((name, text)), _) => Background::Trace(name, text),
-        (None, Some(jobs)) => Background::Generate(Generate {
-            jobs,
-            rate_per_hour: args.rate,
-            seed: args.seed,
-            multi_chip: true,
-        }),
-        (None, None) => Background::None,
-    };
-    let policy = Policy::ALL.into_iter().find(|p| p.name() == args.policy);
-    let request = Request {
-        fleet,
-        throughputs: throughput.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
-        background,
-        settings: Settings {
-            policy: policy.unwrap_or(Policy::Fifo),
-            seed: args.seed,
-            ..Settings::default()
-        },
-    };
-    let check = match plan_check::check(&plan, &scenario, &request) {
+    let check = match options.check(&plan, &scenario) {
         Ok(c) => c,
-        Err(e) => return invalid(&e),
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(Exit::Invalid);
+        }
     };
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&check)?);
@@ -107,9 +85,4 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Success
     })
-}
-
-fn invalid(e: &plan_check::CheckError) -> anyhow::Result<Exit> {
-    eprintln!("{e}");
-    Ok(Exit::Invalid)
 }

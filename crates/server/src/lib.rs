@@ -19,6 +19,7 @@ pub mod plans;
 pub mod problem;
 pub mod questions;
 pub mod scenarios;
+pub mod simulate;
 pub mod wire;
 
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -135,7 +136,7 @@ pub fn limit_bytes() -> usize {
     tags(
         (name = "scenarios", description = "Scenarios and their versions"),
         (name = "plans", description = "Plans as jobs"),
-        (name = "questions", description = "Questions about a stored plan: what binds, finance, export, and what-if, why-not and risk as jobs")
+        (name = "questions", description = "Questions about a stored plan: what binds, finance, export, a job-level simulation, and what-if, why-not and risk as jobs")
     )
 )]
 struct ApiDoc;
@@ -173,6 +174,7 @@ pub fn router(app: Arc<App>) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(questions::what_if))
         .routes(routes!(questions::why_not))
         .routes(routes!(questions::risk))
+        .routes(routes!(simulate::simulate))
         .routes(routes!(dashboard::report_data))
         .split_for_parts();
     api.info.version = ALLOT_VERSION.to_string();

@@ -40,16 +40,16 @@ pub const MAX_RISK_SAMPLES: usize = 10_000;
 const WARM_BASES: usize = 4;
 
 /// The stored plan job `id` and its scenario as loaded: the base of a question.
-struct Base {
-    job: Job,
-    plan: Plan,
-    scenario: Scenario,
+pub(crate) struct Base {
+    pub(crate) job: Job,
+    pub(crate) plan: Plan,
+    pub(crate) scenario: Scenario,
     toml: String,
     files: BTreeMap<String, String>,
 }
 
 impl Base {
-    fn read(store: &Store, id: i64) -> Result<Base, Problem> {
+    pub(crate) fn read(store: &Store, id: i64) -> Result<Base, Problem> {
         let job = store.job(id)?;
         if job.job.kind != JobKind::Plan {
             return Err(Problem::conflict(
@@ -81,7 +81,7 @@ impl Base {
         })
     }
 
-    fn solved(self) -> Result<Base, Problem> {
+    pub(crate) fn solved(self) -> Result<Base, Problem> {
         if self.plan.status.has_solution() {
             Ok(self)
         } else {
@@ -102,7 +102,7 @@ pub fn shown(value: &str) -> String {
 }
 
 /// Runs `f` off the async workers (loading a scenario and reading a plan take milliseconds).
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
 ) -> Result<T, Problem> {
     tokio::task::spawn_blocking(f)

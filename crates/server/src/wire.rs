@@ -471,3 +471,66 @@ pub struct ExplainJson {
     #[schema(value_type = Vec<Object>)]
     pub bindings: serde_json::Value,
 }
+
+/// A simulation of a stored plan (`allot simulate`, docs/simulate.md): its training runs as gang
+/// jobs on one period's fleet (or given chips) beside other work, against their deadlines.
+/// Every field has its default; the fields are the command's flags.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct SimulateJson {
+    /// The fleet: the chips the plan holds in this period (a label of its `periods`), less
+    /// the chips its serving holds; default the plan's first period. Not with `chips`.
+    pub period: Option<String>,
+    /// The fleet: chips per type instead, `CHIP=COUNT,...` (e.g. `H100=512,MI300X=64`).
+    pub chips: Option<String>,
+    /// Other work: this many jobs from Gavel's distributions (at most 10,000 under `fifo` and
+    /// `least-cost`, 1,000 under the round-based policies). Not with `trace`.
+    pub generate: Option<usize>,
+    /// Arrivals per hour of the generated jobs (0: all at once).
+    pub rate: f64,
+    /// Seed of the generated jobs and of the simulation.
+    pub seed: u64,
+    /// Other work: a CSV trace, its text (`id,arrival_s,job_type,gang,duration_s,deadline_s`;
+    /// at most as many job lines as `generate` may ask for).
+    pub trace: Option<String>,
+    /// The throughput matrix of the trace's job types, CSV text (`job_type,CHIP,...`).
+    pub throughput: Option<String>,
+    /// `fifo`, `max-min`, `gavel`, `finish-time` or `least-cost`.
+    pub policy: String,
+}
+
+impl Default for SimulateJson {
+    fn default() -> Self {
+        let o = allot_sim::plan_check::Options::default();
+        SimulateJson {
+            period: o.period,
+            chips: o.chips,
+            generate: o.generate,
+            rate: o.rate,
+            seed: o.seed,
+            trace: None,
+            throughput: None,
+            policy: o.policy,
+        }
+    }
+}
+
+impl SimulateJson {
+    /// The options of `allot simulate` these fields give: the trace and matrix named by their
+    /// field, for messages.
+    pub fn options(&self) -> allot_sim::plan_check::Options {
+        allot_sim::plan_check::Options {
+            period: self.period.clone(),
+            chips: self.chips.clone(),
+            trace: self.trace.clone().map(|t| ("trace".to_string(), t)),
+            generate: self.generate,
+            rate: self.rate,
+            seed: self.seed,
+            policy: self.policy.clone(),
+            throughput: self
+                .throughput
+                .clone()
+                .map(|t| ("throughput".to_string(), t)),
+        }
+    }
+}

@@ -23,7 +23,9 @@ use allot_scenario::{ModelSpec, Month, Scenario};
 use serde::Serialize;
 
 use crate::trace::{self, Generate, TraceError};
-use crate::{Job, Metrics, Outcome, Pool, Sample, Settings, SimError, Throughputs, Workload};
+use crate::{
+    Job, Metrics, Outcome, Policy, Pool, Sample, Settings, SimError, Throughputs, Workload,
+};
 
 /// Which chips to simulate.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +60,110 @@ pub struct Request<'a> {
     pub background: Background<'a>,
     /// Policy, seed, rounds.
     pub settings: Settings,
+}
+
+/// The options of a simulation as `allot simulate` takes them as flags and `allot serve` as the
+/// fields of `POST /plans/{id}/simulate`; [`Options::request`] checks them and makes the
+/// [`Request`], so both read them the same way. Errors name the flag (`--chips`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// The fleet: the chips the plan holds in this period (default: its first).
+    pub period: Option<String>,
+    /// The fleet: chips per type instead (`H100=512,MI300X=64`).
+    pub chips: Option<String>,
+    /// Other work from a CSV trace: a name for messages, and its text.
+    pub trace: Option<(String, String)>,
+    /// Other work: this many jobs from Gavel's distributions (multi-chip gangs).
+    pub generate: Option<usize>,
+    /// Arrivals per hour of the generated jobs (0: all at time 0).
+    pub rate: f64,
+    /// Seed of the generated jobs and of the simulation.
+    pub seed: u64,
+    /// The policy's name ([`Policy::name`]).
+    pub policy: String,
+    /// The throughput matrix of the trace's job types: a name for messages, and its text.
+    pub throughput: Option<(String, String)>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            period: None,
+            chips: None,
+            trace: None,
+            generate: None,
+            rate: 1.0,
+            seed: 1,
+            policy: Policy::Fifo.name().to_string(),
+            throughput: None,
+        }
+    }
+}
+
+impl Options {
+    /// The request these options make for `plan`, or the first option that is wrong.
+    pub fn request(&self, plan: &Plan) -> Result<Request<'_>, CheckError> {
+        let one_of = |a: &str, b: &str| {
+            input(
+                &format!("--{b}"),
+                format!("--{a} and --{b} both given"),
+                format!("give one of --{a} and --{b}"),
+            )
+        };
+        let fleet = match (&self.chips, &self.period) {
+            (Some(_), Some(_)) => return Err(one_of("period", "chips")),
+            (Some(chips), None) => Fleet::Chips(parse_chips(chips)?),
+            (None, p) => Fleet::Period(
+                p.clone()
+                    .or(plan.periods.first().cloned())
+                    .unwrap_or_default(),
+            ),
+        };
+        if !self.rate.is_finite() || self.rate < 0.0 {
+            return Err(input(
+                "--rate",
+                format!("{} is not a rate of arrivals per hour", self.rate),
+                "give a number from 0 up (0: every job arrives at once)",
+            ));
+        }
+        let background = match (&self.trace, self.generate) {
+            (Some(_), Some(_)) => return Err(one_of("trace", "generate")),
+            (Some((name, text)), None) => Background::Trace(name, text),
+            (None, Some(jobs)) => Background::Generate(Generate {
+                jobs,
+                rate_per_hour: self.rate,
+                seed: self.seed,
+                multi_chip: true,
+            }),
+            (None, None) => Background::None,
+        };
+        let Some(policy) = Policy::ALL.into_iter().find(|p| p.name() == self.policy) else {
+            let names: Vec<&str> = Policy::ALL.iter().map(|p| p.name()).collect();
+            return Err(input(
+                "--policy",
+                format!("no policy {:?}", self.policy),
+                format!("one of: {}", names.join(", ")),
+            ));
+        };
+        Ok(Request {
+            fleet,
+            throughputs: self
+                .throughput
+                .as_ref()
+                .map(|(n, t)| (n.as_str(), t.as_str())),
+            background,
+            settings: Settings {
+                policy,
+                seed: self.seed,
+                ..Settings::default()
+            },
+        })
+    }
+
+    /// Simulates `plan` with these options: [`Options::request`], then [`check`].
+    pub fn check(&self, plan: &Plan, scenario: &Scenario) -> Result<Check, CheckError> {
+        check(plan, scenario, &self.request(plan)?)
+    }
 }
 
 /// Why a plan cannot be simulated: a message and a hint.
@@ -171,6 +277,8 @@ pub struct Check {
     pub deadlines_missed: usize,
     /// Jobs of the trace.
     pub trace_jobs: usize,
+    /// Measures of every job: the plan's runs and the trace's.
+    pub metrics: Metrics,
     /// Measures of the trace's jobs alone (every job counts towards utilisation).
     pub trace_metrics: Metrics,
     /// Queue length and utilisation over time.
@@ -486,6 +594,7 @@ fn summarise(
         skipped,
         trace_jobs,
         trace_metrics: Metrics::of(trace, &outcome.jobs, &workload.pools),
+        metrics: outcome.metrics,
         timeline: outcome.timeline,
         pools: workload.pools,
     }

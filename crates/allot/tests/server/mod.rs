@@ -6,6 +6,7 @@ mod docs;
 pub mod http;
 mod openapi;
 mod questions;
+mod simulate;
 
 pub use http::{Reply, parse, request};
 
