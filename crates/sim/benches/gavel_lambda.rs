@@ -1,6 +1,6 @@
 //! Gavel's Figure 8 experiment (OSDI 2020; EXPERIMENTS.md of stanford-futuredata/gavel): the
-//! continuous-single trace (single-GPU jobs of Gavel's 26 job types, Philly durations, Poisson
-//! arrivals) on 36 V100 + 36 P100 + 36 K80 GPUs, average JCT of jobs 4,000–5,000 under the
+//! continuous-single trace (Gavel's own, `gavel::trace`: single-GPU jobs of its 26 job types,
+//! Philly durations, Poisson arrivals, continuing until the window is done) on 36 V100 + 36 P100 + 36 K80 GPUs, average JCT of jobs 4,000–5,000 under the
 //! heterogeneity-agnostic and the heterogeneity-aware max-min (LAS) policies, per input rate.
 //!
 //! Run with `nice -n 19 cargo bench -p allot-sim --bench gavel_lambda` (release build).

@@ -21,6 +21,7 @@ mod allocation;
 mod engine;
 pub mod gavel;
 pub mod plan_check;
+pub mod pyrandom;
 pub mod trace;
 
 pub use engine::simulate;
