@@ -1,6 +1,6 @@
 //! Building the mixed-integer program from prepared data (docs/model.md describes it).
 
-use allot_scenario::{PaymentTerms, Scenario, ShareBasis};
+use allot_scenario::{CapCounts, PaymentTerms, Scenario, ShareBasis};
 
 use crate::lp::{Col, Model};
 use crate::prep::{HOURS_PER_MONTH, Prepared, Purchase, overlap};
@@ -94,8 +94,10 @@ struct ClassDef {
 
 /// The serving classes of every period (see [`ServeClass`]), a partition of the pools: pools
 /// grouped by chip and by the demands that may use them in the period with their chip-hours
-/// per token (`pooled`), or each pool alone. Ordered by period, then by first pool.
-fn serving_classes(prep: &Prepared, pooled: bool) -> Vec<ClassDef> {
+/// per token (`pooled`), or each pool alone. Ordered by period, then by first pool. With
+/// `by_provider` a class also keeps to one provider (a cap on capacity in use, constraint 8,
+/// counts each provider's serving, which a class across providers leaves open).
+fn serving_classes(prep: &Prepared, pooled: bool, by_provider: bool) -> Vec<ClassDef> {
     let n = prep.periods.len();
     // Each option's next open period (options list their periods in order): the open lists are
     // built one period at a time, since over all periods they have the size of the model
@@ -105,8 +107,9 @@ fn serving_classes(prep: &Prepared, pooled: bool) -> Vec<ClassDef> {
         .iter()
         .map(|d| vec![0; d.options.len()])
         .collect();
-    // A class's key: its chip, and each open demand with its chip-hours per token (as bits).
-    type Key<'a> = (&'a str, Vec<(usize, u64)>);
+    // A class's key: its chip (and provider), and each open demand with its chip-hours per
+    // token (as bits).
+    type Key<'a> = (&'a str, &'a str, Vec<(usize, u64)>);
     let mut classes = Vec::new();
     for p in 0..n {
         // (demand, option) open on each pool in this period, in demand order.
@@ -139,7 +142,15 @@ fn serving_classes(prep: &Prepared, pooled: bool) -> Vec<ClassDef> {
                     )
                 })
                 .collect();
-            groups.entry((pool.chip.as_str(), key)).or_default().push(k);
+            let provider = if by_provider {
+                pool.provider.as_str()
+            } else {
+                ""
+            };
+            groups
+                .entry((pool.chip.as_str(), provider, key))
+                .or_default()
+                .push(k);
         }
         found.extend(groups.into_values());
         found.sort_by_key(|pools| pools[0]);
@@ -194,6 +205,8 @@ pub enum Tag {
         year: i32,
         /// The cap.
         share: f64,
+        /// Whether it counts capacity in use only (constraint 8) rather than all held.
+        in_use: bool,
         /// The total the share is of: `(column, weight)` terms plus a constant.
         total: (Vec<(Col, f64)>, f64),
     },
@@ -346,7 +359,14 @@ struct Builder<'a> {
     obligation: Vec<f64>,
     /// Spend attributed to each commitment (6).
     attribution: Vec<Vec<Attributed>>,
+    /// Chips in use per supply and period, bought and reserved, in the periods a cap on
+    /// capacity in use covers (8).
+    in_use: Vec<Vec<Option<InUse>>>,
 }
+
+/// A supply's chips in use in a period (constraint 8): the bought ones' column and, when it
+/// has reservations then, the reserved ones'.
+type InUse = (Col, Option<Col>);
 
 impl<'a> Builder<'a> {
     /// An empty model, with the reservations already held: constant capacity and cost.
@@ -410,6 +430,7 @@ impl<'a> Builder<'a> {
             shortfall: Vec::new(),
             obligation: Vec::new(),
             attribution: Vec::new(),
+            in_use: Vec::new(),
         }
     }
 
@@ -476,27 +497,20 @@ impl<'a> Builder<'a> {
     }
 
     /// Rows capping a share (`kind` `vendor` or `provider`, of `who`, the supplies `member`
-    /// keeps) at `share` of spend or chips, per calendar year inside the window.
-    #[allow(clippy::too_many_arguments)]
+    /// keeps) at `share` of spend or chips, held or in use, per calendar year inside the
+    /// window.
     fn share_rows(
         &mut self,
         kind: &'static str,
         who: &str,
         member: &dyn Fn(usize) -> bool,
-        share: f64,
-        basis: ShareBasis,
-        start: Option<allot_scenario::Month>,
-        end: Option<allot_scenario::Month>,
+        cap: Cap,
     ) {
         let prep = self.prep;
-        let in_window = |p: usize| {
-            let per = &prep.periods[p];
-            start.is_none_or(|s| per.start.plus(i64::from(per.months) - 1) >= s)
-                && end.is_none_or(|e| per.start <= e)
-        };
+        let share = cap.share;
         for y in self.years() {
             let ps: Vec<usize> = (0..self.n)
-                .filter(|&p| prep.periods[p].year == y && in_window(p))
+                .filter(|&p| prep.periods[p].year == y && cap.covers(&prep.periods[p]))
                 .collect();
             if ps.is_empty() {
                 continue;
@@ -507,14 +521,36 @@ impl<'a> Builder<'a> {
             let mut total_constant = 0.0;
             for &p in &ps {
                 for (i, sup) in prep.supplies.iter().enumerate() {
-                    let (weight, k) = match basis {
+                    let coef = if member(i) { 1.0 - share } else { -share };
+                    if cap.counts == CapCounts::InUse {
+                        // Chips in use, bought and reserved (`in_use_columns`), each at
+                        // its own price for spend.
+                        let hours = prep.periods[p].hours;
+                        let (bought, reserved) = self.in_use[i][p].expect("in-use columns");
+                        let (wb, wr) = match cap.basis {
+                            ShareBasis::Spend => (
+                                sup.price[p] * hours * CHIP_UNIT / MONEY_UNIT,
+                                self.reserved_cost[i][p] / self.reserved_chips[i][p].max(1e-300)
+                                    * CHIP_UNIT
+                                    / MONEY_UNIT,
+                            ),
+                            ShareBasis::Chips => (1.0, 1.0),
+                        };
+                        terms.push((bought, wb * coef));
+                        total.push((bought, wb));
+                        if let Some(r) = reserved {
+                            terms.push((r, wr * coef));
+                            total.push((r, wr));
+                        }
+                        continue;
+                    }
+                    let (weight, k) = match cap.basis {
                         ShareBasis::Spend => (
                             sup.price[p] * prep.periods[p].hours * CHIP_UNIT / MONEY_UNIT,
                             self.reserved_cost[i][p] / MONEY_UNIT,
                         ),
                         ShareBasis::Chips => (1.0, self.reserved_chips[i][p] / CHIP_UNIT),
                     };
-                    let coef = if member(i) { 1.0 - share } else { -share };
                     terms.push((self.cap[i][p], weight * coef));
                     constant += k * coef;
                     total.push((self.cap[i][p], weight));
@@ -534,6 +570,7 @@ impl<'a> Builder<'a> {
                     who: who.to_string(),
                     year: y,
                     share,
+                    in_use: cap.counts == CapCounts::InUse,
                     total: (total, total_constant),
                 },
             ));
@@ -625,7 +662,7 @@ fn cohorts(b: &mut Builder<'_>) {
 /// class with other pools also draws on the pool's own row ([`Builder::own_pool_row`]).
 fn supply_covers_use(b: &mut Builder<'_>) {
     let prep = b.prep;
-    b.classes = serving_classes(prep, b.options.pool_serving);
+    b.classes = serving_classes(prep, b.options.pool_serving, counts_in_use(b.s));
     let mut class_rows = Vec::with_capacity(b.classes.len());
     for (g, class) in b.classes.iter().enumerate() {
         let p = class.period;
@@ -735,6 +772,9 @@ fn training_runs(b: &mut Builder<'_>) {
 fn inference_demands(b: &mut Builder<'_>) {
     let prep = b.prep;
     let n = b.n;
+    // Under a cap on capacity in use (8) a demand is served exactly: serving more than it
+    // would count chips that do no needed work.
+    let exact = counts_in_use(b.s);
     let serve_rows: Vec<Vec<Option<crate::lp::Row>>> = prep
         .serving
         .iter()
@@ -746,7 +786,11 @@ fn inference_demands(b: &mut Builder<'_>) {
                         let row = b.m.row(
                             format!("serve {} {}", d.name, prep.periods[p].label),
                             d.tokens[p] / TOKEN_UNIT,
-                            f64::INFINITY,
+                            if exact {
+                                d.tokens[p] / TOKEN_UNIT
+                            } else {
+                                f64::INFINITY
+                            },
                             &[],
                         );
                         b.tags.push((
@@ -1108,20 +1152,70 @@ fn spend_commitments(b: &mut Builder<'_>) {
     }
 }
 
+/// A share cap as constraint 8 reads it.
+#[derive(Debug, Clone, Copy)]
+struct Cap {
+    share: f64,
+    basis: ShareBasis,
+    counts: CapCounts,
+    start: Option<allot_scenario::Month>,
+    end: Option<allot_scenario::Month>,
+}
+
+impl Cap {
+    fn vendor(c: &allot_scenario::VendorCap) -> Cap {
+        Cap {
+            share: c.max_share,
+            basis: c.basis,
+            counts: c.counts,
+            start: c.start,
+            end: c.end,
+        }
+    }
+
+    fn provider(c: &allot_scenario::ProviderCap) -> Cap {
+        Cap {
+            share: c.max_share,
+            basis: c.basis,
+            counts: c.counts,
+            start: c.start,
+            end: c.end,
+        }
+    }
+
+    /// Whether the cap's window reaches into the period.
+    fn covers(&self, per: &crate::prep::Period) -> bool {
+        self.start
+            .is_none_or(|s| per.start.plus(i64::from(per.months) - 1) >= s)
+            && self.end.is_none_or(|e| per.start <= e)
+    }
+}
+
+/// The scenario's caps, vendor caps first.
+fn caps(s: &Scenario) -> impl Iterator<Item = Cap> + '_ {
+    let policy = &s.file.policy;
+    (policy.vendor_cap.iter().map(Cap::vendor)).chain(policy.provider_cap.iter().map(Cap::provider))
+}
+
+/// Whether any cap counts capacity in use (constraint 8): serving is then exact (4) and
+/// serving classes keep to one provider (2).
+fn counts_in_use(s: &Scenario) -> bool {
+    caps(s).any(|c| c.counts == CapCounts::InUse)
+}
+
 /// Constraint 8, vendor and provider caps (docs/model.md): per cap and calendar year inside its
-/// window, the member's spend (or chips), reservations included, at most its share of all.
+/// window, the member's spend (or chips), reservations included, at most its share of all;
+/// held, or in use ([`in_use_columns`]).
 fn vendor_and_provider_caps(b: &mut Builder<'_>) {
     let (s, prep) = (b.s, b.prep);
+    in_use_columns(b);
     for cap_def in &s.file.policy.vendor_cap {
         let vendor = cap_def.vendor.trim().to_lowercase();
         b.share_rows(
             "vendor",
             &vendor,
             &|i| prep.supplies[i].vendor == vendor,
-            cap_def.max_share,
-            cap_def.basis,
-            cap_def.start,
-            cap_def.end,
+            Cap::vendor(cap_def),
         );
     }
     for cap_def in &s.file.policy.provider_cap {
@@ -1134,10 +1228,81 @@ fn vendor_and_provider_caps(b: &mut Builder<'_>) {
             "provider",
             &provider,
             &|i| prep.supplies[i].offering.provider == provider,
-            cap_def.max_share,
-            cap_def.basis,
-            cap_def.start,
-            cap_def.end,
+            Cap::provider(cap_def),
+        );
+    }
+}
+
+/// The chips in use that caps on capacity in use count (constraint 8), in the periods such a
+/// cap covers: per supply and period, `u_op` of the chips bought (`u_op ≤ x_op`) and `v_op` of
+/// those reserved (`v_op ≤ R_op`, a bound), with, per serving class, `Σ e_o (u_op + v_op)`
+/// equal to the chips its training clusters and serving draw. Which of a class's supplies does
+/// the work is the model's choice (any choice the capacity allows); capacity nothing draws on
+/// is in none of them.
+fn in_use_columns(b: &mut Builder<'_>) {
+    let (s, prep) = (b.s, b.prep);
+    let periods: Vec<bool> = prep
+        .periods
+        .iter()
+        .map(|per| caps(s).any(|c| c.counts == CapCounts::InUse && c.covers(per)))
+        .collect();
+    b.in_use = vec![vec![None; b.n]; prep.supplies.len()];
+    if !periods.contains(&true) {
+        return;
+    }
+    for (i, sup) in prep.supplies.iter().enumerate() {
+        for p in (0..b.n).filter(|&p| periods[p]) {
+            let label = &prep.periods[p].label;
+            let id = &sup.offering.id;
+            let u =
+                b.m.col(format!("in use {id} {label}"), 0.0, f64::INFINITY, 0.0);
+            b.m.row(
+                format!("in use at most held {id} {label}"),
+                f64::NEG_INFINITY,
+                0.0,
+                &[(u, 1.0), (b.cap[i][p], -1.0)],
+            );
+            let reserved = b.reserved_chips[i][p] / CHIP_UNIT;
+            let v = (reserved > 0.0).then(|| {
+                b.m.col(format!("in use reserved {id} {label}"), 0.0, reserved, 0.0)
+            });
+            b.in_use[i][p] = Some((u, v));
+        }
+    }
+    // What each class's work draws: training clusters on its pools, and its serving.
+    let mut drawn: Vec<Vec<(Col, f64)>> = vec![Vec::new(); b.serve_classes.len()];
+    for (run, options) in b.train_chips.iter().enumerate() {
+        for (o, cols) in options.iter().enumerate() {
+            let pool = prep.training[run].options[o].pool;
+            for &(p, z) in cols {
+                drawn[b.class_of[pool][p]].push((z, -1.0));
+            }
+        }
+    }
+    for (g, class) in b.serve_classes.iter().enumerate() {
+        let p = class.period;
+        if !periods[p] {
+            continue;
+        }
+        let mut terms = std::mem::take(&mut drawn[g]);
+        terms.extend(class.demands.iter().map(|&(_, w)| (w, -1.0)));
+        for &k in &class.pools {
+            for &i in &b.supplies_of[k] {
+                let e = prep.supplies[i].efficiency;
+                let (u, v) = b.in_use[i][p].expect("in-use columns");
+                terms.push((u, e));
+                terms.extend(v.map(|v| (v, e)));
+            }
+        }
+        let pool = &prep.pools[class.pools[0]];
+        b.m.row(
+            format!(
+                "in use {}/{} class #{g} {}",
+                pool.provider, pool.chip, prep.periods[p].label
+            ),
+            0.0,
+            0.0,
+            &terms,
         );
     }
 }

@@ -160,10 +160,12 @@ pub fn bindings_ranged(
                 who,
                 year,
                 share,
+                in_use,
                 total,
             } => {
                 let t: f64 = total.0.iter().map(|(c, w)| w * values[c.0]).sum::<f64>() + total.1;
                 let per_point = y.abs() * 0.01 * t * MONEY_UNIT;
+                let of = if *in_use { " of capacity in use" } else { "" };
                 out.push(Binding {
                     holds_from: None,
             holds_to: None,
@@ -174,7 +176,7 @@ pub fn bindings_ranged(
                     unit: "share point".into(),
                     effect_usd: per_point,
                     message: format!(
-                        "The {:.0}% cap on {who}'s share in {year} binds: each extra point of share would save ${} (discounted).",
+                        "The {:.0}% cap on {who}'s share{of} in {year} binds: each extra point of share would save ${} (discounted).",
                         share * 100.0,
                         usd(per_point)
                     ),

@@ -244,6 +244,7 @@ pub fn plan_min_vendor_share(
                 vendor: v.clone(),
                 max_share: share,
                 basis: allot_scenario::ShareBasis::Spend,
+                counts: allot_scenario::CapCounts::Held,
                 start: None,
                 end: None,
             });

@@ -411,11 +411,20 @@ fn share_cap(kind: &str, rest: &str, scenario: &Scenario) -> Result<Edited, Ques
             return Err(unknown(kind, name, vendors.iter().copied()));
         };
         let caps = &mut changed.file.policy.vendor_cap;
-        caps.retain(|c| !(c.vendor.eq_ignore_ascii_case(v) && c.basis == basis));
+        let replaced =
+            |c: &allot_scenario::VendorCap| c.vendor.eq_ignore_ascii_case(v) && c.basis == basis;
+        // The cap replaced keeps what it counts (held or in use).
+        let counts = caps
+            .iter()
+            .find(|c| replaced(c))
+            .map(|c| c.counts)
+            .unwrap_or_default();
+        caps.retain(|c| !replaced(c));
         caps.push(allot_scenario::VendorCap {
             vendor: v.to_string(),
             max_share: share,
             basis,
+            counts,
             start: None,
             end: None,
         });
@@ -429,13 +438,20 @@ fn share_cap(kind: &str, rest: &str, scenario: &Scenario) -> Result<Edited, Ques
             ));
         };
         let caps = &mut changed.file.policy.provider_cap;
-        caps.retain(|c| {
-            !(catalog.provider(&c.provider).is_some_and(|x| x.id == p.id) && c.basis == basis)
-        });
+        let replaced = |c: &allot_scenario::ProviderCap| {
+            catalog.provider(&c.provider).is_some_and(|x| x.id == p.id) && c.basis == basis
+        };
+        let counts = caps
+            .iter()
+            .find(|c| replaced(c))
+            .map(|c| c.counts)
+            .unwrap_or_default();
+        caps.retain(|c| !replaced(c));
         caps.push(allot_scenario::ProviderCap {
             provider: p.id.clone(),
             max_share: share,
             basis,
+            counts,
             start: None,
             end: None,
         });

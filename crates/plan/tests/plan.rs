@@ -1401,3 +1401,158 @@ fn the_time_limit_counts_the_build() {
         "the solver ran {solve} s after the limit (build {build} s, wall {wall} s)"
     );
 }
+
+/// The hand case of issue 21 (item 5): a reservation of `chips` X1 chips at alpha ($2) for
+/// the three months, a demand that X1 or Y1 (beta, $6) can serve, and xvendor's (X1's) spend
+/// capped at half, counting `counts`.
+fn idle_cap_case(counts: &str) -> (Scenario, u32) {
+    let work = 3.0 * monthly_tokens() / 1e6 * chip_hours_per_million();
+    // Reserved X1 chip-hours at least four times the work: more than the demand can use.
+    let chips = (4.0 * work / (3.0 * 730.5)).ceil() as u32;
+    let body = format!(
+        "{}\n[[reservation]]\nname = \"held\"\noffering = \"alpha/x1\"\nchips = {chips}\nstart = \"2027-01\"\nterm_months = 3\n\n[[policy.vendor_cap]]\nvendor = \"xvendor\"\nmax_share = 0.5\ncounts = \"{counts}\"\n",
+        DEMAND.replace("chips = [\"x1\"]", "chips = [\"x1\", \"y1\"]")
+    );
+    (scenario(&body, (2.0, 3.0, 6.0)), chips)
+}
+
+#[test]
+fn a_spend_cap_counting_capacity_in_use_is_not_met_by_idle_capacity() {
+    // W chip-hours of work; the reservation R chips × H = 2,191.5 h (three months of 730.5 h)
+    // costs 2RH, paid whatever happens, with RH ≥ 4W.
+    // Held: xvendor's spend is at least the reservation's 2RH, so beta's Y1 spend must be 2RH
+    // too: cost 4RH, and the 2RH / 6 = RH/3 ≥ 4W/3 chip-hours of Y1 are more than the whole
+    // demand could use: at least RH/3 − W of them serve nothing.
+    // In use: serving f of the work on Y1 counts 6fW against xvendor's 2(1 − f)W (the
+    // reserved chips serving the rest; the idle ones do not count). The cap binds at
+    // 2(1 − f) = 6f, f = 1/4: cost 2RH + 6W/4 = 2RH + 1.5W, no Y1 chip idle. The cap's price
+    // per share point: with a share s, f = (1 − s)/(1 + 2s) and cost 2RH + 6W(1 − s)/(1 + 2s),
+    // whose slope is −18W/(1 + 2s)², −4.5W at s = 0.5: 0.045W per point.
+    let w = 3.0 * monthly_tokens() / 1e6 * chip_hours_per_million();
+    let h = 3.0 * 730.5;
+    let (held, r) = idle_cap_case("held");
+    let rh = f64::from(r) * h;
+    let p = solve(&held);
+    assert_eq!(p.status, SolveStatus::Optimal);
+    let expected = 4.0 * rh;
+    assert!(
+        (p.total_cost_usd - expected).abs() < 1e-6 * expected,
+        "{} vs {expected}",
+        p.total_cost_usd
+    );
+    let y1_hours: f64 = p
+        .capacity
+        .iter()
+        .filter(|l| l.chip == "y1")
+        .map(|l| l.chips * 730.5)
+        .sum();
+    assert!((y1_hours - rh / 3.0).abs() < 1e-6 * rh, "{y1_hours}");
+    assert!(
+        y1_hours > w * 1.3,
+        "{y1_hours} Y1 chip-hours for {w} of work"
+    );
+
+    let (in_use, _) = idle_cap_case("in_use");
+    let p = explained(&in_use);
+    assert_eq!(p.status, SolveStatus::Optimal);
+    assert!(allot_verify::verify(&in_use, &p).passed());
+    let expected = 2.0 * rh + 1.5 * w;
+    assert!(
+        (p.total_cost_usd - expected).abs() < 1e-6 * expected,
+        "{} vs {expected}",
+        p.total_cost_usd
+    );
+    // Every Y1 chip rented serves: a quarter of the work.
+    let y1_hours: f64 = p
+        .capacity
+        .iter()
+        .filter(|l| l.chip == "y1")
+        .map(|l| l.chips * 730.5)
+        .sum();
+    assert!(
+        (y1_hours - w / 4.0).abs() < 1e-6 * w,
+        "{y1_hours} vs {}",
+        w / 4.0
+    );
+    let cap = p
+        .explanations
+        .iter()
+        .find(|b| b.kind == "vendor_cap")
+        .expect("the cap binds");
+    let per_point = 0.045 * w;
+    assert!(
+        (cap.shadow_price_usd - per_point).abs() < 1e-6 * per_point,
+        "{} vs {per_point}",
+        cap.shadow_price_usd
+    );
+    assert!(cap.message.contains("in use"), "{}", cap.message);
+}
+
+#[test]
+fn a_plan_that_leaves_its_cap_s_chips_idle_fails_the_in_use_cap() {
+    // The in-use plan of the hand case, with the demand served on reserved X1 instead of the
+    // Y1 rented for it: capacity, costs and serving still check, but the Y1 spend now serves
+    // nothing and X1 does all the work, so the in-use cap (not the held one) is broken.
+    let (s, _) = idle_cap_case("in_use");
+    let mut p = solve(&s);
+    let line = &mut p.inference[0];
+    for c in &mut line.chips_by_period {
+        if c.chip == "y1" {
+            c.provider = "alpha".into();
+            c.chip = "x1".into();
+        }
+    }
+    let mut merged: Vec<allot_plan_format::ServingShare> = Vec::new();
+    for m in &line.mix {
+        let mut m = m.clone();
+        if m.chip == "y1" {
+            m.provider = "alpha".into();
+            m.chip = "x1".into();
+        }
+        match merged
+            .iter_mut()
+            .find(|x| x.provider == m.provider && x.chip == m.chip)
+        {
+            Some(x) => {
+                x.token_share += m.token_share;
+                x.chip_hours += m.chip_hours;
+            }
+            None => merged.push(m),
+        }
+    }
+    line.mix = merged;
+    let report = allot_verify::verify(&s, &p);
+    assert!(!report.violations.is_empty());
+    assert!(
+        report
+            .violations
+            .iter()
+            .all(|v| v.check == "vendor cap xvendor 2027"),
+        "{:?}",
+        report.violations
+    );
+}
+
+#[test]
+fn a_cap_only_idle_capacity_could_meet_is_infeasible_counting_capacity_in_use() {
+    // The issue's own case: only X1 can serve (W chip-hours at alpha's $2), xvendor's spend at
+    // most half. Counting capacity held, the plan rents 2W of Y1 ($9) that serves nothing:
+    // cost 4W. Counting capacity in use, no work can move to Y1, so no plan meets the cap.
+    let w = 3.0 * monthly_tokens() / 1e6 * chip_hours_per_million();
+    let body = |counts: &str| {
+        format!(
+            "{DEMAND}\n[[policy.vendor_cap]]\nvendor = \"xvendor\"\nmax_share = 0.5\ncounts = \"{counts}\"\n"
+        )
+    };
+    let p = solve(&scenario(&body("held"), (2.0, 3.0, 9.0)));
+    assert_eq!(p.status, SolveStatus::Optimal);
+    assert!(
+        (p.total_cost_usd - 4.0 * w).abs() < 1e-6 * w,
+        "{}",
+        p.total_cost_usd
+    );
+    assert!((p.cost_by_chip["y1"] - 2.0 * w).abs() < 1e-6 * w);
+    assert!(p.inference[0].mix.iter().all(|m| m.chip == "x1"));
+    let p = solve(&scenario(&body("in_use"), (2.0, 3.0, 9.0)));
+    assert_eq!(p.status, SolveStatus::Infeasible, "{}", p.status_message);
+}

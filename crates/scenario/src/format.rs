@@ -506,6 +506,18 @@ pub enum ShareBasis {
     Chips,
 }
 
+/// What a share cap counts: capacity held, or only the part of it that does work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CapCounts {
+    /// Every chip held (rented, reserved or owned), working or idle, and its spend.
+    #[default]
+    Held,
+    /// Only the chips the plan's training clusters and serving draw on, and their spend:
+    /// capacity that serves nothing counts toward neither the member nor the total.
+    InUse,
+}
+
 /// At most `max_share` of spend (or chips) on one vendor's accelerators.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -519,6 +531,9 @@ pub struct VendorCap {
     /// Spend or chips (default spend).
     #[serde(default, skip_serializing_if = "is_default")]
     pub basis: ShareBasis,
+    /// Capacity held, or only capacity in use (default held; docs/model.md, constraint 8).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub counts: CapCounts,
     /// First month it applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<Month>,
@@ -540,6 +555,9 @@ pub struct ProviderCap {
     /// Spend or chips (default spend).
     #[serde(default, skip_serializing_if = "is_default")]
     pub basis: ShareBasis,
+    /// Capacity held, or only capacity in use (default held; docs/model.md, constraint 8).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub counts: CapCounts,
     /// First month it applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<Month>,

@@ -682,7 +682,7 @@ fn check_policy(s: &ScenarioFile, catalog: &Catalog, r: &mut Report<'_>) {
             .hint_opt(did_you_mean(&cap.vendor, vendors.iter().copied()))
             .hint(format!("vendors: {}", vendors.join(", ")));
         }
-        let key = (vendor, format!("{:?}", cap.basis));
+        let key = (vendor, format!("{:?} {:?}", cap.basis, cap.counts));
         if let Some(first) = seen.insert(key, i) {
             r.error(
                 &format!("{path}.vendor"),
@@ -691,7 +691,7 @@ fn check_policy(s: &ScenarioFile, catalog: &Catalog, r: &mut Report<'_>) {
                     cap.vendor
                 ),
             )
-            .hint("keep one cap per vendor and basis");
+            .hint("keep one cap per vendor, basis and counts");
         }
         for (field, m) in [("start", cap.start), ("end", cap.end)] {
             if let Some(m) = m {
@@ -703,7 +703,7 @@ fn check_policy(s: &ScenarioFile, catalog: &Catalog, r: &mut Report<'_>) {
     for (i, cap) in policy.provider_cap.iter().enumerate() {
         let path = format!("policy.provider_cap[{i}]");
         if let Some(p) = check_provider(catalog, &cap.provider, &format!("{path}.provider"), r)
-            && let Some(first) = seen.insert((p, format!("{:?}", cap.basis)), i)
+            && let Some(first) = seen.insert((p, format!("{:?} {:?}", cap.basis, cap.counts)), i)
         {
             r.error(
                 &format!("{path}.provider"),
@@ -712,7 +712,7 @@ fn check_policy(s: &ScenarioFile, catalog: &Catalog, r: &mut Report<'_>) {
                     cap.provider
                 ),
             )
-            .hint("keep one cap per provider and basis");
+            .hint("keep one cap per provider, basis and counts");
         }
         for (field, m) in [("start", cap.start), ("end", cap.end)] {
             if let Some(m) = m {

@@ -271,6 +271,7 @@ fn scenario() -> impl Strategy<Value = ScenarioFile> {
                                 vendor: "nvidia".to_string(),
                                 max_share: f64::from(share) / 100.0,
                                 basis: ShareBasis::Chips,
+                                counts: CapCounts::InUse,
                                 start: None,
                                 end: None,
                             })

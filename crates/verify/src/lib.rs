@@ -11,7 +11,7 @@ use allot_catalog::{Offering, PriceModel};
 use allot_model::Architecture;
 use allot_perf::{LatencyClass, Precision, ServeRequest, TrainKind, TrainRequest, calibration};
 use allot_plan_format::Plan;
-use allot_scenario::{ModelSpec, Month, Scenario, ShareBasis};
+use allot_scenario::{CapCounts, ModelSpec, Month, Scenario, ShareBasis};
 
 const HOURS: f64 = allot_catalog::HOURS_PER_MONTH;
 const DAYS: f64 = 365.25 / 12.0;
@@ -252,6 +252,9 @@ struct Verifier<'a> {
     /// Spend attributed to each commitment with a minimum, per period (by the scenario's
     /// commitments; `None` for one without a minimum).
     attributed: Vec<Option<Vec<f64>>>,
+    /// Per demand and period, the share of the tokens its chips serve that the demand needs
+    /// (1 when it serves no more): what of its serving is work, for caps on capacity in use.
+    needed_share: HashMap<(String, usize), f64>,
 }
 
 impl<'a> Verifier<'a> {
@@ -333,6 +336,7 @@ impl<'a> Verifier<'a> {
             by_vendor: BTreeMap::new(),
             by_chip: BTreeMap::new(),
             attributed: Vec::new(),
+            needed_share: HashMap::new(),
         }
     }
 
@@ -504,8 +508,9 @@ impl<'a> Verifier<'a> {
 
     /// Chips the plan's training and serving lines use per (provider, chip, period), for the
     /// lines [`training_runs`] and [`inference_demands`] can read (a run or demand of the
-    /// scenario, a known chip and model, a known period).
-    fn chips_used(&self) -> HashMap<(String, String, usize), f64> {
+    /// scenario, a known chip and model, a known period). With `needed`, serving counts only
+    /// the share of its chips the demand needs (chips serving past the demand do no work).
+    fn chips_used(&self, needed: bool) -> HashMap<(String, String, usize), f64> {
         let (f, cat, plan) = (self.f, self.cat, self.plan);
         let mut used: HashMap<(String, String, usize), f64> = HashMap::new();
         for t in &f.training {
@@ -535,9 +540,15 @@ impl<'a> Verifier<'a> {
                     cat.accelerator(&c.chip),
                     self.index_of.get(c.period.as_str()),
                 ) {
+                    let share = if needed {
+                        let key = (d.name.clone(), p);
+                        self.needed_share.get(&key).copied().unwrap_or(1.0)
+                    } else {
+                        1.0
+                    };
                     *used
                         .entry((c.provider.clone(), chip.id.clone(), p))
-                        .or_default() += c.chips;
+                        .or_default() += c.chips * share;
                 }
             }
         }
@@ -680,7 +691,7 @@ fn supply_covers_use(v: &mut Verifier<'_>) {
                 .or_default() += chips * eff;
         }
     }
-    for ((provider, chip, p), use_) in &v.chips_used() {
+    for ((provider, chip, p), use_) in &v.chips_used(false) {
         let have = supply
             .get(&(provider.clone(), chip.clone(), false, *p))
             .copied()
@@ -893,6 +904,9 @@ fn inference_demands(v: &mut Verifier<'_>) {
         let needs = demand_tokens(d, set, &v.periods, pm);
         for p in 0..v.periods.len() {
             let need = needs[p];
+            if served[p] > need {
+                v.needed_share.insert((d.name.clone(), p), need / served[p]);
+            }
             v.r.check(
                 le(need, served[p]),
                 format!("{what} {}", v.labels[p]),
@@ -1303,7 +1317,8 @@ fn spend_commitments(v: &mut Verifier<'_>) {
 }
 
 /// Constraint 8, vendor and provider caps (docs/model.md): per cap and calendar year inside its
-/// window, the member's spend (or chips) at most its share of all.
+/// window, the member's spend (or chips) at most its share of all: of capacity held, or of
+/// capacity in use ([`Verifier::in_use_amounts`]).
 fn vendor_and_provider_caps(v: &mut Verifier<'_>) {
     let (f, cat) = (v.f, v.cat);
     for c in &f.policy.vendor_cap {
@@ -1312,7 +1327,7 @@ fn vendor_and_provider_caps(v: &mut Verifier<'_>) {
             &format!("vendor cap {who}"),
             &|o| cat.vendor_of(o) == Some(who.as_str()),
             c.max_share,
-            c.basis,
+            (c.basis, c.counts),
             c.start,
             c.end,
         );
@@ -1326,7 +1341,7 @@ fn vendor_and_provider_caps(v: &mut Verifier<'_>) {
             &format!("provider cap {who}"),
             &|o| o.provider == who,
             c.max_share,
-            c.basis,
+            (c.basis, c.counts),
             c.start,
             c.end,
         );
@@ -1334,35 +1349,112 @@ fn vendor_and_provider_caps(v: &mut Verifier<'_>) {
 }
 
 impl Verifier<'_> {
+    /// The capacity in use per (provider, chip) and period, as `(period, member, amount)`: the
+    /// chips the plan's training and serving lines draw (serving only what its demand needs)
+    /// spread over the offerings of that provider and chip the plan holds (bought and
+    /// reserved chips apart, spot ones delivering the spot policy's useful chips per chip),
+    /// counted in chips or at their price. The plan does not say which offering does which
+    /// work: a member's work is counted as cheaply as the capacity allows and the others' as
+    /// dearly, so a plan passes if some spread of its work meets the cap (the planner's model
+    /// picks one spread for all caps, a stricter test).
+    fn in_use_amounts(
+        &self,
+        member: &dyn Fn(&Offering) -> bool,
+        basis: ShareBasis,
+    ) -> Vec<(usize, bool, f64)> {
+        // (useful chips per chip, amount per chip, chips) of each holding, per pool.
+        type Holding = (f64, f64, f64);
+        let mut held: BTreeMap<(String, String, usize), (bool, Vec<Holding>)> = BTreeMap::new();
+        for ((id, p), chips) in &self.chips_at {
+            let Some(o) = self.cat.offering(id) else {
+                continue;
+            };
+            let eff = if o.price_model == PriceModel::Spot {
+                self.spot_eff
+            } else {
+                1.0
+            };
+            let (res_chips, res_cost) = self
+                .held
+                .get(&(id.clone(), *p))
+                .copied()
+                .unwrap_or_default();
+            let bought = (chips - res_chips).max(0.0);
+            let (per_bought, per_reserved) = match basis {
+                ShareBasis::Spend => (
+                    self.price(o, *p) * self.hours(*p),
+                    res_cost / res_chips.max(1e-300),
+                ),
+                ShareBasis::Chips => (1.0, 1.0),
+            };
+            let e = held
+                .entry((o.provider.clone(), o.chip.clone(), *p))
+                .or_insert_with(|| (member(o), Vec::new()));
+            e.1.push((eff, per_bought, bought));
+            if res_chips > 0.0 {
+                e.1.push((eff, per_reserved, res_chips));
+            }
+        }
+        let used = self.chips_used(true);
+        let mut out = Vec::new();
+        for ((provider, chip, p), (is_member, mut holdings)) in held {
+            let mut need = used.get(&(provider, chip, p)).copied().unwrap_or(0.0);
+            // Amount per useful chip, cheapest first for a member, dearest first otherwise.
+            holdings.sort_by(|a, b| (a.1 / a.0).total_cmp(&(b.1 / b.0)));
+            if !is_member {
+                holdings.reverse();
+            }
+            let mut amount = 0.0;
+            for (eff, per_chip, chips) in holdings {
+                let take = chips.min(need / eff);
+                amount += take * per_chip;
+                need -= take * eff;
+                if need <= 0.0 {
+                    break;
+                }
+            }
+            out.push((p, is_member, amount));
+        }
+        out
+    }
+
     /// One share cap: per calendar year inside `start..=end`, the spend (or chips) of the
-    /// offerings `member` keeps at most `share` of all.
+    /// offerings `member` keeps at most `share` of all, held or in use.
     fn share_cap(
         &mut self,
         label: &str,
         member: &dyn Fn(&Offering) -> bool,
         share: f64,
-        basis: ShareBasis,
+        (basis, counts): (ShareBasis, CapCounts),
         start: Option<Month>,
         end: Option<Month>,
     ) {
+        let amounts: Vec<(usize, bool, f64)> = match counts {
+            CapCounts::InUse => self.in_use_amounts(member, basis),
+            CapCounts::Held => self
+                .cost_at
+                .iter()
+                .filter_map(|((id, p), cost)| {
+                    let o = self.cat.offering(id)?;
+                    let amount = match basis {
+                        ShareBasis::Spend => *cost,
+                        ShareBasis::Chips => self.chips_at[&(id.clone(), *p)],
+                    };
+                    Some((*p, member(o), amount))
+                })
+                .collect(),
+        };
         let mut years: BTreeMap<i32, (f64, f64)> = BTreeMap::new();
-        for ((id, p), cost) in &self.cost_at {
-            let per = &self.periods[*p];
+        for (p, is_member, amount) in amounts {
+            let per = &self.periods[p];
             let inside = start.is_none_or(|s| per.start.plus(i64::from(per.months) - 1) >= s)
                 && end.is_none_or(|e| per.start <= e);
-            let Some(o) = self.cat.offering(id) else {
-                continue;
-            };
             if !inside {
                 continue;
             }
-            let amount = match basis {
-                ShareBasis::Spend => *cost,
-                ShareBasis::Chips => self.chips_at[&(id.clone(), *p)],
-            };
             let e = years.entry(per.start.year()).or_default();
             e.1 += amount;
-            if member(o) {
+            if is_member {
                 e.0 += amount;
             }
         }
