@@ -303,7 +303,9 @@ fn describe(
         });
     }
     for ((kind, who), (from, to)) in shares {
-        let to = (to * 1000.0).ceil() / 1000.0;
+        // Up to the next tenth of a point, forgiving the solver's noise (a share that needs
+        // all of the total is 100%, not 100.1%), and never past 100%.
+        let to = (((to * 1000.0) - 1e-6).ceil() / 1000.0).min(1.0);
         out.push(Change {
             kind: format!("{kind}_cap"),
             subject: who.clone(),

@@ -1553,6 +1553,20 @@ fn a_cap_only_idle_capacity_could_meet_is_infeasible_counting_capacity_in_use() 
     );
     assert!((p.cost_by_chip["y1"] - 2.0 * w).abs() < 1e-6 * w);
     assert!(p.inference[0].mix.iter().all(|m| m.chip == "x1"));
-    let p = solve(&scenario(&body("in_use"), (2.0, 3.0, 9.0)));
+    let in_use = scenario(&body("in_use"), (2.0, 3.0, 9.0));
+    let p = solve(&in_use);
     assert_eq!(p.status, SolveStatus::Infeasible, "{}", p.status_message);
+    // The diagnosis: the cap must allow all of the work, 100% (not 100.1%, which rounding the
+    // solver's noise up to the next tenth of a point once said).
+    let r = diagnose(&in_use, &p);
+    let cap = r[0]
+        .changes
+        .iter()
+        .find(|c| c.kind == "vendor_cap")
+        .unwrap_or_else(|| panic!("{r:?}"));
+    assert_eq!(
+        (cap.subject.as_str(), cap.to.as_str()),
+        ("xvendor", "1"),
+        "{r:?}"
+    );
 }
