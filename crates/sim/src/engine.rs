@@ -9,6 +9,7 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
 use crate::allocation::{self, Active};
+use crate::pyrandom::PyRandom;
 use crate::{JobResult, Metrics, Outcome, Policy, Sample, Settings, SimError, Span, Workload};
 
 /// Work left below this fraction of a job's work counts as none (rounding of rate × time).
@@ -87,6 +88,13 @@ fn setting(name: &'static str, value: f64, rule: &'static str) -> SimError {
 fn check(w: &Workload, s: &Settings) -> Result<(), SimError> {
     if !(s.round_s.is_finite() && s.round_s > 0.0) {
         return Err(setting("round", s.round_s, "a number of seconds above 0"));
+    }
+    if !(s.reallocate_s.is_finite() && s.reallocate_s >= 0.0) {
+        return Err(setting(
+            "reallocate",
+            s.reallocate_s,
+            "a number of seconds from 0 up",
+        ));
     }
     if let Some(m) = s.mtbf_chip_hours
         && !(m.is_finite() && m > 0.0)
@@ -180,7 +188,19 @@ struct Sim<'a> {
     /// The active set changed since the last allocation.
     dirty: bool,
     round_pending: bool,
-    allocation: Vec<(usize, Vec<f64>)>,
+    /// Each job's allocation per pool, from the last reset; `None` for a job that arrived
+    /// since (Gavel gives it priority 0: it runs only on chips no allocated job takes).
+    allocation: Vec<Option<Vec<f64>>>,
+    /// Gavel's priority bookkeeping since the last reset, per job and pool: seconds run (from
+    /// half a round, Gavel's prior), and the accumulated deficit (time the allocation should
+    /// have given less time received, over past resets; the first tie-break).
+    time_so_far: Vec<Vec<f64>>,
+    deficit: Vec<Vec<f64>>,
+    /// Seconds run on each pool by all jobs since the last reset (from the priors).
+    pool_time_so_far: Vec<f64>,
+    last_reset: f64,
+    /// Gavel's worker-type shuffler (`random.Random(seed + 5)`), for the agnostic policy.
+    shuffler: PyRandom,
     lp_solves: usize,
     events: u64,
     /// Step changes: (time, queued, busy chips per pool).
@@ -243,7 +263,12 @@ impl<'a> Sim<'a> {
             active: BTreeSet::new(),
             dirty: false,
             round_pending: false,
-            allocation: Vec::new(),
+            allocation: vec![None; w.jobs.len()],
+            time_so_far: vec![Vec::new(); w.jobs.len()],
+            deficit: vec![Vec::new(); w.jobs.len()],
+            pool_time_so_far: vec![0.0; w.pools.len()],
+            last_reset: 0.0,
+            shuffler: PyRandom::new(s.seed + 5),
             lp_solves: 0,
             events: 0,
             steps: Vec::new(),
@@ -294,6 +319,9 @@ impl<'a> Sim<'a> {
         if self.s.policy.in_rounds() {
             self.active.insert(j);
             self.dirty = true;
+            let pools = self.w.pools.len();
+            self.time_so_far[j] = vec![self.s.round_s / 2.0; pools];
+            self.deficit[j] = vec![0.0; pools];
             if !self.round_pending {
                 self.round_pending = true;
                 self.push(self.now, Kind::Round);
@@ -364,6 +392,10 @@ impl<'a> Sim<'a> {
             }),
         }
         self.free[run.pool] += gang;
+        if let Some(t) = self.time_so_far[j].get_mut(run.pool) {
+            *t += elapsed;
+            self.pool_time_so_far[run.pool] += elapsed;
+        }
         match end {
             End::Finish => state.remaining = 0.0,
             End::Preempt => state.remaining = run.remaining_at_start - elapsed * run.rate,
@@ -381,6 +413,9 @@ impl<'a> Sim<'a> {
             state.result.start_s = state.start.unwrap_or(now);
             self.active.remove(&j);
             self.dirty = true;
+            self.allocation[j] = None;
+            self.time_so_far[j] = Vec::new();
+            self.deficit[j] = Vec::new();
         } else {
             self.waiting.insert((self.rank[j], j));
         }
@@ -406,9 +441,15 @@ impl<'a> Sim<'a> {
         }
     }
 
-    /// A round of the round-based policies: preempt every run (at a checkpoint), re-solve the
-    /// allocation if the jobs changed, place jobs by priority (allocation over time received),
-    /// schedule the next round.
+    /// A round of the round-based policies, as Gavel's simulator runs one
+    /// (`Scheduler.simulate`, `_schedule_jobs_on_workers`, `_update_priorities` at c4fa400):
+    /// every run is preempted (at a checkpoint); when the jobs changed and at least
+    /// `reallocate_s` has passed since the last reset, the time counters reset and the
+    /// allocation is solved again; then, pool by pool (in the fleet's order, or shuffled each
+    /// round for the chip-blind policy, as Gavel shuffles for a policy without `Perf` in its
+    /// name), the active jobs in order of priority take that pool's chips while they last,
+    /// each job at most once, jobs of priority 0 included; the round ends when the last job
+    /// placed stops (at most `round_s` later).
     fn round(&mut self) -> Result<(), SimError> {
         self.round_pending = false;
         let running: Vec<usize> = self
@@ -423,51 +464,95 @@ impl<'a> Sim<'a> {
         if self.active.is_empty() {
             return Ok(());
         }
-        if self.dirty {
+        if self.dirty
+            && (self.now - self.last_reset >= self.s.reallocate_s || self.last_reset == 0.0)
+        {
+            self.reset();
             self.allocate()?;
             self.dirty = false;
         }
-        let mut choices: Vec<(bool, f64, usize, usize)> = Vec::new();
-        for (j, x) in &self.allocation {
-            let j = *j;
-            if self.jobs[j].done {
-                continue;
-            }
-            let age = self.now - self.w.jobs[j].arrival_s;
-            for (p, &share) in x.iter().enumerate() {
-                if share <= 1e-9 {
+        let mut pools: Vec<usize> = (0..self.w.pools.len()).collect();
+        if self.s.policy == Policy::MaxMin {
+            self.shuffler.shuffle(&mut pools);
+        }
+        // Active jobs in Gavel's order (job id, here arrival rank).
+        let mut jobs: Vec<usize> = self.active.iter().copied().collect();
+        jobs.sort_by_key(|&j| self.rank[j]);
+        let mut end = self.now;
+        for p in pools {
+            let mut queue: Vec<(f64, f64, f64, usize)> = jobs
+                .iter()
+                .map(|&j| {
+                    let share = self.allocation[j].as_ref().map_or(0.0, |x| x[p]);
+                    (self.priority(j, p), self.deficit[j][p], share, j)
+                })
+                .collect();
+            // Descending, stable: equal keys keep the job order.
+            queue.sort_by(|a, b| {
+                b.0.total_cmp(&a.0)
+                    .then(b.1.total_cmp(&a.1))
+                    .then(b.2.total_cmp(&a.2))
+            });
+            for (_, _, _, j) in queue {
+                if self.free[p] == 0 {
+                    break;
+                }
+                let job = &self.w.jobs[j];
+                if self.jobs[j].run.is_some()
+                    || self.w.throughputs.rate[job.job_type][p] <= 0.0
+                    || self.free[p] < job.gang
+                {
                     continue;
                 }
-                let received = if age > 0.0 {
-                    self.jobs[j].result.run_s[p] / age
-                } else {
-                    0.0
-                };
-                if received <= 0.0 {
-                    choices.push((true, share, j, p));
-                } else {
-                    choices.push((false, share / received, j, p));
-                }
+                self.start(j, p);
+                let rate = self.w.throughputs.rate[job.job_type][p];
+                let stops = self.now + (self.jobs[j].remaining / rate).min(self.s.round_s);
+                end = end.max(stops);
             }
         }
-        // Highest priority first: never-served before served, then the ratio, then the job.
-        choices.sort_by(|a, b| {
-            b.0.cmp(&a.0)
-                .then(b.1.total_cmp(&a.1))
-                .then(a.2.cmp(&b.2))
-                .then(a.3.cmp(&b.3))
-        });
-        for (_, _, j, p) in choices {
-            if self.jobs[j].run.is_none()
-                && !self.jobs[j].done
-                && self.free[p] >= self.w.jobs[j].gang
-            {
-                self.start(j, p);
-            }
+        if end <= self.now {
+            end = self.now + self.s.round_s;
         }
         self.round_pending = true;
-        self.push(self.now + self.s.round_s, Kind::Round);
+        self.push(end, Kind::Round);
         Ok(())
+    }
+
+    /// Gavel's priority of job `j` on pool `p` (`_update_priorities`): its allocation there
+    /// over its share of the time the pool has run since the last reset; 0 without an
+    /// allocation or a rate there.
+    fn priority(&self, j: usize, p: usize) -> f64 {
+        let Some(x) = self.allocation[j].as_ref() else {
+            return 0.0;
+        };
+        let rate = self.w.throughputs.rate[self.w.jobs[j].job_type][p];
+        if x[p] == 0.0 || rate <= 0.0 {
+            return 0.0;
+        }
+        let pool_time = self.pool_time_so_far[p];
+        if pool_time == 0.0 {
+            return x[p] * 1e9;
+        }
+        x[p] / (self.time_so_far[j][p] / pool_time)
+    }
+
+    /// Gavel's `_reset_time_run_so_far`: each active job's deficit on each pool grows by the
+    /// time its allocation should have given it since the last reset less the time it got;
+    /// the time counters restart from half a round per job.
+    fn reset(&mut self) {
+        let elapsed = self.now - self.last_reset;
+        let prior = self.s.round_s / 2.0;
+        for p in 0..self.w.pools.len() {
+            self.pool_time_so_far[p] = 0.0;
+            for &j in &self.active {
+                let received = self.time_so_far[j][p] - prior;
+                let should = self.allocation[j].as_ref().map_or(0.0, |x| x[p] * elapsed);
+                self.deficit[j][p] += should - received;
+                self.time_so_far[j][p] = prior;
+                self.pool_time_so_far[p] += prior;
+            }
+        }
+        self.last_reset = self.now;
     }
 
     fn allocate(&mut self) -> Result<(), SimError> {
@@ -497,7 +582,9 @@ impl<'a> Sim<'a> {
                 }
             })?;
         self.lp_solves += solves;
-        self.allocation = self.active.iter().copied().zip(x).collect();
+        for (&j, x) in self.active.iter().zip(x) {
+            self.allocation[j] = Some(x);
+        }
         Ok(())
     }
 

@@ -148,6 +148,7 @@ pub fn figure8(jobs: usize, rate_per_hour: f64, seed: u64) -> Figure8 {
             workload.jobs = trace(jobs + extra, rate_per_hour, seed, &workload.throughputs);
             let settings = Settings {
                 policy,
+                seed,
                 ..Settings::default()
             };
             let outcome = simulate(&workload, &settings).expect("Gavel's setup simulates");

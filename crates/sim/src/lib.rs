@@ -134,6 +134,10 @@ pub struct Settings {
     pub policy: Policy,
     /// Length of a scheduling round, seconds (Gavel: 360), for the round-based policies.
     pub round_s: f64,
+    /// Round-based policies solve their allocation again when the jobs changed and at least
+    /// this many seconds have passed since the last solve (Gavel's
+    /// `minimum_time_between_allocation_resets`: 1,920).
+    pub reallocate_s: f64,
     /// Mean time between failures of one chip, hours; `None`: no failures.
     pub mtbf_chip_hours: Option<f64>,
     /// A running job saves a checkpoint every this many seconds of running; a failure loses the
@@ -151,6 +155,7 @@ impl Default for Settings {
         Settings {
             policy: Policy::Fifo,
             round_s: 360.0,
+            reallocate_s: 1920.0,
             mtbf_chip_hours: None,
             checkpoint_s: None,
             seed: 1,
