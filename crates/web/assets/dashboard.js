@@ -1,5 +1,6 @@
 // allot dashboard, served by `allot serve` at /: views 1-8 of a chosen plan, drawn by report.js
-// (window.allotViews) from GET /plans/{id}/report-data; 9. Scenario editor; 10. History.
+// (window.allotViews) from GET /plans/{id}/report-data; 9. Scenario editor; 10. History;
+// 11. Simulation is simulate.js (dash.simulation), loaded after this script.
 // Every text that comes from the server reaches the page through textContent (util.el) or the
 // report's escape helper, never as markup. With a token-protected server, the token is read once
 // from the address (#token=...) or typed when the server answers 401, kept in sessionStorage
@@ -10,7 +11,7 @@
 
   var V = window.allotViews, U = V.util, el = U.el;
   var PLAN_VIEWS = V.views.map(function (v) { return v.id; });
-  var OWN = [{ id: 'editor', title: 'Scenario editor' }, { id: 'history', title: 'History' }];
+  var OWN = [{ id: 'editor', title: 'Scenario editor' }, { id: 'history', title: 'History' }, { id: 'simulate', title: 'Simulation' }];
   var SCENARIO_FILE = 'scenario.toml';
   var POLL_MS = 250;
   var LINE_PX = 19; // the editor's line height (dashboard.css)
@@ -18,6 +19,7 @@
   function $(id) { return document.getElementById(id); }
   var dash = { planId: null, drawn: false, view: null, tables: {}, jobs: [] };
   window.allotDashboard = dash;
+  dash.api = function (method, path, body) { return api(method, path, body); };
   dash.csv = function (id) { return dash.tables[id] ? U.toCsv(dash.tables[id]) : null; };
 
   // ---- the token and requests ----
@@ -91,7 +93,7 @@
   function isOwn(id) { return OWN.some(function (o) { return o.id === id; }); }
   function go(id) {
     if (PLAN_VIEWS.indexOf(id) < 0 && !isOwn(id)) id = dash.drawn ? PLAN_VIEWS[0] : 'editor';
-    ['noplan', 'editor', 'history'].forEach(function (s) { $('view-' + s).className = 'view'; });
+    ['noplan'].concat(OWN.map(function (o) { return o.id; })).forEach(function (s) { $('view-' + s).className = 'view'; });
     OWN.forEach(function (o) { $('nav-' + o.id).className = ''; });
     V.hide();
     if (PLAN_VIEWS.indexOf(id) >= 0) {
@@ -107,6 +109,7 @@
       $('view-' + id).className = 'view shown';
       $('nav-' + id).className = 'active';
       if (id === 'history') hist.refresh();
+      if (id === 'simulate' && dash.simulation) dash.simulation.open();
     }
     dash.view = id;
     return id;

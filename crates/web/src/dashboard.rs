@@ -4,7 +4,7 @@
 //! The page ([`page`]) draws views 1–8 of a chosen plan with the report's own script
 //! (`report.js`, the one inside `report.html`), from the report data the server computes for a
 //! stored plan, and adds the scenario editor (view 9) and the plan history (view 10) in
-//! `dashboard.js`. Assets are served under `/assets/NAME`; the page names each with a
+//! `dashboard.js`, and a simulation of the plan (view 11) in `simulate.js`. Assets are served under `/assets/NAME`; the page names each with a
 //! `?v=HASH` of its content ([`url`]), so a server may let browsers cache them for good. Nothing
 //! here does IO.
 
@@ -28,7 +28,7 @@ const CSS: &str = "text/css; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
 
 /// Every asset, by name.
-pub const ASSETS: [Asset; 7] = [
+pub const ASSETS: [Asset; 8] = [
     Asset {
         name: "echarts.js",
         content_type: JS,
@@ -43,6 +43,11 @@ pub const ASSETS: [Asset; 7] = [
         name: "dashboard.js",
         content_type: JS,
         body: DASHBOARD_JS,
+    },
+    Asset {
+        name: "simulate.js",
+        content_type: JS,
+        body: SIMULATE_JS,
     },
     Asset {
         name: "report.css",
@@ -68,6 +73,9 @@ pub const ASSETS: [Asset; 7] = [
 
 /// The dashboard's views 9 and 10 and its navigation, token and polling.
 pub const DASHBOARD_JS: &str = include_str!("../assets/dashboard.js");
+
+/// View 11, a simulation of the plan shown (`POST /plans/{id}/simulate`).
+pub const SIMULATE_JS: &str = include_str!("../assets/simulate.js");
 
 /// The dashboard's style, beside the report's.
 pub const DASHBOARD_CSS: &str = include_str!("../assets/dashboard.css");
@@ -146,7 +154,11 @@ mod tests {
     fn the_scripts_write_no_markup_from_data() {
         // Server texts reach the page through textContent (and ECharts' tooltips through the
         // report's escapeHtml); nothing parses a string as markup or code.
-        for (name, script) in [("dashboard.js", DASHBOARD_JS), ("report.js", VIEWS_JS)] {
+        for (name, script) in [
+            ("dashboard.js", DASHBOARD_JS),
+            ("report.js", VIEWS_JS),
+            ("simulate.js", SIMULATE_JS),
+        ] {
             for needle in [
                 "innerHTML",
                 "outerHTML",

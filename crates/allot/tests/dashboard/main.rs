@@ -2,7 +2,8 @@
 //! temporary database and a free port, the page opened at `/`, the frontier example and its
 //! catalog file uploaded through the page's file inputs, planned, and views 1–8 checked as the
 //! report test checks them (the header's numbers equal the plan JSON's); the editor shows an
-//! error at its line and plans the fix; the history compares two plans. A screenshot of every
+//! error at its line and plans the fix; the history compares two plans; view 11 simulates a
+//! plan job by job. A screenshot of every
 //! view is saved under `target/tmp/dashboard-screenshots/`; any console error, uncaught
 //! exception or request to another host than the server fails the test.
 //!
@@ -104,6 +105,26 @@ fn upload_and_plan(page: &mut Page<'_>, origin: &str) -> Value {
         "the catalog file is keyed by the path the scenario names"
     );
     plan_it(page)
+}
+
+/// Opens the dashboard, uploads the startup example (no catalog files), plans it and waits for
+/// the first view.
+fn upload_startup_and_plan(page: &mut Page<'_>, origin: &str) {
+    page.navigate(&format!("{origin}/"))
+        .expect("open the dashboard");
+    page.wait_for("window.allotDashboard && allotDashboard.view === 'editor'")
+        .expect("an empty server opens on the editor");
+    page.set_files(
+        "#ed-upload-scenario",
+        &[&root().join("examples/startup.toml")],
+    )
+    .expect("choose the scenario");
+    page.eval("document.getElementById('ed-upload').click()")
+        .unwrap();
+    if let Err(e) = page.wait_for("allotDashboard.checked && allotDashboard.checked.valid") {
+        panic!("the upload does not check valid: {e}; {}", said(page));
+    }
+    plan_it(page);
 }
 
 /// Clicks Plan it and waits for the plan's first view; returns the stored plan JSON.
@@ -478,21 +499,7 @@ fn view_7_runs_risk_and_draws_the_fan_and_tornado_of_the_job() {
         return;
     };
     let mut page = browser.open_page().expect("page");
-    page.navigate(&format!("{}/", served.origin))
-        .expect("open the dashboard");
-    page.wait_for("window.allotDashboard && allotDashboard.view === 'editor'")
-        .expect("an empty server opens on the editor");
-    page.set_files(
-        "#ed-upload-scenario",
-        &[&root().join("examples/startup.toml")],
-    )
-    .expect("choose the scenario");
-    page.eval("document.getElementById('ed-upload').click()")
-        .unwrap();
-    if let Err(e) = page.wait_for("allotDashboard.checked && allotDashboard.checked.valid") {
-        panic!("the upload does not check valid: {e}; {}", said(&mut page));
-    }
-    plan_it(&mut page);
+    upload_startup_and_plan(&mut page, &served.origin);
     page.eval("location.hash = '#risk'").unwrap();
     page.wait_for("document.getElementById('rk-run')")
         .expect("view 7's Run risk form");
@@ -597,4 +604,121 @@ fn view_7_runs_risk_and_draws_the_fan_and_tornado_of_the_job() {
         .unwrap();
     assert_eq!(refused[0][0], 409, "{refused}");
     assert_eq!(refused[1][0], 404, "{refused}");
+}
+
+/// View 11 simulates the plan shown (issue 23): the startup example uploaded and planned, the
+/// view's form submitted with its defaults (the period its fine-tuning run starts in, 1,000
+/// generated jobs at 1 an hour, enough to queue on its 64 H100), and the answer (`POST /plans/{id}/simulate`, what
+/// `allot simulate --json` writes) drawn: the queue-length and utilisation charts hold one
+/// point per timeline sample (one line per chip pool), the runs table has a row per training
+/// run with missed ones marked, and the headline metrics are the answer's. A wrong option is
+/// shown with the field the server names.
+#[test]
+fn view_11_simulates_the_plan_and_draws_queue_and_utilisation_over_time() {
+    let Some((mut browser, served)) = start("dashboard-simulate", &[]) else {
+        return;
+    };
+    let mut page = browser.open_page().expect("page");
+    upload_startup_and_plan(&mut page, &served.origin);
+    page.eval("location.hash = '#simulate'").unwrap();
+    page.wait_for("allotDashboard.view === 'simulate' && document.getElementById('sim-run')")
+        .expect("view 11's form");
+    page.eval("document.getElementById('sim-run').form.requestSubmit()")
+        .unwrap();
+    if let Err(e) = page.wait_for("allotDashboard.simulation.rendered.runs > 0") {
+        let state = page.eval("document.getElementById('sim-state').textContent");
+        panic!("the simulation is not drawn: {e}; {state:?}");
+    }
+    let state = page
+        .eval(
+            "(() => { const s = allotDashboard.simulation, c = s.result; \
+             const opt = id => echarts.getInstanceByDom(document.getElementById('chart-' + id)).getOption(); \
+             const drawn = id => { const svg = document.querySelector('#chart-' + id + ' svg'); \
+               return !!svg && svg.querySelectorAll('path').length > 3; }; \
+             const rows = Array.from(document.querySelectorAll('#panel-sim-runs tbody tr')); \
+             return { request: s.request, timeline: c.timeline.length, pools: c.pools.length, \
+               queue: opt('sim-queue').series.map(x => x.data.length), \
+               utilisation: opt('sim-utilisation').series.map(x => x.data.length), \
+               queueDrawn: drawn('sim-queue'), utilisationDrawn: drawn('sim-utilisation'), \
+               busiest: Math.max(...c.timeline.map(t => Math.max(...t.utilisation))), \
+               longest: Math.max(...c.timeline.map(t => t.queued)), \
+               runs: c.runs.length + c.skipped.length, rows: rows.length, \
+               missed: c.runs.filter(r => r.missed).length, \
+               marked: rows.filter(r => r.className === 'missed').length, \
+               traceJobs: c.trace_jobs, facts: document.getElementById('sim-facts').textContent, \
+               avgJct: allotViews.util.num(c.metrics.avg_jct_s / 3600, 1) + ' h', \
+               cost: allotViews.util.money(c.metrics.cost_usd) }; })()",
+        )
+        .unwrap();
+    assert_eq!(state["request"]["generate"], 1000, "{state}");
+    assert_eq!(state["request"]["period"], "2027-02", "{state}");
+    assert_eq!(state["traceJobs"], 1000, "{state}");
+    let points = state["timeline"].as_u64().unwrap_or(0);
+    assert!(points > 50, "a timeline to draw: {state}");
+    assert_eq!(state["queue"], serde_json::json!([points]), "{state}");
+    let pools = state["pools"].as_u64().unwrap_or(0) as usize;
+    assert!(pools >= 1, "{state}");
+    assert_eq!(
+        state["utilisation"],
+        serde_json::json!(vec![points; pools]),
+        "{state}"
+    );
+    assert!(
+        state["busiest"].as_f64().unwrap_or(0.0) > 0.5,
+        "chips were busy: {state}"
+    );
+    assert!(
+        state["longest"].as_f64().unwrap_or(0.0) > 10.0,
+        "jobs queued: {state}"
+    );
+    assert_eq!(state["queueDrawn"], true, "{state}");
+    assert_eq!(state["utilisationDrawn"], true, "{state}");
+    assert_eq!(
+        state["rows"], state["runs"],
+        "a row per training run: {state}"
+    );
+    assert_eq!(state["marked"], state["missed"], "{state}");
+    let facts = state["facts"].as_str().unwrap_or_default();
+    for shown in [&state["avgJct"], &state["cost"]] {
+        assert!(
+            facts.contains(shown.as_str().unwrap_or("?")),
+            "{shown} in {facts}"
+        );
+    }
+    // The answer is the server's for the same request.
+    let direct = page
+        .eval(
+            "fetch('/plans/' + allotDashboard.planId + '/simulate', {method: 'POST', \
+             headers: {'Content-Type': 'application/json'}, \
+             body: JSON.stringify(allotDashboard.simulation.request)}).then(r => r.json())",
+        )
+        .unwrap();
+    let shown = page.eval("allotDashboard.simulation.result").unwrap();
+    assert_eq!(direct, shown);
+    let csv = page
+        .eval("allotDashboard.simulation.csv('sim-queue')")
+        .unwrap();
+    assert_eq!(
+        csv.as_str().unwrap_or_default().lines().count() as u64,
+        points + 1,
+        "{csv}"
+    );
+    screenshot(&mut page, "11-simulation.png");
+    no_problems(&mut page, &served.origin);
+    // (after the check for console errors: the browser logs the refusal as one)
+    page.eval(
+        "document.getElementById('sim-chips').value = 'H100=lots'; \
+         document.getElementById('sim-run').form.requestSubmit()",
+    )
+    .unwrap();
+    page.wait_for("document.getElementById('sim-state').className.includes('bad')")
+        .expect("the refusal shown");
+    let said = page
+        .eval("document.getElementById('sim-state').textContent")
+        .unwrap();
+    let said = said.as_str().unwrap_or_default();
+    assert!(
+        said.contains("(chips)") && said.contains("CHIP=COUNT"),
+        "{said}"
+    );
 }
