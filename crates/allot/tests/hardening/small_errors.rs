@@ -2,21 +2,17 @@
 //! read as "any chip", `catalog import-skypilot` calling a 1e308 price a bug, a BOM in task
 //! YAML.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::{allot, root, text};
 
-fn dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hardening-small-errors");
-    std::fs::create_dir_all(&dir).unwrap();
-    let catalog = std::fs::read_to_string(root().join("testdata/explain/catalog.toml")).unwrap();
-    std::fs::write(dir.join("catalog.toml"), catalog).unwrap();
-    dir
+fn dir(caller: &str) -> PathBuf {
+    super::scratch_with_catalog("hardening-small-errors", caller)
 }
 
 #[test]
 fn scenario_errors_have_a_place_and_empty_lists_are_refused() {
-    let dir = dir();
+    let dir = dir("scenario-errors");
     let tiny = std::fs::read_to_string(root().join("testdata/explain/tiny.toml")).unwrap();
     // (name, text replaced, replacement (bytes), expected in stderr)
     let cases: [(&str, &str, &[u8], &str); 5] = [
@@ -67,9 +63,9 @@ fn scenario_errors_have_a_place_and_empty_lists_are_refused() {
     assert!(failures.is_empty(), "{}", failures.join("\n---\n"));
 }
 
-/// The shipped AWS catalog in `dir()/name`, its first price 1e308 (past the 1e18 cap).
+/// The shipped AWS catalog in `dir(name)/name`, its first price 1e308 (past the 1e18 cap).
 fn catalog_with_a_huge_price(name: &str) -> PathBuf {
-    let dir = dir().join(name);
+    let dir = dir(name).join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("aws")).unwrap();
     let from = root().join("testdata/skypilot/catalog-v8/aws/vms.csv");
@@ -115,7 +111,7 @@ fn place_refuses_a_huge_catalog_price_at_its_place() {
 
 #[test]
 fn task_yaml_may_start_with_a_bom() {
-    let dir = dir();
+    let dir = dir("bom");
     let catalog = root()
         .join("testdata/skypilot/catalog-v8")
         .display()
@@ -133,7 +129,7 @@ fn task_yaml_may_start_with_a_bom() {
 /// line is found by bisecting on whole-line prefixes.
 #[test]
 fn a_parser_error_with_no_place_is_given_its_line() {
-    let dir = dir();
+    let dir = dir("parser-error");
     let path = dir.join("dots.toml");
     let key = vec!["a"; 100_000].join(".");
     std::fs::write(

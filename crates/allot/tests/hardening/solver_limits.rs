@@ -3,16 +3,11 @@
 //! with file, line, field and hint; a model the solver would still refuse names its row and
 //! column (which name the scenario's entries).
 
-use std::path::Path;
-
 use crate::{allot, root, text};
 
 /// tiny.toml with `from` replaced by `to` (and, for a long horizon, 600 months).
 fn tiny_with(name: &str, from: &str, to: &str) -> String {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hardening-solver-limits");
-    std::fs::create_dir_all(&dir).unwrap();
-    let catalog = std::fs::read_to_string(root().join("testdata/explain/catalog.toml")).unwrap();
-    std::fs::write(dir.join("catalog.toml"), catalog).unwrap();
+    let dir = super::scratch_with_catalog("hardening-solver-limits", name);
     let tiny = std::fs::read_to_string(root().join("testdata/explain/tiny.toml")).unwrap();
     let mut edited = tiny.replace(from, to);
     if to.contains("growth") {
