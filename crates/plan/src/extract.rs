@@ -30,7 +30,7 @@ fn status_words(status: SolveStatus, gap: f64, stopped: bool) -> String {
         SolveStatus::Infeasible => "infeasible: no plan meets every constraint".to_string(),
         SolveStatus::Unbounded => "unbounded: the model lets cost fall without limit (a modelling error)".to_string(),
         SolveStatus::TimeLimitNoSolution if stopped => "no plan found before the solve was stopped on request".to_string(),
-        SolveStatus::TimeLimitNoSolution => "no plan found before the time limit; raise --time-limit".to_string(),
+        SolveStatus::TimeLimitNoSolution => "no plan found before the time limit".to_string(),
         SolveStatus::Error => "the solver failed".to_string(),
     }
 }
@@ -39,15 +39,35 @@ fn status_words(status: SolveStatus, gap: f64, stopped: bool) -> String {
 /// quarterly periods (the 1.09M-variable ladder rung has 391k by quarter).
 const QUARTER_HINT_COLS: usize = 100_000;
 
-/// What to add to "no plan found before the time limit" for a model of `cols` variables.
-fn quarter_hint(period: allot_scenario::Period, cols: usize) -> String {
-    if period == allot_scenario::Period::Month && cols >= QUARTER_HINT_COLS {
-        format!(
-            ", or plan by quarter (`period = \"quarter\"` under [scenario]): about a third of these {cols} variables"
-        )
-    } else {
-        String::new()
+/// What to add, after the solver's own words, to "no plan found before the time limit" for a
+/// model of `cols` variables (none when the model was not built).
+fn time_limit_hint(period: allot_scenario::Period, cols: Option<usize>) -> String {
+    match cols {
+        Some(cols) if period == allot_scenario::Period::Month && cols >= QUARTER_HINT_COLS => {
+            format!(
+                "; raise --time-limit, or plan by quarter (`period = \"quarter\"` under [scenario]): about a third of these {cols} variables"
+            )
+        }
+        _ => "; raise --time-limit".to_string(),
     }
+}
+
+/// A plan's status message: the status in words, the solver's own message, then what to do
+/// (`cols`: the model's variables, none when it was not built).
+fn status_message(
+    sol: &Solution,
+    stopped: bool,
+    period: allot_scenario::Period,
+    cols: Option<usize>,
+) -> String {
+    let mut message = status_words(sol.status, sol.mip_gap, stopped);
+    if !sol.message.is_empty() {
+        message = format!("{message}: {}", sol.message);
+    }
+    if sol.status == SolveStatus::TimeLimitNoSolution && !stopped {
+        message += &time_limit_hint(period, cols);
+    }
+    message
 }
 
 fn value(sol: &Solution, col: crate::lp::Col) -> f64 {
@@ -69,10 +89,14 @@ pub fn not_started(s: &Scenario) -> Plan {
         version: PLAN_VERSION,
         scenario: s.file.scenario.name.clone(),
         status: SolveStatus::TimeLimitNoSolution,
-        status_message: format!(
-            "{}: {}",
-            status_words(SolveStatus::TimeLimitNoSolution, f64::NAN, false),
-            crate::solver::DEADLINE_PASSED
+        status_message: status_message(
+            &Solution::failed(
+                SolveStatus::TimeLimitNoSolution,
+                crate::solver::DEADLINE_PASSED,
+            ),
+            false,
+            s.file.scenario.period,
+            None,
         ),
         objective_usd: 0.0,
         total_cost_usd: 0.0,
@@ -99,13 +123,12 @@ pub fn not_started(s: &Scenario) -> Plan {
 /// The plan of `s` from the solution `sol` of its model.
 pub fn extract(s: &Scenario, prep: &Prepared, built: &Built, sol: &Solution) -> Plan {
     let stopped = crate::progress::stopped();
-    let mut status_message = status_words(sol.status, sol.mip_gap, stopped);
-    if !sol.message.is_empty() {
-        status_message = format!("{status_message}: {}", sol.message);
-    }
-    if sol.status == SolveStatus::TimeLimitNoSolution && !stopped {
-        status_message += &quarter_hint(s.file.scenario.period, built.model.cols.len());
-    }
+    let status_message = status_message(
+        sol,
+        stopped,
+        s.file.scenario.period,
+        Some(built.model.cols.len()),
+    );
     let periods: Vec<String> = prep.periods.iter().map(|p| p.label.clone()).collect();
     let mut plan = Plan {
         format: "allot-plan".to_string(),
@@ -391,12 +414,48 @@ mod tests {
 
     #[test]
     fn only_large_monthly_models_out_of_time_are_pointed_to_quarters() {
-        let hint = quarter_hint(Period::Month, 1_091_467);
+        let hint = time_limit_hint(Period::Month, Some(1_091_467));
         assert!(
-            hint.contains("period = \"quarter\"") && hint.contains("1091467 variables"),
+            hint.starts_with("; raise --time-limit, or plan by quarter")
+                && hint.contains("period = \"quarter\"")
+                && hint.contains("1091467 variables"),
             "{hint}"
         );
-        assert_eq!(quarter_hint(Period::Month, QUARTER_HINT_COLS - 1), "");
-        assert_eq!(quarter_hint(Period::Quarter, 1_091_467), "");
+        let plain = "; raise --time-limit";
+        assert_eq!(
+            time_limit_hint(Period::Month, Some(QUARTER_HINT_COLS - 1)),
+            plain
+        );
+        assert_eq!(time_limit_hint(Period::Quarter, Some(1_091_467)), plain);
+        assert_eq!(time_limit_hint(Period::Month, None), plain);
+    }
+
+    /// The solver's words follow the status and the hint comes last: the quarter hint was
+    /// appended after the solver's message, splitting it ("raise --time-limit: the command's
+    /// time limit had passed before this solve started, or plan by quarter ...").
+    #[test]
+    fn the_hint_follows_the_solvers_words() {
+        let late = Solution::failed(
+            SolveStatus::TimeLimitNoSolution,
+            crate::solver::DEADLINE_PASSED,
+        );
+        assert_eq!(
+            status_message(&late, false, Period::Month, Some(1_000)),
+            "no plan found before the time limit: the command's time limit had passed before \
+             this solve started; raise --time-limit"
+        );
+        let big = status_message(&late, false, Period::Month, Some(200_000));
+        assert!(
+            big.starts_with(
+                "no plan found before the time limit: the command's time limit had passed \
+                 before this solve started; raise --time-limit, or plan by quarter"
+            ),
+            "{big}"
+        );
+        let quiet = Solution::failed(SolveStatus::TimeLimitNoSolution, "");
+        assert_eq!(
+            status_message(&quiet, true, Period::Month, Some(200_000)),
+            "no plan found before the solve was stopped on request"
+        );
     }
 }
