@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use allot_sim::Policy;
-use allot_sim::plan_check::Options;
+use allot_sim::plan_check::{Checked, Options, TIME_LIMIT_S};
 use clap::Args;
 
 use crate::exit::Exit;
@@ -42,6 +42,10 @@ pub struct SimulateArgs {
     /// Throughput matrix of the trace's job types (CSV: job_type,CHIP,...).
     #[arg(long)]
     pub throughput: Option<PathBuf>,
+    /// Wall-clock limit of the simulation, seconds (`inf`: none); reached, it stops with a
+    /// message and exit status 1.
+    #[arg(long = "time-limit", default_value_t = TIME_LIMIT_S)]
+    pub time_limit: f64,
     /// Write the result as JSON.
     #[arg(long)]
     pub json: bool,
@@ -67,9 +71,14 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<Exit> {
         seed: args.seed,
         policy: args.policy.clone(),
         throughput: args.throughput.as_deref().map(text).transpose()?,
+        time_limit_s: args.time_limit,
     };
     let check = match options.check(&plan, &scenario) {
-        Ok(c) => c,
+        Ok(Checked::Complete(c)) => c,
+        Ok(Checked::Stopped(stopped)) => {
+            eprintln!("{}", Checked::stopped_text(&stopped));
+            return Ok(Exit::Failure);
+        }
         Err(e) => {
             eprintln!("{e}");
             return Ok(Exit::Invalid);

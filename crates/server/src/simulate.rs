@@ -4,20 +4,23 @@
 //! `allot_sim::plan_check::Options` and simulated by the same `check`; this module only bounds
 //! the work and turns errors into problem documents naming the field.
 //!
-//! Answered in the request, not as a job: its result is not kept, it has no progress to report,
-//! and the simulator takes no stop flag, so a job could not be cancelled either. Measured in a
-//! debug build on the examples' plans: 10,000 jobs under `fifo` 0.08–0.11 s; 1,000 jobs arriving
-//! at 1 an hour under `gavel` 0.8–1.0 s, under `finish-time` 3.5–3.8 s. The round-based
-//! policies solve an LP over the waiting jobs every round, so many jobs at once on a small fleet
-//! cost far more: 1,000 at once on 64 H100, `finish-time`, 6.8 s; on 32 chips of four types,
-//! `gavel` 27 s and `finish-time` 82 s (see docs/server.md). Hence the bounds on jobs and at
-//! most [`MAX_RUNNING`] at once, off the async workers; another is refused with 429.
+//! Answered in the request, not as a job: its result is not kept and it has no progress to
+//! report. Measured in a debug build on the examples' plans: 10,000 jobs under `fifo`
+//! 0.08–0.11 s; 1,000 jobs arriving at 1 an hour under `gavel` 0.8–1.0 s, under `finish-time`
+//! 3.5–3.8 s. The round-based policies solve an LP over the waiting jobs every round, so many
+//! jobs at once on a small fleet cost far more: 1,000 at once on 64 H100, `finish-time`, 6.8 s;
+//! on 32 chips of four types, `gavel` 27 s and `finish-time` 82 s (see docs/server.md). Hence
+//! the bounds on jobs, at most [`MAX_RUNNING`] at once, off the async workers (another is
+//! refused with 429), and a time limit on each (`time_limit_s`, [`TIME_LIMIT_S`] by default, at
+//! most [`MAX_TIME_LIMIT_S`]): the simulator stops between events and within an allocation LP
+//! once it is spent, the request is answered 422 saying where it stopped, and its place is
+//! free again.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use allot_sim::Policy;
-use allot_sim::plan_check::{Check, CheckError};
+use allot_sim::plan_check::{Check, CheckError, Checked};
+use allot_sim::{Policy, Stopped};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -37,6 +40,14 @@ pub const MAX_JOBS_IN_ROUNDS: usize = 1_000;
 
 /// Simulations that may run at once.
 pub const MAX_RUNNING: usize = 2;
+
+/// A simulation's time limit when the request gives none, seconds.
+pub const TIME_LIMIT_S: f64 = 30.0;
+
+/// The longest time limit a request may ask for, seconds: with [`MAX_RUNNING`] places, the
+/// longest a place can be held (beyond it by how long the simulator takes to notice:
+/// BENCHMARKS.md).
+pub const MAX_TIME_LIMIT_S: f64 = 60.0;
 
 static RUNNING: AtomicUsize = AtomicUsize::new(0);
 
@@ -80,14 +91,14 @@ impl Drop for Running {
         (status = 404, description = "No such job", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a plan, or a plan without a solution", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An option that is wrong (the field named, with a hint; a trace's problems with their line), more jobs than the server simulates at once, or nothing to simulate", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An option that is wrong (the field named, with a hint; a trace's problems with their line), more jobs than the server simulates at once, a `time_limit_s` over the server's 60 s, nothing to simulate, or a simulation its time limit stopped (type `/problems/simulation-time-limit`, field `time_limit_s`: the simulated time reached and the jobs finished by then; no partial result)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many simulations running", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn simulate(
     State(app): State<Arc<App>>,
     Ids(ids): Ids,
     JsonBody(req): JsonBody<SimulateJson>,
-) -> Result<Json<Check>, Problem> {
+) -> Result<Json<Box<Check>>, Problem> {
     bound(&req)?;
     let running = Running::take()?;
     let store = app.store.clone();
@@ -95,12 +106,27 @@ pub async fn simulate(
     blocking(move || {
         let _running = running;
         let base = Base::read(&store, id)?.solved()?;
-        req.options()
-            .check(&base.plan, &base.scenario)
-            .map_err(|e| problem(e, &req))
+        match req.options().check(&base.plan, &base.scenario) {
+            Ok(Checked::Complete(check)) => Ok(check),
+            Ok(Checked::Stopped(stopped)) => Err(stopped_problem(&stopped)),
+            Err(e) => Err(problem(e, &req)),
+        }
     })
     .await
     .map(Json)
+}
+
+/// 422 for a simulation its time limit stopped: a request that asks for more work than its
+/// limit allows (a retry of the same request stops again, so not 503 or 429, which invite one).
+fn stopped_problem(stopped: &Stopped) -> Problem {
+    Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "simulation-time-limit",
+        format!(
+            "{stopped}; no partial result is given. Ask for fewer jobs, a lower rate, more chips, or fifo or least-cost (which solve no LP), or a longer time_limit_s (at most {MAX_TIME_LIMIT_S} s here); allot simulate on the command line takes --time-limit inf"
+        ),
+    )
+    .field("time_limit_s")
 }
 
 /// Refuses more work than a request may take, before anything is read.
@@ -117,6 +143,23 @@ fn bound(req: &SimulateJson) -> Result<(), Problem> {
     } else {
         (MAX_JOBS, "fifo and least-cost")
     };
+    let limit = req.time_limit_s;
+    if limit.is_nan() || limit <= 0.0 {
+        return Err(Problem::invalid(
+            "time_limit_s",
+            format!(
+                "must be a positive number of seconds (got {limit}); the default is {TIME_LIMIT_S} s, at most {MAX_TIME_LIMIT_S} s"
+            ),
+        ));
+    }
+    if limit > MAX_TIME_LIMIT_S {
+        return Err(Problem::invalid(
+            "time_limit_s",
+            format!(
+                "a time limit of {limit} s is more than this server gives a simulation, {MAX_TIME_LIMIT_S} s; allot simulate on the command line takes any --time-limit"
+            ),
+        ));
+    }
     let hint = "allot simulate on the command line has no such limit";
     if let Some(n) = req.generate.filter(|n| *n > max) {
         return Err(Problem::invalid(
@@ -137,23 +180,24 @@ fn bound(req: &SimulateJson) -> Result<(), Problem> {
     Ok(())
 }
 
-/// The request fields, as the command's flags name them in messages.
-const FIELDS: [&str; 8] = [
-    "period",
-    "chips",
-    "trace",
-    "generate",
-    "rate",
-    "seed",
-    "policy",
-    "throughput",
+/// The request fields, as the command's flags name them in messages (flag, field).
+const FIELDS: [(&str, &str); 9] = [
+    ("--period", "period"),
+    ("--chips", "chips"),
+    ("--trace", "trace"),
+    ("--generate", "generate"),
+    ("--rate", "rate"),
+    ("--seed", "seed"),
+    ("--policy", "policy"),
+    ("--throughput", "throughput"),
+    ("--time-limit", "time_limit_s"),
 ];
 
 /// A message of the command with its flags (`--chips`) named as the request's fields (`chips`).
 fn unflag(text: &str) -> String {
     FIELDS
         .iter()
-        .fold(text.to_string(), |t, f| t.replace(&format!("--{f}"), f))
+        .fold(text.to_string(), |t, (flag, field)| t.replace(flag, field))
 }
 
 /// The problem document of a simulation that cannot run, naming the field at fault.
@@ -170,8 +214,11 @@ fn problem(e: CheckError, req: &SimulateJson) -> Problem {
             message,
             hint,
         } => {
-            let field = what.trim_start_matches("--");
-            let field = if FIELDS.contains(&field) { field } else { work };
+            // `what` is a flag (`--chips`), or a file named after its field (`throughput`).
+            let field = FIELDS
+                .iter()
+                .find(|(flag, field)| *flag == what || *field == what)
+                .map_or(work, |(_, field)| field);
             Problem::invalid(field, format!("{}; {}", unflag(&message), unflag(&hint)))
         }
         CheckError::Trace(t) => {

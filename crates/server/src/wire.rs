@@ -497,6 +497,9 @@ pub struct SimulateJson {
     pub throughput: Option<String>,
     /// `fifo`, `max-min`, `gavel`, `finish-time` or `least-cost`.
     pub policy: String,
+    /// Wall-clock limit of the simulation, seconds (default 30, at most 60): reached, the
+    /// simulation stops and the answer is a 422 problem saying where it stopped.
+    pub time_limit_s: f64,
 }
 
 impl Default for SimulateJson {
@@ -511,6 +514,7 @@ impl Default for SimulateJson {
             trace: None,
             throughput: None,
             policy: o.policy,
+            time_limit_s: crate::simulate::TIME_LIMIT_S,
         }
     }
 }
@@ -531,6 +535,7 @@ impl SimulateJson {
                 .throughput
                 .clone()
                 .map(|t| ("throughput".to_string(), t)),
+            time_limit_s: self.time_limit_s,
         }
     }
 }

@@ -54,7 +54,10 @@ fn main() {
             let mut last = None;
             for _ in 0..repeats {
                 let start = Instant::now();
-                let outcome = simulate(&workload, &settings).expect("simulates");
+                let outcome = simulate(&workload, &settings)
+                    .expect("simulates")
+                    .complete()
+                    .expect("no time limit");
                 times.push(start.elapsed());
                 last = Some(outcome);
             }

@@ -18,7 +18,7 @@
 //! jobs rather than leaving it idle; the finish-time allocation does the same at its `ρ`.
 
 use allot_plan::lp::{Col, Model};
-use allot_plan::solver::{self, SolveSettings, SolveStatus};
+use allot_plan::solver::{self, Deadline, SolveSettings, SolveStatus};
 
 use crate::Policy;
 
@@ -35,16 +35,42 @@ pub(crate) struct Active {
 /// Bisection steps of the finish-time allocation.
 const BISECTION: usize = 14;
 
-/// The allocation of `policy` for `jobs` on pools of `chips`, and the LPs solved.
+/// Why no allocation was made.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Failed {
+    /// The deadline passed before or during a solve, after this many solves had ended.
+    Stopped { solves: usize },
+    /// The solver failed: what it said.
+    Solver(String),
+}
+
+/// The allocation of `policy` for `jobs` on pools of `chips`, and the LPs solved; each LP
+/// gets the time left to `deadline` as its limit, and none starts after it.
 pub(crate) fn allocate(
     policy: Policy,
     jobs: &[Active],
     chips: &[u32],
-) -> Result<(Vec<Vec<f64>>, usize), String> {
+    deadline: Deadline,
+) -> Result<(Vec<Vec<f64>>, usize), Failed> {
+    let settings = SolveSettings {
+        time_limit_s: 60.0,
+        deadline,
+        ..SolveSettings::default()
+    };
     match policy {
-        Policy::MaxMin => max_min(&agnostic(jobs), chips).map(|x| (x, 1)),
-        Policy::FinishTime => finish_time(jobs, chips),
-        _ => max_min(jobs, chips).map(|x| (x, 1)),
+        Policy::MaxMin => max_min(&agnostic(jobs), chips, &settings).map(|x| (x, 1)),
+        Policy::FinishTime => finish_time(jobs, chips, &settings),
+        _ => max_min(jobs, chips, &settings).map(|x| (x, 1)),
+    }
+}
+
+/// Why a solve that did not end optimal ended: the deadline (it cut the solve short or came
+/// before it), or the solver.
+fn failed(status: SolveStatus, message: &str, settings: &SolveSettings, solves: usize) -> Failed {
+    if settings.deadline.passed() || status == SolveStatus::TimeLimitNoSolution {
+        Failed::Stopped { solves }
+    } else {
+        Failed::Solver(format!("{status:?}: {message}"))
     }
 }
 
@@ -103,13 +129,6 @@ fn base(model: &mut Model, jobs: &[Active], chips: &[u32]) -> Vec<Vec<Option<Col
     cols
 }
 
-fn settings() -> SolveSettings {
-    SolveSettings {
-        time_limit_s: 60.0,
-        ..SolveSettings::default()
-    }
-}
-
 fn values(cols: &[Vec<Option<Col>>], values: &[f64]) -> Vec<Vec<f64>> {
     cols.iter()
         .map(|row| {
@@ -120,7 +139,11 @@ fn values(cols: &[Vec<Option<Col>>], values: &[f64]) -> Vec<Vec<f64>> {
         .collect()
 }
 
-fn max_min(jobs: &[Active], chips: &[u32]) -> Result<Vec<Vec<f64>>, String> {
+fn max_min(
+    jobs: &[Active],
+    chips: &[u32],
+    settings: &SolveSettings,
+) -> Result<Vec<Vec<f64>>, Failed> {
     let mut model = Model::default();
     let cols = base(&mut model, jobs, chips);
     let t = model.col("t", 0.0, f64::INFINITY, -1.0);
@@ -138,20 +161,23 @@ fn max_min(jobs: &[Active], chips: &[u32]) -> Result<Vec<Vec<f64>>, String> {
         terms.push((t, -1.0));
         model.row(format!("fair_{m}"), 0.0, f64::INFINITY, &terms);
     }
-    let solution = solver::solve(&model, &settings());
+    let solution = solver::solve(&model, settings);
     if solution.status != SolveStatus::Optimal {
-        return Err(format!("{:?}: {}", solution.status, solution.message));
+        return Err(failed(solution.status, &solution.message, settings, 0));
     }
     Ok(values(&cols, &solution.values))
 }
 
 /// The finish-time LP at `rho`: feasibility of every job's throughput need, and the leftover
-/// given out as in max-min. `None` when infeasible.
+/// given out as in max-min. `None` when infeasible. `solves` before this one, for
+/// [`Failed::Stopped`].
 fn finish_time_at(
     jobs: &[Active],
     chips: &[u32],
     rho: f64,
-) -> Result<Option<Vec<Vec<f64>>>, String> {
+    settings: &SolveSettings,
+    solves: usize,
+) -> Result<Option<Vec<Vec<f64>>>, Failed> {
     let mut model = Model::default();
     let cols = base(&mut model, jobs, chips);
     for (m, (row, job)) in cols.iter().zip(jobs).enumerate() {
@@ -172,15 +198,21 @@ fn finish_time_at(
         }
         model.row(format!("finish_{m}"), 1.0, f64::INFINITY, &terms);
     }
-    let solution = solver::solve(&model, &settings());
+    let solution = solver::solve(&model, settings);
     match solution.status {
         SolveStatus::Optimal => Ok(Some(values(&cols, &solution.values))),
         SolveStatus::Infeasible => Ok(None),
-        other => Err(format!("{other:?}: {}", solution.message)),
+        other => Err(failed(other, &solution.message, settings, solves)),
     }
 }
 
-fn finish_time(jobs: &[Active], chips: &[u32]) -> Result<(Vec<Vec<f64>>, usize), String> {
+/// Bisection over `ρ`: each step's LP checks the deadline, so a long bisection stops between
+/// its solves as well as within one.
+fn finish_time(
+    jobs: &[Active],
+    chips: &[u32],
+    settings: &SolveSettings,
+) -> Result<(Vec<Vec<f64>>, usize), Failed> {
     let mut solves = 0;
     let mut lo = 0.0f64;
     let mut hi = 1.0f64;
@@ -188,19 +220,21 @@ fn finish_time(jobs: &[Active], chips: &[u32]) -> Result<(Vec<Vec<f64>>, usize),
     // not oversubscribed; with more gangs than chips, ρ grows.
     let mut best = loop {
         solves += 1;
-        if let Some(x) = finish_time_at(jobs, chips, hi)? {
+        if let Some(x) = finish_time_at(jobs, chips, hi, settings, solves - 1)? {
             break x;
         }
         lo = hi;
         hi *= 2.0;
         if hi > 1e12 {
-            return Err("no finish-time ratio up to 1e12 is feasible".into());
+            return Err(Failed::Solver(
+                "no finish-time ratio up to 1e12 is feasible".into(),
+            ));
         }
     };
     for _ in 0..BISECTION {
         let mid = 0.5 * (lo + hi);
         solves += 1;
-        match finish_time_at(jobs, chips, mid)? {
+        match finish_time_at(jobs, chips, mid, settings, solves - 1)? {
             Some(x) => {
                 hi = mid;
                 best = x;
@@ -228,7 +262,7 @@ mod tests {
     fn heterogeneity_aware_max_min_gives_each_job_the_chip_it_is_fast_on() {
         // Job 0 is 4x faster on pool 0, job 1 equally fast on both: one chip each.
         let jobs = [job(&[4.0, 1.0]), job(&[1.0, 1.0])];
-        let x = max_min(&jobs, &[1, 1]).unwrap();
+        let x = max_min(&jobs, &[1, 1], &SolveSettings::default()).unwrap();
         assert!((x[0][0] - 1.0).abs() < 1e-6, "{x:?}");
         assert!((x[1][1] - 1.0).abs() < 1e-6, "{x:?}");
     }
@@ -241,16 +275,32 @@ mod tests {
             job(&[2.0, 1.0]),
             job(&[1.0, 3.0]),
         ]);
-        let x = max_min(&jobs, &[1, 1]).unwrap();
+        let x = max_min(&jobs, &[1, 1], &SolveSettings::default()).unwrap();
         for row in &x {
             assert!((row.iter().sum::<f64>() - 0.5).abs() < 1e-6, "{x:?}");
+        }
+    }
+
+    /// A deadline already passed stops an allocation before its first LP, and the
+    /// bisection before its next one: the deadline, not the solver, is named.
+    #[test]
+    fn a_passed_deadline_stops_the_allocation() {
+        let jobs = [job(&[1.0, 1.0]), job(&[2.0, 1.0])];
+        let passed = Deadline::after(0.0);
+        for policy in [Policy::MaxMin, Policy::Gavel, Policy::FinishTime] {
+            assert_eq!(
+                allocate(policy, &jobs, &[1, 1], passed),
+                Err(Failed::Stopped { solves: 0 }),
+                "{policy:?}"
+            );
+            assert!(allocate(policy, &jobs, &[1, 1], Deadline::NONE).is_ok());
         }
     }
 
     #[test]
     fn finish_time_fairness_on_an_idle_fleet_is_one() {
         let jobs = [job(&[1.0, 1.0]), job(&[1.0, 1.0])];
-        let (x, solves) = finish_time(&jobs, &[1, 1]).unwrap();
+        let (x, solves) = finish_time(&jobs, &[1, 1], &SolveSettings::default()).unwrap();
         assert!(solves > 1);
         for row in &x {
             assert!(row.iter().sum::<f64>() > 0.99, "{x:?}");

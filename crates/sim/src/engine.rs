@@ -8,9 +8,17 @@ use std::collections::{BTreeSet, BinaryHeap};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
-use crate::allocation::{self, Active};
+use crate::allocation::{self, Active, Failed};
 use crate::pyrandom::PyRandom;
-use crate::{JobResult, Metrics, Outcome, Policy, Sample, Settings, SimError, Span, Workload};
+use crate::{
+    Deadline, JobResult, Metrics, Outcome, Policy, Sample, Settings, SimError, Simulated, Span,
+    Stopped, Workload,
+};
+
+/// The deadline is looked at every this many events (and before every round, whose
+/// allocation LP is what takes long); reading the clock at every event would cost FIFO, at
+/// millions of events a second, a few percent.
+const CLOCK_EVERY: u64 = 64;
 
 /// Work left below this fraction of a job's work counts as none (rounding of rate × time).
 const DONE: f64 = 1e-9;
@@ -69,12 +77,23 @@ struct JobState {
     result: JobResult,
 }
 
-/// Simulates `workload` under `settings`.
-pub fn simulate(workload: &Workload, settings: &Settings) -> Result<Outcome, SimError> {
+/// Simulates `workload` under `settings`: [`Simulated::Complete`] when every job finished,
+/// [`Simulated::Stopped`] when `settings.time_limit_s` ran out first (between events, or
+/// during an allocation LP, which is given the time left as its limit).
+pub fn simulate(workload: &Workload, settings: &Settings) -> Result<Simulated, SimError> {
+    let deadline = Deadline::after(settings.time_limit_s);
     check(workload, settings)?;
-    let mut sim = Sim::new(workload, settings);
-    sim.run()?;
-    Ok(sim.outcome())
+    let mut sim = Sim::new(workload, settings, deadline);
+    match sim.run()? {
+        Step::Done => Ok(Simulated::Complete(sim.outcome())),
+        Step::Stopped => Ok(Simulated::Stopped(sim.stopped())),
+    }
+}
+
+/// Whether the simulation goes on, or the deadline stopped it.
+enum Step {
+    Done,
+    Stopped,
 }
 
 fn setting(name: &'static str, value: f64, rule: &'static str) -> SimError {
@@ -86,6 +105,13 @@ fn setting(name: &'static str, value: f64, rule: &'static str) -> SimError {
 }
 
 fn check(w: &Workload, s: &Settings) -> Result<(), SimError> {
+    if s.time_limit_s.is_nan() || s.time_limit_s <= 0.0 {
+        return Err(setting(
+            "time_limit",
+            s.time_limit_s,
+            "a number of seconds above 0 (infinite: no limit)",
+        ));
+    }
     if !(s.round_s.is_finite() && s.round_s > 0.0) {
         return Err(setting("round", s.round_s, "a number of seconds above 0"));
     }
@@ -174,6 +200,7 @@ fn check(w: &Workload, s: &Settings) -> Result<(), SimError> {
 struct Sim<'a> {
     w: &'a Workload,
     s: &'a Settings,
+    deadline: Deadline,
     jobs: Vec<JobState>,
     free: Vec<u32>,
     heap: BinaryHeap<Event>,
@@ -209,7 +236,7 @@ struct Sim<'a> {
 }
 
 impl<'a> Sim<'a> {
-    fn new(w: &'a Workload, s: &'a Settings) -> Sim<'a> {
+    fn new(w: &'a Workload, s: &'a Settings, deadline: Deadline) -> Sim<'a> {
         let mut order: Vec<usize> = (0..w.jobs.len()).collect();
         order.sort_by(|&a, &b| {
             w.jobs[a]
@@ -253,6 +280,7 @@ impl<'a> Sim<'a> {
         let mut sim = Sim {
             w,
             s,
+            deadline,
             jobs,
             free: w.pools.iter().map(|p| p.chips).collect(),
             heap: BinaryHeap::new(),
@@ -289,9 +317,13 @@ impl<'a> Sim<'a> {
         });
     }
 
-    fn run(&mut self) -> Result<(), SimError> {
+    fn run(&mut self) -> Result<Step, SimError> {
         self.record();
         while let Some(ev) = self.heap.pop() {
+            let look = ev.kind == Kind::Round || self.events % CLOCK_EVERY == 0;
+            if look && self.deadline.passed() {
+                return Ok(Step::Stopped);
+            }
             self.now = ev.t;
             self.events += 1;
             match ev.kind {
@@ -299,7 +331,11 @@ impl<'a> Sim<'a> {
                 Kind::Finish(j, e) if self.jobs[j].epoch == e => self.stop(j, End::Finish),
                 Kind::Fail(j, e) if self.jobs[j].epoch == e => self.stop(j, End::Fail),
                 Kind::Finish(..) | Kind::Fail(..) => continue,
-                Kind::Round => self.round()?,
+                Kind::Round => {
+                    if let Step::Stopped = self.round()? {
+                        return Ok(Step::Stopped);
+                    }
+                }
             }
             // Act once every event of this instant has been applied.
             if self.heap.peek().is_some_and(|next| next.t == self.now) {
@@ -310,7 +346,7 @@ impl<'a> Sim<'a> {
             }
             self.record();
         }
-        Ok(())
+        Ok(Step::Done)
     }
 
     fn arrive(&mut self, j: usize) {
@@ -450,7 +486,7 @@ impl<'a> Sim<'a> {
     /// name), the active jobs in order of priority take that pool's chips while they last,
     /// each job at most once, jobs of priority 0 included; the round ends when the last job
     /// placed stops (at most `round_s` later).
-    fn round(&mut self) -> Result<(), SimError> {
+    fn round(&mut self) -> Result<Step, SimError> {
         self.round_pending = false;
         let running: Vec<usize> = self
             .active
@@ -462,13 +498,15 @@ impl<'a> Sim<'a> {
             self.stop(j, End::Preempt);
         }
         if self.active.is_empty() {
-            return Ok(());
+            return Ok(Step::Done);
         }
         if self.dirty
             && (self.now - self.last_reset >= self.s.reallocate_s || self.last_reset == 0.0)
         {
             self.reset();
-            self.allocate()?;
+            if let Step::Stopped = self.allocate()? {
+                return Ok(Step::Stopped);
+            }
             self.dirty = false;
         }
         let mut pools: Vec<usize> = (0..self.w.pools.len()).collect();
@@ -515,7 +553,7 @@ impl<'a> Sim<'a> {
         }
         self.round_pending = true;
         self.push(end, Kind::Round);
-        Ok(())
+        Ok(Step::Done)
     }
 
     /// Gavel's priority of job `j` on pool `p` (`_update_priorities`): its allocation there
@@ -555,7 +593,9 @@ impl<'a> Sim<'a> {
         self.last_reset = self.now;
     }
 
-    fn allocate(&mut self) -> Result<(), SimError> {
+    /// Solves the allocation of the active jobs; [`Step::Stopped`] when the deadline cut the
+    /// solve short (no allocation is kept then).
+    fn allocate(&mut self) -> Result<Step, SimError> {
         let active: Vec<Active> = self
             .active
             .iter()
@@ -574,18 +614,37 @@ impl<'a> Sim<'a> {
             })
             .collect();
         let chips: Vec<u32> = self.w.pools.iter().map(|p| p.chips).collect();
-        let (x, solves) =
-            allocation::allocate(self.s.policy, &active, &chips).map_err(|message| {
-                SimError::Solver {
+        let (x, solves) = match allocation::allocate(self.s.policy, &active, &chips, self.deadline)
+        {
+            Ok(done) => done,
+            Err(Failed::Stopped { solves }) => {
+                self.lp_solves += solves;
+                return Ok(Step::Stopped);
+            }
+            Err(Failed::Solver(message)) => {
+                return Err(SimError::Solver {
                     t_s: self.now,
                     message,
-                }
-            })?;
+                });
+            }
+        };
         self.lp_solves += solves;
         for (&j, x) in self.active.iter().zip(x) {
             self.allocation[j] = Some(x);
         }
-        Ok(())
+        Ok(Step::Done)
+    }
+
+    /// Where the simulation stands, for one the deadline stopped.
+    fn stopped(&self) -> Stopped {
+        Stopped {
+            time_limit_s: self.s.time_limit_s,
+            at_s: self.now,
+            finished: self.jobs.iter().filter(|j| j.done).count(),
+            jobs: self.jobs.len(),
+            lp_solves: self.lp_solves,
+            events: self.events,
+        }
     }
 
     fn record(&mut self) {

@@ -151,7 +151,10 @@ pub fn figure8(jobs: usize, rate_per_hour: f64, seed: u64) -> Figure8 {
                 seed,
                 ..Settings::default()
             };
-            let outcome = simulate(&workload, &settings).expect("Gavel's setup simulates");
+            let outcome = simulate(&workload, &settings)
+                .expect("Gavel's setup simulates")
+                .complete()
+                .expect("no time limit");
             let measured = &outcome.jobs[window.clone()];
             let last_finish = measured.iter().map(|j| j.finish_s).fold(0.0, f64::max);
             let last_arrival = workload.jobs.last().map_or(0.0, |j| j.arrival_s);

@@ -26,6 +26,10 @@ pub mod trace;
 
 pub use engine::simulate;
 
+/// The budget of a simulation's wall-clock time (`Settings::time_limit_s`), shared with the
+/// allocation LPs it solves: the planner's (`allot_plan::solver::Deadline`).
+pub use allot_plan::solver::Deadline;
+
 use serde::Serialize;
 
 /// Chips of one type that jobs may use.
@@ -148,6 +152,10 @@ pub struct Settings {
     pub seed: u64,
     /// At most this many points in the outcome's timeline.
     pub timeline_points: usize,
+    /// Wall-clock budget, seconds (infinite: none). Checked between events and before and
+    /// during each allocation LP (each LP is given the time left as its limit); once spent,
+    /// the simulation stops and [`simulate`] answers [`Simulated::Stopped`].
+    pub time_limit_s: f64,
 }
 
 impl Default for Settings {
@@ -160,6 +168,7 @@ impl Default for Settings {
             checkpoint_s: None,
             seed: 1,
             timeline_points: 400,
+            time_limit_s: f64::INFINITY,
         }
     }
 }
@@ -319,6 +328,59 @@ pub struct Outcome {
     pub lp_solves: usize,
     /// Events processed.
     pub events: u64,
+}
+
+/// How a simulation ended: every job finished, or the time limit stopped it first. A stopped
+/// simulation has no [`Outcome`]: its measures would count only the jobs finished so far, the
+/// shortest ones, and read as a complete run's.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
+pub enum Simulated {
+    /// Every job finished.
+    Complete(Outcome),
+    /// The time limit was reached first.
+    Stopped(Stopped),
+}
+
+impl Simulated {
+    /// The outcome of a complete simulation, or where it stopped.
+    pub fn complete(self) -> Result<Outcome, Stopped> {
+        match self {
+            Simulated::Complete(outcome) => Ok(outcome),
+            Simulated::Stopped(stopped) => Err(stopped),
+        }
+    }
+}
+
+/// Where a simulation stood when its time limit stopped it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stopped {
+    /// The limit, wall-clock seconds.
+    pub time_limit_s: f64,
+    /// Simulated time reached, seconds from the start.
+    pub at_s: f64,
+    /// Jobs finished by then.
+    pub finished: usize,
+    /// Jobs simulated.
+    pub jobs: usize,
+    /// Allocation LPs solved by then.
+    pub lp_solves: usize,
+    /// Events processed by then.
+    pub events: u64,
+}
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the simulation stopped at its time limit of {} s, at {:.1} h of simulated time, with {} of {} jobs finished ({} allocation LPs solved)",
+            self.time_limit_s,
+            self.at_s / 3600.0,
+            self.finished,
+            self.jobs,
+            self.lp_solves
+        )
+    }
 }
 
 /// Why a workload or settings cannot be simulated.

@@ -24,7 +24,8 @@ use serde::Serialize;
 
 use crate::trace::{self, Generate, TraceError};
 use crate::{
-    Job, Metrics, Outcome, Policy, Pool, Sample, Settings, SimError, Throughputs, Workload,
+    Job, Metrics, Outcome, Policy, Pool, Sample, Settings, SimError, Simulated, Stopped,
+    Throughputs, Workload,
 };
 
 /// Which chips to simulate.
@@ -83,7 +84,17 @@ pub struct Options {
     pub policy: String,
     /// The throughput matrix of the trace's job types: a name for messages, and its text.
     pub throughput: Option<(String, String)>,
+    /// Wall-clock budget of the simulation, seconds (infinite: none; [`TIME_LIMIT_S`] by
+    /// default).
+    pub time_limit_s: f64,
 }
+
+/// The default time limit of a simulation, seconds: that of every other command with a
+/// `--time-limit` (`allot plan`, `risk`, `explain`), far beyond what FIFO and least cost take
+/// (10,000 jobs in a tenth of a second) and what the round-based policies take at moderate load
+/// (1,000 jobs arriving at 1 an hour: seconds), but short of the minutes they can take when
+/// many jobs wait at once on a small fleet.
+pub const TIME_LIMIT_S: f64 = 60.0;
 
 impl Default for Options {
     fn default() -> Self {
@@ -96,6 +107,7 @@ impl Default for Options {
             seed: 1,
             policy: Policy::Fifo.name().to_string(),
             throughput: None,
+            time_limit_s: TIME_LIMIT_S,
         }
     }
 }
@@ -137,6 +149,17 @@ impl Options {
             }),
             (None, None) => Background::None,
         };
+        if self.time_limit_s.is_nan() || self.time_limit_s <= 0.0 {
+            // As every command with a --time-limit says it (`allot_plan::SolveSettings`).
+            let bad = allot_plan::SettingsError::TimeLimit {
+                got: self.time_limit_s,
+            };
+            return Err(input(
+                "--time-limit",
+                format!("{} (got {})", bad.rule(), bad.value()),
+                bad.hint(),
+            ));
+        }
         let Some(policy) = Policy::ALL.into_iter().find(|p| p.name() == self.policy) else {
             let names: Vec<&str> = Policy::ALL.iter().map(|p| p.name()).collect();
             return Err(input(
@@ -155,13 +178,14 @@ impl Options {
             settings: Settings {
                 policy,
                 seed: self.seed,
+                time_limit_s: self.time_limit_s,
                 ..Settings::default()
             },
         })
     }
 
     /// Simulates `plan` with these options: [`Options::request`], then [`check`].
-    pub fn check(&self, plan: &Plan, scenario: &Scenario) -> Result<Check, CheckError> {
+    pub fn check(&self, plan: &Plan, scenario: &Scenario) -> Result<Checked, CheckError> {
         check(plan, scenario, &self.request(plan)?)
     }
 }
@@ -514,8 +538,28 @@ fn scenario_maturity(scenario: &Scenario, chip: &str) -> f64 {
         .map_or(1.0, |a| allot_perf::maturity(a, &overrides))
 }
 
+/// How a check ended: the simulation ran to the end, or its time limit stopped it (with no
+/// measures: those of the jobs finished so far would read as the whole run's).
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
+pub enum Checked {
+    /// Every job finished: the plan's runs against their deadlines.
+    Complete(Box<Check>),
+    /// The time limit was reached first.
+    Stopped(Stopped),
+}
+
+impl Checked {
+    /// What `allot simulate` says on its error output when the limit stopped it.
+    pub fn stopped_text(stopped: &Stopped) -> String {
+        format!(
+            "error: {stopped}\nhint: a longer --time-limit (inf: none), fewer jobs or a lower --rate, more chips, or fifo or least-cost, which solve no LP"
+        )
+    }
+}
+
 /// Simulates `plan`'s training runs on the fleet of `request` beside its trace.
-pub fn check(plan: &Plan, scenario: &Scenario, request: &Request) -> Result<Check, CheckError> {
+pub fn check(plan: &Plan, scenario: &Scenario, request: &Request) -> Result<Checked, CheckError> {
     let catalog = &scenario.catalog;
     let (pools, serving_chips) = pools(plan, catalog, &request.fleet)?;
     let mut matrix = trace_matrix(&pools, catalog, request.throughputs)?;
@@ -541,8 +585,11 @@ pub fn check(plan: &Plan, scenario: &Scenario, request: &Request) -> Result<Chec
         throughputs: matrix,
         jobs,
     };
-    let outcome = crate::simulate(&workload, &request.settings).map_err(CheckError::Sim)?;
-    Ok(summarise(
+    let outcome = match crate::simulate(&workload, &request.settings).map_err(CheckError::Sim)? {
+        Simulated::Complete(outcome) => outcome,
+        Simulated::Stopped(stopped) => return Ok(Checked::Stopped(stopped)),
+    };
+    Ok(Checked::Complete(Box::new(summarise(
         scenario,
         request,
         workload,
@@ -550,7 +597,7 @@ pub fn check(plan: &Plan, scenario: &Scenario, request: &Request) -> Result<Chec
         serving_chips,
         skipped,
         trace_jobs,
-    ))
+    ))))
 }
 
 fn summarise(

@@ -1,8 +1,15 @@
 //! The simulator against hand-computed oracles, invariants on random workloads, and bad CSV.
 
 use allot_sim::trace::{Generate, generate, read, read_throughputs};
-use allot_sim::{Job, Policy, Pool, Settings, SimError, Throughputs, Workload, gavel, simulate};
+use allot_sim::{
+    Job, Outcome, Policy, Pool, Settings, SimError, Simulated, Throughputs, Workload, gavel,
+};
 use proptest::prelude::*;
+
+/// A simulation without a time limit: every job finished, or the refusal.
+fn simulate(w: &Workload, s: &Settings) -> Result<Outcome, SimError> {
+    allot_sim::simulate(w, s).map(|r| r.complete().expect("no time limit"))
+}
 
 fn pool(chip: &str, chips: u32, price: f64) -> Pool {
     Pool {
@@ -210,6 +217,86 @@ fn finish_time_fairness_runs_to_completion() {
     assert!(out.lp_solves > 0);
 }
 
+/// 1,000 jobs of Gavel's distribution, all arriving at once, on 8 GPUs of each of Gavel's
+/// three types: the round-based policies solve an LP over every waiting job each round until
+/// the queue drains (minutes in a debug build).
+fn a_thousand_at_once() -> Workload {
+    let mut w = gavel::cluster(8);
+    w.jobs = generate(
+        &Generate {
+            jobs: 1000,
+            rate_per_hour: 0.0,
+            seed: 1,
+            multi_chip: true,
+        },
+        &w.throughputs,
+        0,
+    );
+    w
+}
+
+/// The time limit stops a long simulation between events or within an allocation LP and says
+/// so as data: where it stood, never a partial outcome. No wall time is asserted; the limits
+/// are far below what these runs take (a debug build needs tens of seconds for the round-based
+/// ones, and even FIFO's checks and set-up of 1,000 jobs take more than a nanosecond).
+#[test]
+fn the_time_limit_stops_a_long_simulation_and_says_where() {
+    let w = a_thousand_at_once();
+    for (policy, limit) in [
+        (Policy::Gavel, 0.2),
+        (Policy::FinishTime, 0.2),
+        (Policy::MaxMin, 0.2),
+        (Policy::Fifo, 1e-9),
+    ] {
+        let settings = Settings {
+            policy,
+            time_limit_s: limit,
+            ..Settings::default()
+        };
+        let stopped = match allot_sim::simulate(&w, &settings).unwrap() {
+            Simulated::Stopped(s) => s,
+            Simulated::Complete(_) => panic!("{policy:?} finished within {limit} s"),
+        };
+        assert_eq!(stopped.time_limit_s, limit);
+        assert_eq!(stopped.jobs, 1000);
+        assert!(stopped.finished < 1000, "{policy:?}: {stopped:?}");
+        assert!(
+            stopped.at_s.is_finite() && stopped.at_s >= 0.0,
+            "{stopped:?}"
+        );
+        let said = stopped.to_string();
+        assert!(said.contains("stopped at its time limit"), "{said}");
+        assert!(said.contains(" of 1000 jobs finished"), "{said}");
+    }
+}
+
+/// A limit that is not reached changes nothing: the same outcome, bit for bit.
+#[test]
+fn a_time_limit_not_reached_changes_nothing() {
+    let mut w = gavel::cluster(4);
+    w.jobs = generate(
+        &Generate {
+            jobs: 40,
+            rate_per_hour: 6.0,
+            seed: 2,
+            multi_chip: true,
+        },
+        &w.throughputs,
+        0,
+    );
+    for policy in Policy::ALL {
+        let free = Settings {
+            policy,
+            ..Settings::default()
+        };
+        let limited = Settings {
+            time_limit_s: 3600.0,
+            ..free.clone()
+        };
+        assert_eq!(simulate(&w, &limited), simulate(&w, &free), "{policy:?}");
+    }
+}
+
 #[test]
 fn invalid_workloads_are_refused_with_the_reason() {
     let w = Workload {
@@ -236,6 +323,22 @@ fn invalid_workloads_are_refused_with_the_reason() {
         simulate(&w, &bad),
         Err(SimError::Setting { name: "round", .. })
     ));
+    for limit in [0.0, -1.0, f64::NAN] {
+        let bad = Settings {
+            time_limit_s: limit,
+            ..Settings::default()
+        };
+        assert!(
+            matches!(
+                simulate(&w, &bad),
+                Err(SimError::Setting {
+                    name: "time_limit",
+                    ..
+                })
+            ),
+            "{limit}"
+        );
+    }
 }
 
 fn csv_error(text: &str) -> String {

@@ -93,7 +93,7 @@
     ]);
     body.appendChild(el('div', { class: 'panel' }, [
       el('div', { class: 'panel-head' }, [el('h3', { text: 'Simulate plan ' + dash.planId })]),
-      el('p', { class: 'note', text: 'Generated work follows Gavel\'s published distributions (durations, gangs of 1–8 chips, Poisson arrivals) at 1 chip-second of work per second on every chip. A trace is a CSV (id,arrival_s,job_type,gang,duration_s[,deadline_s]; docs/simulate.md). The server simulates at most 10,000 jobs under FIFO and least cost, 1,000 under the round-based policies.' }),
+      el('p', { class: 'note', text: 'Generated work follows Gavel\'s published distributions (durations, gangs of 1–8 chips, Poisson arrivals) at 1 chip-second of work per second on every chip. A trace is a CSV (id,arrival_s,job_type,gang,duration_s[,deadline_s]; docs/simulate.md). The server simulates at most 10,000 jobs under FIFO and least cost, 1,000 under the round-based policies, each for at most 30 s: one its time limit stops is answered with where it stopped, not a partial result.' }),
       f, state
     ]));
     var out = el('div', { id: 'sim-result' });

@@ -176,6 +176,18 @@ fn simulate_refuses_bad_options_naming_the_field_with_a_hint() {
             "nothing to simulate",
         ),
         (json!({ "generate": -1 }), 422, "generate", "invalid value"),
+        (
+            json!({ "time_limit_s": -1 }),
+            422,
+            "time_limit_s",
+            "must be a positive number of seconds (got -1); the default is 30 s, at most 60 s",
+        ),
+        (
+            json!({ "time_limit_s": 61 }),
+            422,
+            "time_limit_s",
+            "more than this server gives a simulation, 60 s",
+        ),
         (json!({ "jobs": 5 }), 422, "", "unknown field `jobs`"),
     ];
     for (body, status, field, detail) in cases {
@@ -206,4 +218,35 @@ fn simulate_refuses_bad_options_naming_the_field_with_a_hint() {
             .status,
         400
     );
+}
+
+/// A simulation its time limit stops (1,000 jobs arriving at once under `finish-time`, a
+/// bisection over LPs each round: seconds in a debug build, far beyond 10 ms) is answered 422
+/// saying where it stopped, with no partial result, and gives its place back: more of them
+/// than the server runs at once, one after another, are each stopped (none refused with 429),
+/// and a request after them is served. No wall time is asserted.
+#[test]
+fn a_simulation_stopped_by_its_time_limit_is_a_problem_and_frees_its_place() {
+    let (server, id, _) = planned("serve-simulate-limit");
+    let path = format!("/plans/{id}/simulate");
+    let long =
+        json!({ "generate": 1000, "rate": 0, "policy": "finish-time", "time_limit_s": 0.01 });
+    for _ in 0..3 {
+        let reply = server.call("POST", &path, Some(&long));
+        assert_eq!(reply.status, 422, "{}", reply.body);
+        let p = reply.json();
+        assert_eq!(p["type"], "/problems/simulation-time-limit", "{p}");
+        assert_eq!(p["field"], "time_limit_s", "{p}");
+        let said = p["detail"].as_str().unwrap_or_default();
+        assert!(
+            said.starts_with("the simulation stopped at its time limit of 0.01 s, at "),
+            "{said}"
+        );
+        assert!(said.contains(" of 1001 jobs finished"), "{said}");
+        assert!(said.contains("no partial result"), "{said}");
+        assert!(p.get("runs").is_none(), "{p}");
+    }
+    let served = server.call("POST", &path, Some(&json!({ "generate": 50, "rate": 2 })));
+    assert_eq!(served.status, 200, "{}", served.body);
+    assert_eq!(served.json()["trace_jobs"], 50);
 }

@@ -67,3 +67,63 @@ fn bad_input_names_the_flag_or_the_file_line_and_field() {
         assert!(stderr.starts_with(expected), "{args:?}: {stderr}");
     }
 }
+
+/// The time limit stops a simulation that would run long (1,000 jobs arriving at once under
+/// `gavel`, an LP over every waiting job each round): exit 1, a message saying where it
+/// stopped, nothing on standard output, not even with `--json`. The limit, a microsecond, is
+/// spent before the first event (reading and checking 1,000 jobs takes longer); no wall time
+/// is asserted.
+#[test]
+fn the_time_limit_stops_a_long_simulation_with_exit_1_and_says_so() {
+    for json in [false, true] {
+        let mut args = vec![
+            "--generate",
+            "1000",
+            "--rate",
+            "0",
+            "--policy",
+            "gavel",
+            "--time-limit",
+            "0.000001",
+        ];
+        if json {
+            args.push("--json");
+        }
+        let out = simulate(&args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+        assert!(
+            stderr.starts_with(
+                "error: the simulation stopped at its time limit of 0.000001 s, at 0.0 h of simulated time, with 0 of 1001 jobs finished"
+            ),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("\nhint: a longer --time-limit (inf: none)"),
+            "{stderr}"
+        );
+    }
+}
+
+/// `--time-limit` is checked as every other command's: a positive number of seconds, `inf` for
+/// none; anything else is refused with exit 2, naming the flag and the value.
+#[test]
+fn a_bad_time_limit_is_refused_as_every_command_refuses_it() {
+    for (value, shown) in [("-1", "-1"), ("0", "0"), ("nan", "NaN"), ("-inf", "-inf")] {
+        let arg = format!("--time-limit={value}");
+        let out = simulate(&[arg.as_str()]);
+        assert_eq!(out.status.code(), Some(2), "{arg}");
+        assert_eq!(
+            text(&out.stderr),
+            format!(
+                "error: --time-limit: must be a positive number of seconds (got {shown})\n\
+                 hint: the default is 60 seconds; `inf` means no limit\n"
+            ),
+            "{arg}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+    let out = simulate(&["--time-limit=inf"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
