@@ -207,6 +207,8 @@ pub enum Tag {
         share: f64,
         /// Whether it counts capacity in use only (constraint 8) rather than all held.
         in_use: bool,
+        /// Whether it is a share of spend or of chips.
+        basis: ShareBasis,
         /// The total the share is of: `(column, weight)` terms plus a constant.
         total: (Vec<(Col, f64)>, f64),
     },
@@ -367,6 +369,17 @@ struct Builder<'a> {
 /// A supply's chips in use in a period (constraint 8): the bought ones' column and, when it
 /// has reservations then, the reserved ones'.
 type InUse = (Col, Option<Col>);
+
+/// What a share cap's share is of, for sentences about it ("the 50% cap on aws's share{of}"):
+/// nothing for the default (spend on capacity held), else the basis and what is counted.
+pub(crate) fn share_of(basis: ShareBasis, in_use: bool) -> &'static str {
+    match (basis, in_use) {
+        (ShareBasis::Spend, false) => "",
+        (ShareBasis::Spend, true) => " of capacity in use",
+        (ShareBasis::Chips, false) => " of chips",
+        (ShareBasis::Chips, true) => " of chips in use",
+    }
+}
 
 impl<'a> Builder<'a> {
     /// An empty model, with the reservations already held: constant capacity and cost.
@@ -571,6 +584,7 @@ impl<'a> Builder<'a> {
                     year: y,
                     share,
                     in_use: cap.counts == CapCounts::InUse,
+                    basis: cap.basis,
                     total: (total, total_constant),
                 },
             ));

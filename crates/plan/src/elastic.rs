@@ -224,7 +224,7 @@ fn describe(
     let label = |p: usize| prepared.periods[p].label.clone();
     let mut late: BTreeMap<usize, usize> = BTreeMap::new();
     let mut ramps: BTreeMap<usize, Vec<(usize, f64)>> = BTreeMap::new();
-    let mut shares: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
+    let mut shares: BTreeMap<(&str, String, &str), (f64, f64)> = BTreeMap::new();
     let mut power: Vec<(usize, f64)> = Vec::new();
     let mut budgets: BTreeMap<i32, f64> = BTreeMap::new();
     let mut funding: Vec<(usize, f64)> = Vec::new();
@@ -248,14 +248,18 @@ fn describe(
                 kind,
                 who,
                 share,
+                in_use,
+                basis,
                 total,
                 ..
             }) => {
                 // The share the plan needs: the capped share plus the excess over the total.
                 let t: f64 = total.0.iter().map(|(c, w)| w * values[c.0]).sum::<f64>() + total.1;
                 let needed = if t > 0.0 { share + v / t } else { 1.0 };
+                // One change per cap: a vendor may have caps of spend and of chips, each
+                // counting capacity held or in use.
                 let e = shares
-                    .entry(((*kind).to_string(), who.clone()))
+                    .entry((*kind, who.clone(), build::share_of(*basis, *in_use)))
                     .or_insert((*share, *share));
                 e.1 = e.1.max(needed);
             }
@@ -302,7 +306,7 @@ fn describe(
             message: format!("add {} more chips of {what} in {span}", thousands(extra)),
         });
     }
-    for ((kind, who), (from, to)) in shares {
+    for ((kind, who, of), (from, to)) in shares {
         // Up to the next tenth of a point, forgiving the solver's noise (a share that needs
         // all of the total is 100%, not 100.1%), and never past 100%.
         let to = (((to * 1000.0) - 1e-6).ceil() / 1000.0).min(1.0);
@@ -313,7 +317,7 @@ fn describe(
             from: format!("{from}"),
             to: format!("{to}"),
             message: format!(
-                "raise the {kind} cap on {who} from {:.1}% to {:.1}%",
+                "raise the {kind} cap on {who}'s share{of} from {:.1}% to {:.1}%",
                 from * 100.0,
                 to * 100.0
             ),

@@ -161,11 +161,12 @@ pub fn bindings_ranged(
                 year,
                 share,
                 in_use,
+                basis,
                 total,
             } => {
                 let t: f64 = total.0.iter().map(|(c, w)| w * values[c.0]).sum::<f64>() + total.1;
                 let per_point = y.abs() * 0.01 * t * MONEY_UNIT;
-                let of = if *in_use { " of capacity in use" } else { "" };
+                let of = crate::build::share_of(*basis, *in_use);
                 out.push(Binding {
                     holds_from: None,
             holds_to: None,

@@ -1615,4 +1615,32 @@ fn a_cap_only_idle_capacity_could_meet_is_infeasible_counting_capacity_in_use() 
         ("xvendor", "1"),
         "{r:?}"
     );
+    assert!(
+        cap.message
+            .starts_with("raise the vendor cap on xvendor's share of capacity in use from 50.0%"),
+        "{}",
+        cap.message
+    );
+    // Beside a held cap of 30% on the same vendor, which idle Y1 meets: the diagnosis raises
+    // the in-use cap alone, from its own 50% (caps of one vendor were one entry, so the change
+    // could start from the other cap's share).
+    let both = format!(
+        "{}\n[[policy.vendor_cap]]\nvendor = \"xvendor\"\nmax_share = 0.3\ncounts = \"held\"\n",
+        body("in_use")
+    );
+    let both = scenario(&both, (2.0, 3.0, 9.0));
+    let p = solve(&both);
+    assert_eq!(p.status, SolveStatus::Infeasible, "{}", p.status_message);
+    let r = diagnose(&both, &p);
+    let caps: Vec<_> = r[0]
+        .changes
+        .iter()
+        .filter(|c| c.kind == "vendor_cap")
+        .collect();
+    assert_eq!(caps.len(), 1, "{r:?}");
+    assert_eq!((caps[0].from.as_str(), caps[0].to.as_str()), ("0.5", "1"));
+    assert!(
+        caps[0].message.contains("share of capacity in use"),
+        "{r:?}"
+    );
 }
