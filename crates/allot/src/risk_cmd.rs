@@ -178,12 +178,16 @@ pub fn run(args: &RiskArgs) -> anyhow::Result<Exit> {
                 }
             }
             files.sort();
-            let samples = risk_shard::merge(&shard_run, &files).map_err(|e| {
+            let merged = risk_shard::merge(&shard_run, &files).map_err(|e| {
                 eprintln!("error: {e}");
             });
-            let Ok(samples) = samples else {
+            let Ok(merged) = merged else {
                 return Ok(Exit::Invalid);
             };
+            for cut in &merged.cut_short {
+                eprintln!("warning: {cut}");
+            }
+            let samples = merged.samples;
             allot_finance::merge_shards(&scenario, &replanner, &settings, samples, &progress)?
         }
         None if args.indexed_job.is_some() => return Ok(Exit::Success),

@@ -118,6 +118,15 @@ pub struct Sample {
     pub years: Vec<YearMeasures>,
 }
 
+impl Sample {
+    /// Whether the time limit left this sample without a plan: stopped before its solve found
+    /// one, or not started at all because the run's deadline had passed (status
+    /// `time_limit_no_solution` either way).
+    pub fn stopped_by_time_limit(&self) -> bool {
+        self.status == SolveStatus::TimeLimitNoSolution
+    }
+}
+
 /// The 10th, 50th and 90th percentiles of a measure, with its mean.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Quantiles {
@@ -484,6 +493,16 @@ fn assemble(base: BaseRun, samples: Vec<Sample>) -> RiskReport {
 }
 
 impl RiskReport {
+    /// How many samples the time limit left without a plan ([`Sample::stopped_by_time_limit`]).
+    /// More than none: the run was cut short, and which samples were planned depends on the
+    /// machine's speed as well as the seed, unlike a complete run's.
+    pub fn stopped_by_time_limit(&self) -> usize {
+        self.samples
+            .iter()
+            .filter(|s| s.stopped_by_time_limit())
+            .count()
+    }
+
     /// The fan chart: per year, the quantiles of cumulative loss and funding gap over the
     /// samples with a plan (empty when none has one).
     pub fn fan(&self) -> Vec<YearQuantiles> {

@@ -146,6 +146,11 @@ pub struct RiskJson {
     pub seed: u64,
     /// Samples without a plan.
     pub failed: usize,
+    /// Of those, the samples the time limit left without a plan: more than none when the run
+    /// was cut short (then which samples were planned depends on the machine's speed, not only
+    /// on the seed). Absent from results written before it was added.
+    #[serde(default)]
+    pub stopped_by_time_limit: usize,
     /// The uncertain inputs.
     pub inputs: Vec<InputJson>,
     /// The measures of the scenario as written.
@@ -175,6 +180,7 @@ pub fn to_json(name: &str, seed: u64, r: &RiskReport) -> RiskJson {
         samples: r.samples.len(),
         seed,
         failed: r.failed,
+        stopped_by_time_limit: r.stopped_by_time_limit(),
         inputs: r
             .inputs
             .iter()
@@ -230,16 +236,20 @@ pub fn to_json(name: &str, seed: u64, r: &RiskReport) -> RiskJson {
 /// How many samples the time limit left without a plan, in words (empty for none): the whole
 /// run shares one `--time-limit`, so once it passes the samples left are not planned.
 fn out_of_time(r: &RiskReport) -> String {
-    let n = r
-        .samples
-        .iter()
-        .filter(|s| s.status == allot_plan_format::SolveStatus::TimeLimitNoSolution)
-        .count();
-    if n == 0 {
-        String::new()
-    } else {
-        format!(" ({n} stopped by the run's time limit)")
+    match r.stopped_by_time_limit() {
+        0 => String::new(),
+        n => format!(" ({n} stopped by the run's time limit)"),
     }
+}
+
+/// What a run cut short by its time limit is, as a line of its own (empty for a complete run).
+fn cut_short(stopped: usize, samples: usize) -> String {
+    if stopped == 0 {
+        return String::new();
+    }
+    format!(
+        "cut short: the time limit left {stopped} of {samples} samples without a plan, so the quantiles are over the samples this machine planned in time, not the seed's complete run; raise the time limit for a complete run\n"
+    )
 }
 
 /// The report as text; `threads` is the number of worker threads used and `seconds` the time
@@ -248,12 +258,14 @@ pub fn text(name: &str, seed: u64, threads: usize, r: &RiskReport, seconds: f64)
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "risk of '{name}': {} samples (seed {}), {} without a plan{}; {threads} threads, {seconds:.1} s\n",
+        "risk of '{name}': {} samples (seed {}), {} without a plan{}; {threads} threads, {seconds:.1} s",
         r.samples.len(),
         seed,
         r.failed,
         out_of_time(r)
     );
+    out.push_str(&cut_short(r.stopped_by_time_limit(), r.samples.len()));
+    out.push('\n');
     let mut t = Table::new(&[
         ("UNCERTAIN INPUT", Align::Left),
         ("KIND", Align::Left),

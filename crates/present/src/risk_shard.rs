@@ -171,11 +171,47 @@ pub struct ShardError {
     pub message: String,
 }
 
-/// Reads the shard files of `run` (name, text) and returns every sample in index order: each
-/// file must be a shard of this run (format, version and every field of [`ShardRun`] equal),
-/// all of one split (the first file's `shards`), each shard present once, holding exactly its
-/// samples with one value per input.
-pub fn merge(run: &ShardRun, files: &[(String, String)]) -> Result<Vec<Sample>, ShardError> {
+/// The samples of a merged run, and the shards its time limit cut short.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merged {
+    /// Every sample, in index order.
+    pub samples: Vec<Sample>,
+    /// The shards with samples their time limit left without a plan, in shard order: each
+    /// task has the run's `--time-limit` for its own samples, so one can be cut short while
+    /// the others complete. None: every shard completed, and the merged report is the single
+    /// run's.
+    pub cut_short: Vec<CutShort>,
+}
+
+/// A shard its time limit cut short: which samples were planned in it depends on the speed of
+/// the machine that made it, not only on the seed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CutShort {
+    /// The file.
+    pub file: String,
+    /// The shard's number.
+    pub shard: usize,
+    /// Its samples the time limit left without a plan.
+    pub stopped: usize,
+    /// Its samples.
+    pub samples: usize,
+}
+
+impl std::fmt::Display for CutShort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: shard {} was cut short by its time limit: {} of its {} samples have no plan",
+            self.file, self.shard, self.stopped, self.samples
+        )
+    }
+}
+
+/// Reads the shard files of `run` (name, text) and returns every sample in index order, with
+/// the shards cut short by their time limit: each file must be a shard of this run (format,
+/// version and every field of [`ShardRun`] equal), all of one split (the first file's
+/// `shards`), each shard present once, holding exactly its samples with one value per input.
+pub fn merge(run: &ShardRun, files: &[(String, String)]) -> Result<Merged, ShardError> {
     let mut shards: Vec<Option<(String, ShardJson)>> = Vec::new();
     for (file, text) in files {
         let error = |field: &str, message: String| ShardError {
@@ -275,12 +311,27 @@ pub fn merge(run: &ShardRun, files: &[(String, String)]) -> Result<Vec<Sample>, 
             message: "no shard files to merge".to_string(),
         });
     }
-    Ok(shards
+    let shards: Vec<(String, ShardJson)> = shards.into_iter().flatten().collect();
+    let cut_short = shards
+        .iter()
+        .map(|(file, s)| CutShort {
+            file: file.clone(),
+            shard: s.shard,
+            stopped: s
+                .results
+                .iter()
+                .filter(|r| r.status == SolveStatus::TimeLimitNoSolution)
+                .count(),
+            samples: s.results.len(),
+        })
+        .filter(|c| c.stopped > 0)
+        .collect();
+    let samples = shards
         .into_iter()
-        .flatten()
         .flat_map(|(_, s)| s.results)
         .map(|s| Sample::from(&s))
-        .collect())
+        .collect();
+    Ok(Merged { samples, cut_short })
 }
 
 fn describe(run: &ShardRun) -> String {
@@ -369,7 +420,41 @@ mod tests {
         let run = run(7);
         let mut texts = files(&run, 3, &all);
         texts.reverse();
-        assert_eq!(merge(&run, &texts), Ok(all));
+        assert_eq!(
+            merge(&run, &texts),
+            Ok(Merged {
+                samples: all,
+                cut_short: Vec::new()
+            })
+        );
+    }
+
+    /// A shard whose time limit left samples without a plan is merged, and named: the merged
+    /// report is then not the seed's complete run.
+    #[test]
+    fn a_merge_names_the_shards_their_time_limit_cut_short() {
+        let mut all: Vec<Sample> = (0..7).map(sample).collect();
+        for s in &mut all[5..7] {
+            s.status = SolveStatus::TimeLimitNoSolution;
+            s.measures = None;
+            s.years.clear();
+        }
+        let run = run(7);
+        let merged = merge(&run, &files(&run, 3, &all)).expect("merges");
+        assert_eq!(merged.samples, all);
+        assert_eq!(
+            merged.cut_short,
+            [CutShort {
+                file: "shard-2.json".to_string(),
+                shard: 2,
+                stopped: 2,
+                samples: 3,
+            }]
+        );
+        assert_eq!(
+            merged.cut_short[0].to_string(),
+            "shard-2.json: shard 2 was cut short by its time limit: 2 of its 3 samples have no plan"
+        );
     }
 
     #[test]

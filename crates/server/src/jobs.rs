@@ -4,12 +4,19 @@
 //! job runs, the planner's progress reports (`allot_plan::progress`) are kept in memory for
 //! `GET /plans/{id}`; cancelling sets the listener's stop flag, so HiGHS stops at its next check
 //! and the best plan found so far is kept.
+//!
+//! A job's `settings.time_limit_s` is one deadline for the whole job
+//! ([`allot_plan::solver::Deadline`], set when the job starts running, not when it was queued):
+//! every solve it makes draws from it, as every solve of a CLI command draws from
+//! `--time-limit` — a plan with its explanations and infeasibility diagnosis, a what-if's or
+//! why-not's plans, every plan of a risk run.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Instant;
 
+use allot_plan::solver::Deadline;
 use allot_plan::{SolveSettings, SolveStatus};
 use allot_store::{Job, JobResult, JobState, NewJob, Store};
 
@@ -206,12 +213,14 @@ impl Jobs {
         stop: &Arc<AtomicBool>,
         report: &(dyn Fn(ProgressJson) + Sync),
     ) -> JobResult {
+        // The job's time limit counts from here, when it starts running.
+        let started = Instant::now();
         let job = match self.store.job(id) {
             Ok(job) => job,
             Err(e) => return failed(&e.to_string()),
         };
         match job.job.kind {
-            allot_store::JobKind::Plan => self.plan(&job),
+            allot_store::JobKind::Plan => self.plan(&job, started),
             _ => crate::questions::run(
                 &job,
                 &crate::questions::Context {
@@ -219,14 +228,16 @@ impl Jobs {
                     warm: &self.warm,
                     stop,
                     progress: report,
+                    started,
                 },
             ),
         }
     }
 
-    /// Plans the job's scenario version as `allot plan --json` would.
-    fn plan(&self, job: &Job) -> JobResult {
-        let t0 = Instant::now();
+    /// Plans the job's scenario version as `allot plan --json` would, every solve drawing from
+    /// one deadline, `settings.time_limit_s` after `started`.
+    fn plan(&self, job: &Job, started: Instant) -> JobResult {
+        let t0 = started;
         let version = match self.store.version_by_id(job.job.scenario_version_id) {
             Ok(v) => v,
             Err(e) => return failed(&e.to_string()),
@@ -240,7 +251,7 @@ impl Jobs {
             Ok(s) => s,
             Err(e) => return failed(&format!("stored settings: {e}")),
         };
-        let solve = solve_settings(&settings);
+        let solve = job_settings(&settings, started);
         let mut outcome = if settings.explain {
             allot_plan::plan_explained(&scenario, &solve)
         } else {
@@ -272,10 +283,21 @@ impl Jobs {
     }
 }
 
-/// The planner's settings for a job's, as `allot plan` sets them from its flags.
+/// The planner's settings for a job started at `started`, as `allot plan` sets them from its
+/// flags: [`solve_settings`] with one deadline for the whole job, `time_limit_s` after
+/// `started`.
+pub fn job_settings(s: &SettingsJson, started: Instant) -> SolveSettings {
+    SolveSettings {
+        deadline: Deadline::after_from(started, s.time_limit_s),
+        ..solve_settings(s)
+    }
+}
+
+/// The planner's settings for a job's, without a deadline: what is checked when a job is
+/// asked for, and what a kept what-if base is keyed by ([`job_settings`] adds the deadline).
 pub fn solve_settings(s: &SettingsJson) -> SolveSettings {
     SolveSettings {
-        deadline: allot_plan::solver::Deadline::NONE,
+        deadline: Deadline::NONE,
         time_limit_s: s.time_limit_s,
         mip_gap: s.mip_gap,
         threads: 1,

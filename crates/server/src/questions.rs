@@ -7,14 +7,16 @@
 //! A what-if re-plan starts from the base plan's solve: the first what-if of a plan solves its
 //! scenario once more to keep the relaxation's optimal basis ([`allot_plan::solver::Resolver`]),
 //! and every later what-if of that plan with the same settings starts from it (a few kept,
-//! the least recently used dropped).
+//! the least recently used dropped). A kept base is keyed by the plan and the settings without
+//! their deadline, and each job re-plans from it with its own deadline
+//! ([`Resolver::with_deadline`]): the deadline of the job that made it has passed by then.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use allot_plan::solver::Resolver;
+use allot_plan::solver::{Deadline, Resolver};
 use allot_plan::{Plan, SolveSettings, SolveStatus, question};
 use allot_present::answer::{self, Comparison};
 use allot_scenario::Scenario;
@@ -497,32 +499,45 @@ pub struct WarmBases {
     kept: Mutex<Vec<(WarmKey, Arc<Resolver>)>>,
 }
 
-/// A base plan and the settings its solve was made with.
+/// A base plan and the settings its solve was made with, without their deadline.
 type WarmKey = (i64, String);
 
 impl WarmBases {
-    /// The solve of `base` with `settings`, made now when it is not kept.
-    fn get(&self, base: &Base, settings: &SolveSettings) -> Arc<Resolver> {
-        let key = (base.job.id, format!("{settings:?}"));
+    /// The solve of plan `id`'s `scenario` with `settings`, made now when it is not kept, its solves drawing
+    /// from `settings.deadline` (the asking job's) whichever job made it. A solve that kept no
+    /// base (stopped by the job's time limit, say) is not kept.
+    fn get(&self, id: i64, scenario: &Scenario, settings: &SolveSettings) -> Resolver {
+        let undated = SolveSettings {
+            deadline: Deadline::NONE,
+            ..settings.clone()
+        };
+        let key = (id, format!("{undated:?}"));
         let lock = || self.kept.lock().unwrap_or_else(|p| p.into_inner());
         {
             let mut kept = lock();
             if let Some(i) = kept.iter().position(|(k, _)| *k == key) {
                 let entry = kept.remove(i);
-                let resolver = entry.1.clone();
+                let resolver = entry.1.with_deadline(settings.deadline);
                 kept.push(entry);
                 return resolver;
             }
         }
         let mut resolver = Resolver::new(settings);
-        allot_plan::plan_base(&base.scenario, &mut resolver);
-        let resolver = Arc::new(resolver);
-        let mut kept = lock();
-        kept.push((key, resolver.clone()));
-        if kept.len() > WARM_BASES {
-            kept.remove(0);
+        allot_plan::plan_base(scenario, &mut resolver);
+        if resolver.has_base() {
+            let mut kept = lock();
+            kept.push((key, Arc::new(resolver.clone())));
+            if kept.len() > WARM_BASES {
+                kept.remove(0);
+            }
         }
         resolver
+    }
+
+    /// How many base solves are kept.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.kept.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 }
 
@@ -536,11 +551,13 @@ pub struct Context<'a> {
     pub stop: &'a Arc<AtomicBool>,
     /// Reports the job's progress.
     pub progress: &'a (dyn Fn(ProgressJson) + Sync),
+    /// When the job started running: its time limit counts from here.
+    pub started: Instant,
 }
 
 /// Runs question job `job` (what-if, why-not or risk) and says how it ended.
 pub fn run(job: &Job, cx: &Context<'_>) -> JobResult {
-    let t0 = Instant::now();
+    let t0 = cx.started;
     let Some(base_id) = job.job.base_job_id else {
         return failed("the job names no base plan");
     };
@@ -552,7 +569,7 @@ pub fn run(job: &Job, cx: &Context<'_>) -> JobResult {
         Ok(s) => s,
         Err(e) => return failed(&format!("stored settings: {e}")),
     };
-    let solve = crate::jobs::solve_settings(&settings);
+    let solve = crate::jobs::job_settings(&settings, cx.started);
     let outcome = match job.job.kind {
         JobKind::WhatIf | JobKind::WhyNot => compare(job, &base, &solve, cx, t0),
         JobKind::Risk => risk_run(job, &base, &solve, cx),
@@ -594,7 +611,7 @@ fn compare(
             .and_then(|v| serde_json::from_value(v.clone()).ok())
             .ok_or("the stored request has no changes")?;
         let posed = changed_scenario(base, &changes).map_err(|p| p.detail)?;
-        let resolver = cx.warm.get(base, solve);
+        let resolver = cx.warm.get(base.job.id, &base.scenario, solve);
         let mut changed = allot_plan::plan_warm(&posed.scenario, &resolver).plan;
         // As `question::answer` does for a why-not.
         if changed.status == SolveStatus::Infeasible && changed.relaxations.is_empty() {
@@ -697,4 +714,48 @@ fn risk_run(
         error: None,
         timings: serde_json::Value::Null,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::SettingsJson;
+
+    /// A kept what-if base is shared by jobs with the same settings, each re-planning with its
+    /// own deadline: not the deadline of the job that made it, long passed by then.
+    #[test]
+    fn a_kept_base_plans_with_the_asking_jobs_deadline() {
+        let toml = include_str!("../../../examples/startup.toml");
+        let scenario = crate::scenarios::load_upload(toml, &BTreeMap::new())
+            .scenario
+            .expect("the example loads");
+        let warm = WarmBases::default();
+        let with = |deadline| SolveSettings {
+            deadline,
+            ..crate::jobs::solve_settings(&SettingsJson::default())
+        };
+        let first_job = Deadline::after(3.0);
+        let made = warm.get(7, &scenario, &with(first_job));
+        assert!(made.has_base());
+        assert_eq!(warm.len(), 1);
+        std::thread::sleep(std::time::Duration::from_secs_f64(
+            first_job.seconds_left() + 0.05,
+        ));
+        assert!(first_job.passed());
+        // A later job, after the first one's deadline: the kept base, with its deadline.
+        let next = warm.get(7, &scenario, &with(Deadline::after(60.0)));
+        assert_eq!(warm.len(), 1, "made again rather than kept");
+        let plan = allot_plan::plan_warm(&scenario, &next).plan;
+        assert!(
+            plan.status.has_solution(),
+            "{}: {}",
+            plan.status,
+            plan.status_message
+        );
+        // And a job whose own deadline has passed plans nothing from it.
+        let late = warm.get(7, &scenario, &with(Deadline::after(0.0)));
+        let plan = allot_plan::plan_warm(&scenario, &late).plan;
+        assert_eq!(plan.status, SolveStatus::TimeLimitNoSolution);
+        assert_eq!(warm.len(), 1);
+    }
 }

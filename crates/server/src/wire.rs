@@ -179,7 +179,10 @@ impl VersionJson {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct SettingsJson {
-    /// Time limit of the solve, seconds (at most the server's `--max-time-limit`).
+    /// Time limit of the whole job, seconds (at most the server's `--max-time-limit`): one
+    /// deadline, set when the job starts running (not when it was queued), that every solve of
+    /// the job draws from (a plan with its explanations and infeasibility diagnosis, a
+    /// what-if's or why-not's plans).
     pub time_limit_s: f64,
     /// Relative MIP gap at which the solver may stop.
     pub mip_gap: f64,
@@ -410,7 +413,9 @@ pub struct RiskRequestJson {
     pub replan: String,
     /// Also re-plan each uncertain input alone at its P10 and P90 (the tornado chart).
     pub swing: bool,
-    /// Solver time limit per plan, seconds.
+    /// Time limit of the whole job, seconds (at most the server's `--max-time-limit`): one
+    /// deadline, set when the job starts running, that every plan of the run draws from;
+    /// samples left when it passes are not planned (the result's `stopped_by_time_limit`).
     pub time_limit_s: f64,
     /// Relative MIP gap per plan.
     pub mip_gap: f64,

@@ -803,7 +803,9 @@
     var r = DATA.risk;
     if (!r) { empty(section, 'No risk run: ' + (DATA.risk_note || 'the scenario has no [[uncertainty]] entries.')); return; }
     lead(section, 'The scenario\'s [[uncertainty]] entries sampled and each sample re-planned and projected (' + r.settings + '). ' +
-      r.samples + ' samples, ' + r.failed + ' without a plan. The band is P10–P90, the line the median.');
+      r.samples + ' samples, ' + r.failed + ' without a plan' +
+      (r.stopped_by_time_limit ? ' (' + r.stopped_by_time_limit + ' stopped by the time limit: the run was cut short, its quantiles are over the samples planned in time)' : '') +
+      '. The band is P10–P90, the line the median.');
     panel(section, {
       id: 'risk-quantiles', title: 'Over the horizon', open: true,
       build: function () {

@@ -225,6 +225,8 @@ pub struct Risk {
     pub samples: usize,
     /// Samples without a plan.
     pub failed: usize,
+    /// Of those, the samples the time limit left without a plan (the run was cut short).
+    pub stopped_by_time_limit: usize,
     /// How the run was made (samples, seed, replanning).
     pub settings: String,
     /// Total cost, cumulative loss and funding gap over the horizon.
@@ -617,6 +619,7 @@ impl Risk {
         Risk {
             samples: r.samples,
             failed: r.failed,
+            stopped_by_time_limit: r.stopped_by_time_limit,
             settings: settings.to_string(),
             measures,
             fan: r

@@ -125,6 +125,87 @@ fn risk_is_the_same_for_one_and_two_threads() {
     );
 }
 
+/// A split run with one shard cut short by its time limit (each task has `--time-limit` for its
+/// own samples): the merge takes it, names it, and the report says the run was cut short and
+/// counts the samples the limit stopped, rather than passing for the seed's complete run.
+#[test]
+fn a_merge_says_which_shard_its_time_limit_cut_short() {
+    let dir = super::root().join(format!("target/tmp/risk-cut-short-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let shard = |k: &str, limit: &str| {
+        let file = dir.join(format!("shard-{}.json", &k[..1]));
+        let out = allot(&[
+            "risk",
+            RISK,
+            "--samples",
+            "8",
+            "--seed",
+            "4",
+            "--threads",
+            "1",
+            "--shard",
+            k,
+            "--out",
+            &file.display().to_string(),
+            "--time-limit",
+            limit,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).expect("shard")).expect("json");
+        json["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .filter(|r| r["status"] == "time_limit_no_solution")
+            .count()
+    };
+    // Shard 0 with a millisecond: its samples are not even started.
+    let stopped = shard("0/2", "0.001");
+    assert!(stopped > 0, "a millisecond planned every sample");
+    assert_eq!(shard("1/2", "60"), 0);
+    let folder = dir.display().to_string();
+    let merge = |extra: &[&str]| {
+        let mut args = vec![
+            "risk",
+            RISK,
+            "--samples",
+            "8",
+            "--seed",
+            "4",
+            "--merge",
+            &folder,
+        ];
+        args.extend(extra);
+        let out = allot(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        (text(&out.stdout), text(&out.stderr))
+    };
+    let (report, said) = merge(&[]);
+    assert!(
+        said.contains(&format!(
+            "warning: {folder}/shard-0.json: shard 0 was cut short by its time limit: {stopped} of its 4 samples have no plan"
+        )),
+        "{said}"
+    );
+    assert!(!said.contains("shard-1.json"), "{said}");
+    assert!(
+        report.contains(&format!("({stopped} stopped by the run's time limit)"))
+            && report.contains(&format!(
+                "cut short: the time limit left {stopped} of 8 samples"
+            )),
+        "{report}"
+    );
+    let (json, _) = merge(&["--json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(json["stopped_by_time_limit"], stopped);
+    // A complete run says nothing of the kind.
+    let complete = super::json(&["risk", RISK, "--samples", "8", "--seed", "4", "--json"]);
+    assert_eq!(complete["stopped_by_time_limit"], 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn risk_text_ranks_the_inputs_and_needs_uncertainty() {
     let out = allot(&["risk", RISK, "--samples", "12", "--threads", "2"]);

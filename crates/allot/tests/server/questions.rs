@@ -378,3 +378,70 @@ fn a_cancelled_risk_job_stops_without_a_result() {
     let result = server.call("GET", &format!("/plans/{id}/result"), None);
     assert_eq!(result.status, 409, "{}", result.body);
 }
+
+/// A job's `time_limit_s` is one deadline for the whole job, as `--time-limit` is for a
+/// command: a risk job with a millisecond ends with its samples counted as stopped by the
+/// job's time limit, not with a millisecond per sample; and a what-if after an earlier one on
+/// the same base, once the earlier job's deadline has passed, still plans from the kept base.
+#[test]
+fn a_jobs_time_limit_is_one_deadline_for_all_its_solves() {
+    let dir = temp_dir("serve-job-deadline");
+    let server = Server::start(dir.join("allot.db"), &["--workers", "1"]);
+    let scenario = json!({
+        "name": "startup",
+        "toml": std::fs::read_to_string(root().join(STARTUP)).expect("example"),
+    });
+    let sid = server.call("POST", "/scenarios", Some(&scenario)).json()["scenario_id"]
+        .as_i64()
+        .expect("id");
+    let job = server.call("POST", "/plans", Some(&json!({ "scenario_id": sid })));
+    let base = job.json()["id"].as_i64().expect("id");
+    assert_eq!(server.wait(base, Duration::from_secs(120))["state"], "done");
+
+    let job = server.call(
+        "POST",
+        &format!("/plans/{base}/risk"),
+        Some(&json!({ "samples": 40, "seed": 2, "time_limit_s": 0.001 })),
+    );
+    assert_eq!(job.status, 202, "{}", job.body);
+    let id = job.json()["id"].as_i64().expect("id");
+    let done = server.wait(id, Duration::from_secs(120));
+    assert_eq!(done["state"], "done", "{done}");
+    let risk = server
+        .call("GET", &format!("/plans/{id}/result"), None)
+        .json();
+    let samples = risk["sample"].as_array().expect("samples");
+    assert_eq!(samples.len(), 40);
+    let stopped = samples
+        .iter()
+        .filter(|s| s["status"] == "time_limit_no_solution")
+        .count();
+    assert!(stopped > 0, "a millisecond planned all 40 samples: {risk}");
+    assert_eq!(risk["stopped_by_time_limit"], stopped, "{risk}");
+    assert!(risk["failed"].as_u64() >= Some(stopped as u64), "{risk}");
+
+    // Two what-ifs with the same settings: the first makes the kept base solve; the second
+    // starts after the first's deadline has passed and still plans from it.
+    let limit = 4.0;
+    let what_if = |change: &str| {
+        let job = server.call(
+            "POST",
+            &format!("/plans/{base}/what-if"),
+            Some(&json!({ "changes": [change], "settings": { "time_limit_s": limit } })),
+        );
+        assert_eq!(job.status, 202, "{}", job.body);
+        let id = job.json()["id"].as_i64().expect("id");
+        let done = server.wait(id, Duration::from_secs(120));
+        assert_eq!(done["state"], "done", "{done}");
+        let answer = server
+            .call("GET", &format!("/plans/{id}/result"), None)
+            .json();
+        (done, answer)
+    };
+    let (first, answer) = what_if("policy.provider_cap[aws].max_share=0.3");
+    assert_eq!(answer["changed"]["status"], "optimal", "{answer}");
+    let ran = first["timings"]["total_s"].as_f64().expect("total_s");
+    std::thread::sleep(Duration::from_secs_f64((limit - ran).max(0.0) + 0.2));
+    let (_, answer) = what_if("policy.provider_cap[aws].max_share=0.35");
+    assert_eq!(answer["changed"]["status"], "optimal", "{answer}");
+}

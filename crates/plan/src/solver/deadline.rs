@@ -106,4 +106,42 @@ mod tests {
         let plain = crate::SolveSettings::default();
         assert_eq!(plain.now().map(|s| s.time_limit_s), Some(60.0));
     }
+
+    /// A resolver kept past its command's deadline (the server keeps a what-if base across
+    /// jobs) solves nothing with that deadline, and plans again, from its kept base, with the
+    /// next command's.
+    #[test]
+    fn a_kept_resolver_solves_with_the_deadline_it_is_given() {
+        let mut m = crate::lp::Model::default();
+        let y = m.binary("y", 1.0);
+        let x = m.col("x", 0.0, 4.0, 1.0);
+        m.row("r", 0.5, f64::INFINITY, &[(x, 1.0)]);
+        m.row("on", f64::NEG_INFINITY, 0.0, &[(x, 1.0), (y, -4.0)]);
+        let settings = crate::SolveSettings {
+            deadline: Deadline::after(0.5),
+            ..crate::SolveSettings::default()
+        };
+        let mut kept = crate::solver::Resolver::new(&settings);
+        assert_eq!(kept.solve_base(&m).status, crate::SolveStatus::Optimal);
+        assert!(kept.has_base());
+        std::thread::sleep(Duration::from_millis(600));
+        let late = kept.solve(&m);
+        assert_eq!(late.status, crate::SolveStatus::TimeLimitNoSolution);
+        assert_eq!(late.message, PASSED);
+        let next = kept.with_deadline(Deadline::after(60.0));
+        assert!(next.has_base());
+        let s = next.solve(&m);
+        assert_eq!(s.status, crate::SolveStatus::Optimal);
+        assert!((s.objective - 1.5).abs() < 1e-9, "{}", s.objective);
+        // A base solve stopped before its relaxation keeps no base.
+        let mut stopped = crate::solver::Resolver::new(&crate::SolveSettings {
+            deadline: Deadline::after(0.0),
+            ..crate::SolveSettings::default()
+        });
+        assert_eq!(
+            stopped.solve_base(&m).status,
+            crate::SolveStatus::TimeLimitNoSolution
+        );
+        assert!(!stopped.has_base());
+    }
 }

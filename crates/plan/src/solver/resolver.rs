@@ -1,13 +1,14 @@
 //! Warm-started re-solves of variants of one model ([`Resolver`]), and recourse plans that keep
 //! a plan's integral choices ([`Pattern`]): for Monte Carlo samples of one scenario.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::dive::{self, Dive};
 use super::propagation::Propagation;
 use super::{
-    Backend, Basis, Method, Solution, SolvePath, SolveSettings, SolveStatus, Solver, evaluate,
-    exactly_one_groups, fixed_bounds, fixed_lp, objective, snap, solve,
+    Backend, Basis, Deadline, Method, Solution, SolvePath, SolveSettings, SolveStatus, Solver,
+    evaluate, exactly_one_groups, fixed_bounds, fixed_lp, objective, snap, solve,
 };
 use crate::lp::Model;
 
@@ -17,12 +18,19 @@ use crate::lp::Model;
 /// whatever was solved before it, so the answers do not depend on the order of the variants
 /// or on which thread solves which: Monte Carlo results stay reproducible. A model of another
 /// structure is solved from scratch.
+///
+/// Its solves draw from the deadline of the settings it was made with
+/// ([`SolveSettings::deadline`]); [`Resolver::with_deadline`] gives one with the same base that
+/// draws from another (a base kept across commands, as the server keeps one across jobs).
+#[derive(Clone)]
 pub struct Resolver {
     settings: SolveSettings,
-    base: Option<Base>,
+    /// Shared by the resolvers [`Resolver::with_deadline`] makes; copied on a change.
+    base: Option<Arc<Base>>,
 }
 
 /// The first model's structure and its relaxation's optimal basis.
+#[derive(Clone)]
 struct Base {
     shape: Shape,
     basis: Basis,
@@ -74,6 +82,25 @@ impl Resolver {
             settings: settings.clone(),
             base: None,
         }
+    }
+
+    /// This resolver's base (its structure, basis and patterns, shared, not copied), with its
+    /// solves drawing from `deadline` instead of the deadline it was made with: for a base
+    /// kept longer than one command, whose deadline has passed when the next command uses it.
+    pub fn with_deadline(&self, deadline: Deadline) -> Resolver {
+        Resolver {
+            settings: SolveSettings {
+                deadline,
+                ..self.settings.clone()
+            },
+            base: self.base.clone(),
+        }
+    }
+
+    /// Whether a base was kept: [`Resolver::solve_base`] solved a mixed-integer model's
+    /// relaxation to an optimal basis (not when it was stopped first, by its time limit, say).
+    pub fn has_base(&self) -> bool {
+        self.base.is_some()
     }
 
     /// Solves `model`: the first one from scratch (its relaxation's basis is kept), later ones
@@ -138,11 +165,11 @@ impl Resolver {
             return solve(model, &self.settings);
         }
         if let Some(basis) = h.basis() {
-            self.base = Some(Base {
+            self.base = Some(Arc::new(Base {
                 shape: Shape::of(model),
                 basis,
                 patterns: Vec::new(),
-            });
+            }));
         }
         if h.set_method(Method::Choose).is_err() {
             return solve(model, &self.settings);
@@ -151,8 +178,11 @@ impl Resolver {
         let solution = dive::finish::<Solver>(model, &self.settings, start, dive);
         if solution.status.has_solution() {
             if let Some(base) = &mut self.base {
-                base.patterns
-                    .extend(Pattern::of(model, &solution.values, &self.settings));
+                Arc::make_mut(base).patterns.extend(Pattern::of(
+                    model,
+                    &solution.values,
+                    &self.settings,
+                ));
             }
         }
         solution
@@ -182,6 +212,7 @@ impl Resolver {
         if !base.shape.fits(model) {
             return;
         }
+        let base = Arc::make_mut(base);
         for p in patterns {
             if p.values.len() == model.cols.len()
                 && !base.patterns.iter().any(|q| q.same_choices(&p, model))
@@ -303,7 +334,7 @@ impl Resolver {
 
 /// What must not differ between models for one's basis to start another: the rows, each
 /// column's integrality, and where the nonzeros are.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 struct Shape {
     rows: usize,
     kinds: Vec<(bool, bool)>,
