@@ -525,6 +525,16 @@
     var planId = dash.planId;
     var samples = el('input', { type: 'number', id: 'rk-samples', min: '1', max: '10000', step: '1', value: '24', 'aria-label': 'Samples' });
     var seed = el('input', { type: 'number', id: 'rk-seed', min: '0', step: '1', value: '1', 'aria-label': 'Seed' });
+    // How each sample is re-planned, the swing plans of the tornado chart, and the job's time
+    // limit: POST /plans/{id}/risk's replan, swing and time_limit_s (docs/server.md).
+    var replan = el('select', { id: 'rk-replan', 'aria-label': 'Re-plan each sample' }, [
+      el('option', { value: 'fixed', text: 'placements kept (fixed)' }),
+      el('option', { value: 'warm', text: 'full plan from the base (warm)' }),
+      el('option', { value: 'cold', text: 'full plan from scratch (cold)' })
+    ]);
+    var swing = el('input', { type: 'checkbox', id: 'rk-swing', 'aria-label': 'Swing each input (tornado chart)' });
+    swing.checked = true;
+    var limit = el('input', { type: 'number', id: 'rk-time-limit', min: '0.001', step: 'any', value: '60', 'aria-label': 'Time limit, seconds' });
     var run = el('button', { type: 'submit', class: 'primary', id: 'rk-run', text: 'Run risk' });
     var bar = el('progress', { id: 'rk-progress', max: '1', value: '0' });
     bar.hidden = true;
@@ -532,7 +542,10 @@
     var earlier = el('div', { id: 'rk-earlier' });
     var form = el('form', null, [
       el('label', { text: 'Samples ', for: 'rk-samples' }), samples,
-      el('label', { text: ' seed ', for: 'rk-seed' }), seed, run
+      el('label', { text: ' seed ', for: 'rk-seed' }), seed,
+      el('label', { text: ' re-plan ', for: 'rk-replan' }), replan,
+      el('label', { text: ' swing ', for: 'rk-swing' }), swing,
+      el('label', { text: ' time limit (s) ', for: 'rk-time-limit' }), limit, run
     ]);
     var box = el('div', { class: 'panel risk-run' }, [
       el('div', { class: 'panel-head' }, [el('h3', { text: 'Run risk' })]),
@@ -561,7 +574,8 @@
       run.disabled = true;
       state.className = 'job-state';
       state.textContent = 'Starting a risk run…';
-      api('POST', '/plans/' + planId + '/risk', { samples: +samples.value, seed: +seed.value }).then(function (r) {
+      var request = { samples: +samples.value, seed: +seed.value, replan: replan.value, swing: swing.checked, time_limit_s: +limit.value };
+      api('POST', '/plans/' + planId + '/risk', request).then(function (r) {
         dash.riskJob = r.body.id;
         return pollJob(r.body.id, function (j) {
           var p = j.progress;

@@ -508,7 +508,11 @@ fn view_7_runs_risk_and_draws_the_fan_and_tornado_of_the_job() {
         .unwrap();
     assert_eq!(before, 1, "before a run, view 7 says risk was not run");
     page.eval(
-        "document.getElementById('rk-samples').value = '6'; \
+        "window.posted = []; const plain = window.fetch; \
+         window.fetch = (u, o) => { if (o && o.method === 'POST') window.posted.push(JSON.parse(o.body)); return plain(u, o); }; \
+         document.getElementById('rk-samples').value = '6'; \
+         document.getElementById('rk-replan').value = 'warm'; \
+         document.getElementById('rk-time-limit').value = '120'; \
          document.getElementById('rk-run').form.requestSubmit()",
     )
     .unwrap();
@@ -523,6 +527,21 @@ fn view_7_runs_risk_and_draws_the_fan_and_tornado_of_the_job() {
     }
     let job = page.eval("allotDashboard.riskId").unwrap();
     assert_eq!(job, page.eval("allotDashboard.riskJob").unwrap());
+    // The form's re-plan method, swing and time limit are the request's, and the job's settings.
+    let posted = page.eval("window.posted").unwrap();
+    assert_eq!(
+        posted,
+        serde_json::json!([{ "samples": 6, "seed": 1, "replan": "warm", "swing": true, "time_limit_s": 120 }]),
+        "{posted}"
+    );
+    let stored = page
+        .eval(&format!("fetch('/plans/{job}').then(r => r.json())"))
+        .expect("the risk job");
+    assert_eq!(
+        stored["settings"]["time_limit_s"].as_f64(),
+        Some(120.0),
+        "{stored}"
+    );
     let result = page
         .eval(&format!("fetch('/plans/{job}/result').then(r => r.json())"))
         .expect("the risk job's result");
