@@ -184,7 +184,9 @@
     Object.keys(extra).forEach(function (k) { o[k] = extra[k]; });
     return o;
   }
-  var moneyAxis = { type: 'value', axisLabel: { formatter: money }, splitLine: { lineStyle: { color: '#eef1f4' } } };
+  // Ticks a dollar apart at least: an all-zero series (no funding gap) gave ticks of $0.2
+  // written as $0, $0, $0, $1, $1, $1.
+  var moneyAxis = { type: 'value', minInterval: 1, axisLabel: { formatter: money }, splitLine: { lineStyle: { color: '#eef1f4' } } };
   var chipAxis = { type: 'value', axisLabel: { formatter: function (v) { return num(v); } }, splitLine: { lineStyle: { color: '#eef1f4' } } };
   function moneyTip(params) {
     var ps = Array.isArray(params) ? params : [params];
