@@ -3867,6 +3867,9 @@ HPresolve::Result HPresolve::initialRowAndColPresolve(
   auto presolveRows = [&]() {
     PresolveTimerScope timer(analysis_, kPresolveClockInitialRow);
     for (HighsInt row = 0; row != model->num_row_; ++row) {
+      // allot: check the time limit every 4096 rows and columns of the
+      // initial and changed-row/column scans (see the main loop below).
+      if ((row & 4095) == 0) HPRESOLVE_CHECKED_CALL(checkTimeLimit());
       if (rowDeleted[row]) continue;
       HPRESOLVE_CHECKED_CALL(rowPresolve(postsolve_stack, row));
       changedRowFlag[row] = false;
@@ -3879,6 +3882,7 @@ HPresolve::Result HPresolve::initialRowAndColPresolve(
     PresolveTimerScope timer(analysis_, kPresolveClockInitialCol);
     const bool timing = analysis_.analyse_presolve_time_;
     for (HighsInt col = 0; col != model->num_col_; ++col) {
+      if ((col & 4095) == 0) HPRESOLVE_CHECKED_CALL(checkTimeLimit());
       if (colDeleted[col]) continue;
       HPRESOLVE_CHECKED_CALL(colPresolve(postsolve_stack, col, timing));
       changedColFlag[col] = false;
@@ -4075,6 +4079,10 @@ HPresolve::Result HPresolve::presolve(HighsPostsolveStack& postsolve_stack) {
     // Start of main presolve loop
     //
     while (true) {
+      // allot: check the time limit once per pass, not only after every
+      // 1024th reduction (a pass of few reductions on a large LP can take
+      // seconds; crates/highs-sys/README.md).
+      HPRESOLVE_CHECKED_CALL(checkTimeLimit());
       assert(model->num_col_ >= numDeletedCols);
       assert(model->num_row_ >= numDeletedRows);
       HighsInt current_size =
@@ -4216,6 +4224,8 @@ HPresolve::Result HPresolve::presolve(HighsPostsolveStack& postsolve_stack) {
                     model->a_matrix_.start_);
         }
         storeCurrentProblemSize();
+        // allot: and before the dependent-equations search.
+        HPRESOLVE_CHECKED_CALL(checkTimeLimit());
         if (this->allow_rule_[kPresolveRuleDependentEquations]) {
           HPRESOLVE_TIMED_CHECKED_CALL(
               kPresolveClockDependentEquations,
@@ -4701,6 +4711,15 @@ HighsModelStatus HPresolve::run(HighsPostsolveStack& postsolve_stack) {
     presolve_status_ = HighsPresolveStatus::kNotReduced;
   }
 
+  // allot: an LP presolve that the time limit stopped says so, its reduced
+  // LP complete as for kReduced, so that Highs::run returns at once with
+  // the time limit instead of setting up the solver past it.
+  if (mipsolver == nullptr && result == Result::kStopped &&
+      (presolve_status_ == HighsPresolveStatus::kReduced ||
+       presolve_status_ == HighsPresolveStatus::kNotReduced) &&
+      checkTimeLimit() == Result::kStopped)
+    presolve_status_ = HighsPresolveStatus::kTimeout;
+
   assert(presolve_status_ != HighsPresolveStatus::kNotSet);
   return HighsModelStatus::kNotset;
 }
@@ -4900,7 +4919,9 @@ HPresolve::Result HPresolve::presolveChangedRows(
   std::vector<HighsInt> changedRows;
   changedRows.reserve(model->num_row_ - numDeletedRows);
   changedRows.swap(changedRowIndices);
+  size_t scanned = 0;
   for (HighsInt row : changedRows) {
+    if ((scanned++ & 4095) == 0) HPRESOLVE_CHECKED_CALL(checkTimeLimit());
     if (rowDeleted[row]) continue;
     HPRESOLVE_CHECKED_CALL(rowPresolve(postsolve_stack, row));
     changedRowFlag[row] = rowDeleted[row];
@@ -4914,7 +4935,9 @@ HPresolve::Result HPresolve::presolveChangedCols(
   std::vector<HighsInt> changedCols;
   changedCols.reserve(model->num_col_ - numDeletedCols);
   changedCols.swap(changedColIndices);
+  size_t scanned = 0;
   for (HighsInt col : changedCols) {
+    if ((scanned++ & 4095) == 0) HPRESOLVE_CHECKED_CALL(checkTimeLimit());
     if (colDeleted[col]) continue;
     HPRESOLVE_CHECKED_CALL(colPresolve(postsolve_stack, col));
     changedColFlag[col] = colDeleted[col];

@@ -92,6 +92,9 @@ HPresolve::Result HPresolve::detectParallelRowsAndCols(
 
   const bool debug_report = false;
   for (HighsInt i = 0; i != model->num_col_; ++i) {
+    // allot: check the time limit every 4096 columns and rows (this search
+    // finds few reductions, so checkLimits alone rarely reads the clock).
+    if ((i & 4095) == 0) HPRESOLVE_CHECKED_CALL(checkTimeLimit());
     if (colDeleted[i]) continue;
     if (colsize[i] == 0) {
       HPRESOLVE_CHECKED_CALL(colPresolve(postsolve_stack, i));
@@ -485,6 +488,7 @@ HPresolve::Result HPresolve::detectParallelRowsAndCols(
   });
 
   for (HighsInt rowIndex = 0; rowIndex != model->num_row_; ++rowIndex) {
+    if ((rowIndex & 4095) == 0) HPRESOLVE_CHECKED_CALL(checkTimeLimit());
     HighsInt i = rowOrder[rowIndex];
     if (rowDeleted[i]) continue;
     if (rowsize[i] <= 1 || (rowsize[i] == 2 && isEquation(i)) ||
