@@ -77,6 +77,8 @@
     var throughput = el('input', { type: 'file', id: 'sim-throughput', accept: '.csv,text/csv,text/plain' });
     var policy = el('select', { id: 'sim-policy', 'aria-label': 'Policy' },
       POLICIES.map(function (p) { return el('option', { value: p[0], text: p[1] }); }));
+    // The server's time_limit_s: 30 s unless set, at most 60 s (docs/server.md).
+    var limit = el('input', { type: 'number', id: 'sim-time-limit', min: '0.001', max: '60', step: 'any', value: '30', class: 'short' });
     var run = el('button', { type: 'submit', class: 'primary', id: 'sim-run', text: 'Simulate' });
     var state = el('div', { class: 'job-state', id: 'sim-state', role: 'status' });
     var generated = el('span', { class: 'sim-generated' }, [field('jobs', jobs), field('per hour', rate), field('seed', seed)]);
@@ -88,12 +90,12 @@
     work.addEventListener('change', shown);
     shown();
     var f = el('form', { id: 'sim-form' }, [
-      el('div', { class: 'form-row' }, [field('Fleet: the chips held in', period), field('or these chips instead', chips), field('Policy', policy)]),
+      el('div', { class: 'form-row' }, [field('Fleet: the chips held in', period), field('or these chips instead', chips), field('Policy', policy), field('time limit (s)', limit)]),
       el('div', { class: 'form-row' }, [field('Other work', work), generated, traced, run])
     ]);
     body.appendChild(el('div', { class: 'panel' }, [
       el('div', { class: 'panel-head' }, [el('h3', { text: 'Simulate plan ' + dash.planId })]),
-      el('p', { class: 'note', text: 'Generated work follows Gavel\'s published distributions (durations, gangs of 1–8 chips, Poisson arrivals) at 1 chip-second of work per second on every chip. A trace is a CSV (id,arrival_s,job_type,gang,duration_s[,deadline_s]; docs/simulate.md). The server simulates at most 10,000 jobs under FIFO and least cost, 1,000 under the round-based policies, each for at most 30 s: one its time limit stops is answered with where it stopped, not a partial result.' }),
+      el('p', { class: 'note', text: 'Generated work follows Gavel\'s published distributions (durations, gangs of 1–8 chips, Poisson arrivals) at 1 chip-second of work per second on every chip. A trace is a CSV (id,arrival_s,job_type,gang,duration_s[,deadline_s]; docs/simulate.md). The server simulates at most 10,000 jobs under FIFO and least cost, 1,000 under the round-based policies, each within its time limit (30 s unless set, at most 60 s): one its time limit stops is answered with where it stopped, not a partial result.' }),
       f, state
     ]));
     var out = el('div', { id: 'sim-result' });
@@ -104,7 +106,7 @@
     };
     f.addEventListener('submit', function (e) {
       e.preventDefault();
-      var req = { policy: policy.value, seed: +seed.value || 0 };
+      var req = { policy: policy.value, seed: +seed.value || 0, time_limit_s: +limit.value };
       if (chips.value.trim()) req.chips = chips.value.trim(); else req.period = period.value;
       var ready = Promise.resolve();
       if (work.value === 'generate') {

@@ -642,8 +642,11 @@ fn view_11_simulates_the_plan_and_draws_queue_and_utilisation_over_time() {
     page.eval("location.hash = '#simulate'").unwrap();
     page.wait_for("allotDashboard.view === 'simulate' && document.getElementById('sim-run')")
         .expect("view 11's form");
-    page.eval("document.getElementById('sim-run').form.requestSubmit()")
-        .unwrap();
+    page.eval(
+        "document.getElementById('sim-time-limit').value = '45'; \
+         document.getElementById('sim-run').form.requestSubmit()",
+    )
+    .unwrap();
     if let Err(e) = page.wait_for("allotDashboard.simulation.rendered.runs > 0") {
         let state = page.eval("document.getElementById('sim-state').textContent");
         panic!("the simulation is not drawn: {e}; {state:?}");
@@ -670,6 +673,7 @@ fn view_11_simulates_the_plan_and_draws_queue_and_utilisation_over_time() {
         )
         .unwrap();
     assert_eq!(state["request"]["generate"], 1000, "{state}");
+    assert_eq!(state["request"]["time_limit_s"], 45, "{state}");
     assert_eq!(state["request"]["period"], "2027-02", "{state}");
     assert_eq!(state["traceJobs"], 1000, "{state}");
     let points = state["timeline"].as_u64().unwrap_or(0);
