@@ -18,7 +18,8 @@ pub struct SimulateArgs {
     /// The scenario the plan was made for.
     #[arg(long)]
     pub scenario: PathBuf,
-    /// The fleet: the chips the plan holds in this period (default: its first).
+    /// The fleet: the chips the plan holds in this period (default: the first in which a
+    /// training run starts, else its first).
     #[arg(long, conflicts_with = "chips")]
     pub period: Option<String>,
     /// The fleet: chips per type instead, e.g. H100=512,MI300X=64.

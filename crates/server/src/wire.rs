@@ -484,7 +484,8 @@ pub struct ExplainJson {
 #[serde(deny_unknown_fields, default)]
 pub struct SimulateJson {
     /// The fleet: the chips the plan holds in this period (a label of its `periods`), less
-    /// the chips its serving holds; default the plan's first period. Not with `chips`.
+    /// the chips its serving holds; default the first period in which a training run starts,
+    /// else the plan's first. Not with `chips`.
     pub period: Option<String>,
     /// The fleet: chips per type instead, `CHIP=COUNT,...` (e.g. `H100=512,MI300X=64`).
     pub chips: Option<String>,

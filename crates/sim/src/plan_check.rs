@@ -68,7 +68,7 @@ pub struct Request<'a> {
 /// [`Request`], so both read them the same way. Errors name the flag (`--chips`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
-    /// The fleet: the chips the plan holds in this period (default: its first).
+    /// The fleet: the chips the plan holds in this period (default: [`default_period`]).
     pub period: Option<String>,
     /// The fleet: chips per type instead (`H100=512,MI300X=64`).
     pub chips: Option<String>,
@@ -127,7 +127,7 @@ impl Options {
             (Some(chips), None) => Fleet::Chips(parse_chips(chips)?),
             (None, p) => Fleet::Period(
                 p.clone()
-                    .or(plan.periods.first().cloned())
+                    .or_else(|| default_period(plan))
                     .unwrap_or_default(),
             ),
         };
@@ -313,6 +313,18 @@ const H: f64 = 3600.0;
 
 fn month_s(origin: Month, month: Month) -> f64 {
     origin.months_until(month) as f64 * HOURS_PER_MONTH * H
+}
+
+/// The period simulated when none is given: the first in which one of the plan's training runs
+/// starts (its cluster is held then, beside whatever else the plan holds), else the plan's
+/// first. The plan's first period often holds serving alone (both shipped examples), which
+/// leaves nothing to simulate.
+pub fn default_period(plan: &Plan) -> Option<String> {
+    plan.periods
+        .iter()
+        .find(|p| plan.training.iter().any(|t| &t.start == *p))
+        .or(plan.periods.first())
+        .cloned()
 }
 
 /// The pools of the fleet, and the serving chips taken out of a period's.

@@ -127,3 +127,45 @@ fn a_bad_time_limit_is_refused_as_every_command_refuses_it() {
     let out = simulate(&["--time-limit=inf"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+/// Without --period, the fleet is the period in which a training run starts: the startup
+/// example's first month holds serving alone, so defaulting to it ("the plan holds no chips
+/// beyond serving in 2027-01") made a plain `allot simulate` on it fail.
+#[test]
+fn the_default_period_is_the_first_in_which_a_training_run_starts() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("simulate-default-period");
+    let out = allot(&[
+        "plan",
+        "examples/startup.toml",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let plan = dir.join("plan.json");
+    let args = [
+        "simulate",
+        plan.to_str().unwrap(),
+        "--scenario",
+        "examples/startup.toml",
+        "--json",
+    ];
+    let out = allot(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    let periods = written["periods"].as_array().expect("periods");
+    let start = periods
+        .iter()
+        .find(|p| {
+            written["training"]
+                .as_array()
+                .expect("training runs")
+                .iter()
+                .any(|t| &t["start"] == *p)
+        })
+        .and_then(|p| p.as_str())
+        .expect("a run's start");
+    assert_ne!(start, periods[0], "{written}");
+    assert_eq!(v["fleet"], format!("period {start}"), "{v}");
+}
