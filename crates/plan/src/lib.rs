@@ -16,7 +16,7 @@ pub mod why_not;
 
 pub use allot_plan_format as plan;
 pub use allot_plan_format::{Plan, SolveStatus};
-pub use solver::{InvalidSettings, SettingsError, SolveSettings, check_within};
+pub use solver::{InvalidSettings, SettingsError, SolveSettings, check_time_limit, check_within};
 
 use std::time::{Duration, Instant};
 

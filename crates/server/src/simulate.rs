@@ -144,11 +144,13 @@ fn bound(req: &SimulateJson) -> Result<(), Problem> {
         (MAX_JOBS, "fifo and least-cost")
     };
     let limit = req.time_limit_s;
-    if limit.is_nan() || limit <= 0.0 {
+    if let Err(e) = allot_plan::check_time_limit(limit) {
         return Err(Problem::invalid(
             "time_limit_s",
             format!(
-                "must be a positive number of seconds (got {limit}); the default is {TIME_LIMIT_S} s, at most {MAX_TIME_LIMIT_S} s"
+                "{} (got {}); the default is {TIME_LIMIT_S} s, at most {MAX_TIME_LIMIT_S} s",
+                e.rule(),
+                e.value()
             ),
         ));
     }

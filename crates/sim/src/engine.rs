@@ -105,7 +105,7 @@ fn setting(name: &'static str, value: f64, rule: &'static str) -> SimError {
 }
 
 fn check(w: &Workload, s: &Settings) -> Result<(), SimError> {
-    if s.time_limit_s.is_nan() || s.time_limit_s <= 0.0 {
+    if allot_plan::check_time_limit(s.time_limit_s).is_err() {
         return Err(setting(
             "time_limit",
             s.time_limit_s,

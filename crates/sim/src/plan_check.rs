@@ -149,11 +149,8 @@ impl Options {
             }),
             (None, None) => Background::None,
         };
-        if self.time_limit_s.is_nan() || self.time_limit_s <= 0.0 {
-            // As every command with a --time-limit says it (`allot_plan::SolveSettings`).
-            let bad = allot_plan::SettingsError::TimeLimit {
-                got: self.time_limit_s,
-            };
+        if let Err(bad) = allot_plan::check_time_limit(self.time_limit_s) {
+            // As every command with a --time-limit says it.
             return Err(input(
                 "--time-limit",
                 format!("{} (got {})", bad.rule(), bad.value()),

@@ -34,7 +34,9 @@ use crate::lp::{Col, ColDef, Model};
 pub use allot_plan_format::SolveStatus;
 pub use deadline::{Deadline, PASSED as DEADLINE_PASSED};
 pub use resolver::{Pattern, Resolver};
-pub use settings::{InvalidSettings, MAX_THREADS, SettingsError, SolveSettings, check_within};
+pub use settings::{
+    InvalidSettings, MAX_THREADS, SettingsError, SolveSettings, check_time_limit, check_within,
+};
 
 /// The backend every solve uses.
 pub(crate) type Solver = highs::Highs;

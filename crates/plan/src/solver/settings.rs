@@ -94,11 +94,7 @@ impl SolveSettings {
     /// Every setting out of its accepted range, in the order of the fields.
     pub fn problems(&self) -> Vec<SettingsError> {
         let mut problems = Vec::new();
-        if self.time_limit_s.is_nan() || self.time_limit_s <= 0.0 {
-            problems.push(SettingsError::TimeLimit {
-                got: self.time_limit_s,
-            });
-        }
+        problems.extend(check_time_limit(self.time_limit_s).err());
         if !self.mip_gap.is_finite() || self.mip_gap < 0.0 {
             problems.push(SettingsError::MipGap { got: self.mip_gap });
         }
@@ -106,6 +102,16 @@ impl SolveSettings {
             problems.push(SettingsError::Threads { got: self.threads });
         }
         problems
+    }
+}
+
+/// Whether `seconds` is a time limit every command takes (`--time-limit`): positive, infinite
+/// for none. The simulator and the server's simulations keep the same rule.
+pub fn check_time_limit(seconds: f64) -> Result<(), SettingsError> {
+    if seconds.is_nan() || seconds <= 0.0 {
+        Err(SettingsError::TimeLimit { got: seconds })
+    } else {
+        Ok(())
     }
 }
 
