@@ -311,26 +311,22 @@ pub fn merge(run: &ShardRun, files: &[(String, String)]) -> Result<Merged, Shard
             message: "no shard files to merge".to_string(),
         });
     }
-    let shards: Vec<(String, ShardJson)> = shards.into_iter().flatten().collect();
+    let shards: Vec<(String, usize, Vec<Sample>)> = shards
+        .into_iter()
+        .flatten()
+        .map(|(file, s)| (file, s.shard, s.results.iter().map(Sample::from).collect()))
+        .collect();
     let cut_short = shards
         .iter()
-        .map(|(file, s)| CutShort {
+        .map(|(file, shard, samples)| CutShort {
             file: file.clone(),
-            shard: s.shard,
-            stopped: s
-                .results
-                .iter()
-                .filter(|r| r.status == SolveStatus::TimeLimitNoSolution)
-                .count(),
-            samples: s.results.len(),
+            shard: *shard,
+            stopped: samples.iter().filter(|s| s.stopped_by_time_limit()).count(),
+            samples: samples.len(),
         })
         .filter(|c| c.stopped > 0)
         .collect();
-    let samples = shards
-        .into_iter()
-        .flat_map(|(_, s)| s.results)
-        .map(|s| Sample::from(&s))
-        .collect();
+    let samples = shards.into_iter().flat_map(|(_, _, s)| s).collect();
     Ok(Merged { samples, cut_short })
 }
 

@@ -496,7 +496,7 @@ pub async fn risk(
 /// The base plans' solves kept for what-if warm starts, most recently used last.
 #[derive(Default)]
 pub struct WarmBases {
-    kept: Mutex<Vec<(WarmKey, Arc<Resolver>)>>,
+    kept: Mutex<Vec<(WarmKey, Resolver)>>,
 }
 
 /// A base plan and the settings its solve was made with, without their deadline.
@@ -526,7 +526,7 @@ impl WarmBases {
         allot_plan::plan_base(scenario, &mut resolver);
         if resolver.has_base() {
             let mut kept = lock();
-            kept.push((key, Arc::new(resolver.clone())));
+            kept.push((key, resolver.clone()));
             if kept.len() > WARM_BASES {
                 kept.remove(0);
             }
