@@ -192,19 +192,26 @@ fn heterogeneity_aware_max_min_beats_the_agnostic_one_when_speeds_differ() {
     );
 }
 
-#[test]
-fn finish_time_fairness_runs_to_completion() {
-    let mut w = gavel::cluster(4);
+/// Gavel's cluster with `per_type` GPUs of each of its three types, and `jobs` of Gavel's
+/// distribution (gangs of 1-8) arriving at `rate_per_hour` (0: all at once).
+fn gavel_with(per_type: u32, jobs: usize, rate_per_hour: f64, seed: u64) -> Workload {
+    let mut w = gavel::cluster(per_type);
     w.jobs = generate(
         &Generate {
-            jobs: 30,
-            rate_per_hour: 6.0,
-            seed: 3,
+            jobs,
+            rate_per_hour,
+            seed,
             multi_chip: true,
         },
         &w.throughputs,
         0,
     );
+    w
+}
+
+#[test]
+fn finish_time_fairness_runs_to_completion() {
+    let w = gavel_with(4, 30, 6.0, 3);
     let out = simulate(
         &w,
         &Settings {
@@ -221,18 +228,7 @@ fn finish_time_fairness_runs_to_completion() {
 /// three types: the round-based policies solve an LP over every waiting job each round until
 /// the queue drains (minutes in a debug build).
 fn a_thousand_at_once() -> Workload {
-    let mut w = gavel::cluster(8);
-    w.jobs = generate(
-        &Generate {
-            jobs: 1000,
-            rate_per_hour: 0.0,
-            seed: 1,
-            multi_chip: true,
-        },
-        &w.throughputs,
-        0,
-    );
-    w
+    gavel_with(8, 1000, 0.0, 1)
 }
 
 /// The time limit stops a long simulation between events or within an allocation LP and says
@@ -273,17 +269,7 @@ fn the_time_limit_stops_a_long_simulation_and_says_where() {
 /// A limit that is not reached changes nothing: the same outcome, bit for bit.
 #[test]
 fn a_time_limit_not_reached_changes_nothing() {
-    let mut w = gavel::cluster(4);
-    w.jobs = generate(
-        &Generate {
-            jobs: 40,
-            rate_per_hour: 6.0,
-            seed: 2,
-            multi_chip: true,
-        },
-        &w.throughputs,
-        0,
-    );
+    let w = gavel_with(4, 40, 6.0, 2);
     for policy in Policy::ALL {
         let free = Settings {
             policy,

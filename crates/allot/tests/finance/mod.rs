@@ -133,24 +133,23 @@ fn a_merge_says_which_shard_its_time_limit_cut_short() {
     let dir = super::root().join(format!("target/tmp/risk-cut-short-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
+    // The run, as the shards and the merge both name it.
+    let run = ["risk", RISK, "--samples", "8", "--seed", "4"];
     let shard = |k: &str, limit: &str| {
         let file = dir.join(format!("shard-{}.json", &k[..1]));
-        let out = allot(&[
-            "risk",
-            RISK,
-            "--samples",
-            "8",
-            "--seed",
-            "4",
+        let file = file.display().to_string();
+        let mut args = run.to_vec();
+        args.extend([
             "--threads",
             "1",
             "--shard",
             k,
             "--out",
-            &file.display().to_string(),
+            &file,
             "--time-limit",
             limit,
         ]);
+        let out = allot(&args);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
         let json: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&file).expect("shard")).expect("json");
@@ -167,16 +166,8 @@ fn a_merge_says_which_shard_its_time_limit_cut_short() {
     assert_eq!(shard("1/2", "60"), 0);
     let folder = dir.display().to_string();
     let merge = |extra: &[&str]| {
-        let mut args = vec![
-            "risk",
-            RISK,
-            "--samples",
-            "8",
-            "--seed",
-            "4",
-            "--merge",
-            &folder,
-        ];
+        let mut args = run.to_vec();
+        args.extend(["--merge", &folder]);
         args.extend(extra);
         let out = allot(&args);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

@@ -69,6 +69,21 @@ fn close(a: &Value, b: &Value, tolerance: f64) -> bool {
     }
 }
 
+/// examples/startup.toml uploaded and planned with the default settings: the plan job's id.
+fn planned_startup(server: &Server) -> i64 {
+    let scenario = json!({
+        "name": "startup",
+        "toml": std::fs::read_to_string(root().join(STARTUP)).expect("example"),
+    });
+    let sid = server.call("POST", "/scenarios", Some(&scenario)).json()["scenario_id"]
+        .as_i64()
+        .expect("id");
+    let job = server.call("POST", "/plans", Some(&json!({ "scenario_id": sid })));
+    let base = job.json()["id"].as_i64().expect("id");
+    assert_eq!(server.wait(base, Duration::from_secs(120))["state"], "done");
+    base
+}
+
 #[test]
 fn questions_about_a_stored_plan_answer_as_the_cli_does() {
     let dir = temp_dir("serve-questions");
@@ -341,16 +356,7 @@ fn questions_about_a_stored_plan_answer_as_the_cli_does() {
 fn a_cancelled_risk_job_stops_without_a_result() {
     let dir = temp_dir("serve-risk-cancel");
     let server = Server::start(dir.join("allot.db"), &["--workers", "1"]);
-    let scenario = json!({
-        "name": "startup",
-        "toml": std::fs::read_to_string(root().join(STARTUP)).expect("example"),
-    });
-    let sid = server.call("POST", "/scenarios", Some(&scenario)).json()["scenario_id"]
-        .as_i64()
-        .expect("id");
-    let job = server.call("POST", "/plans", Some(&json!({ "scenario_id": sid })));
-    let base = job.json()["id"].as_i64().expect("id");
-    server.wait(base, Duration::from_secs(120));
+    let base = planned_startup(&server);
     let job = server.call(
         "POST",
         &format!("/plans/{base}/risk"),
@@ -387,16 +393,7 @@ fn a_cancelled_risk_job_stops_without_a_result() {
 fn a_jobs_time_limit_is_one_deadline_for_all_its_solves() {
     let dir = temp_dir("serve-job-deadline");
     let server = Server::start(dir.join("allot.db"), &["--workers", "1"]);
-    let scenario = json!({
-        "name": "startup",
-        "toml": std::fs::read_to_string(root().join(STARTUP)).expect("example"),
-    });
-    let sid = server.call("POST", "/scenarios", Some(&scenario)).json()["scenario_id"]
-        .as_i64()
-        .expect("id");
-    let job = server.call("POST", "/plans", Some(&json!({ "scenario_id": sid })));
-    let base = job.json()["id"].as_i64().expect("id");
-    assert_eq!(server.wait(base, Duration::from_secs(120))["state"], "done");
+    let base = planned_startup(&server);
 
     let job = server.call(
         "POST",
