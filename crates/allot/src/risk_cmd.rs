@@ -178,14 +178,22 @@ pub fn run(args: &RiskArgs) -> anyhow::Result<Exit> {
                 }
             }
             files.sort();
+            // Shard files are named by whoever wrote the folder: no control character in
+            // their names reaches the terminal.
             let merged = risk_shard::merge(&shard_run, &files).map_err(|e| {
-                eprintln!("error: {e}");
+                eprintln!(
+                    "{}",
+                    allot_diag::escape_control(&format!("error: {e}"), true)
+                );
             });
             let Ok(merged) = merged else {
                 return Ok(Exit::Invalid);
             };
             for cut in &merged.cut_short {
-                eprintln!("warning: {cut}");
+                eprintln!(
+                    "{}",
+                    allot_diag::escape_control(&format!("warning: {cut}"), true)
+                );
             }
             let samples = merged.samples;
             allot_finance::merge_shards(&scenario, &replanner, &settings, samples, &progress)?

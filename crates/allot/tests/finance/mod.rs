@@ -236,3 +236,28 @@ fn risk_with_fixed_placements_gives_recourse_plans() {
         "{samples:?}"
     );
 }
+
+/// A shard file's name reaches the terminal in the merge's errors and warnings: a name holding
+/// an escape sequence is shown escaped, not run by the terminal.
+#[test]
+fn a_shard_files_name_reaches_the_terminal_escaped() {
+    let dir = super::root().join(format!("target/tmp/risk-shard-name-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("shard-\u{1b}[2J.json"), "{}").expect("shard");
+    let folder = dir.display().to_string();
+    let out = allot(&[
+        "risk",
+        RISK,
+        "--samples",
+        "8",
+        "--seed",
+        "4",
+        "--merge",
+        &folder,
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let said = text(&out.stderr);
+    assert!(said.contains("shard-"), "{said}");
+    assert!(!said.contains('\u{1b}'), "{said:?}");
+}
